@@ -1,0 +1,167 @@
+"""Validation of hardware models against the chip specification.
+
+Each check raises :class:`~.errors.HardwareModelError` naming the place (core id, neuron
+or axon index, field), the value and the allowed range.
+"""
+
+import numpy as np
+
+from .errors import HardwareModelError
+from .limits import (
+    AXONS_PER_CORE,
+    DELAY_MAX,
+    DELAY_MIN,
+    N_AXON_TYPES,
+    NEURON_FIELDS,
+    NEURONS_PER_CORE,
+    SEED_MAX,
+    SEED_MIN,
+)
+
+
+def _first_bad(values, lo, hi):
+    """Index of the first entry of ``values`` outside ``lo..hi`` (None if all fit)."""
+    bad = np.flatnonzero((values < lo) | (values > hi))
+    return None if bad.size == 0 else int(bad[0])
+
+
+def _check_shape(core, field, array, shape):
+    if np.shape(array) != shape:
+        raise HardwareModelError(
+            f"core {core.id}", field, f"array of shape {np.shape(array)}", f"shape {shape}"
+        )
+
+
+def _check_integers(core, field, array):
+    array = np.asarray(array)
+    if array.dtype.kind not in "iub":
+        raise HardwareModelError(
+            f"core {core.id}", field, f"array of dtype {array.dtype}", "integers"
+        )
+
+
+def validate_scalar(place, field, value, lo, hi):
+    """Check one integer ``value`` lies in ``lo..hi``."""
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise HardwareModelError(place, field, value, f"an integer in {lo}..{hi}")
+    if not lo <= value <= hi:
+        raise HardwareModelError(place, field, value, f"{lo}..{hi}")
+
+
+def validate_core(core, core_ids=None):
+    """Check one core's ranges, shapes and (given ``core_ids``) its destinations.
+
+    Parameters
+    ----------
+    core : Core
+    core_ids : set of int, optional
+        Ids of the model's cores; destinations must name one of them.
+    """
+    place = f"core {core.id}"
+    validate_scalar(place, "seed", core.seed, SEED_MIN, SEED_MAX)
+    for name in ("x", "y"):
+        value = getattr(core, name)
+        if not isinstance(value, (int, np.integer)) or value < 0:
+            raise HardwareModelError(place, name, value, "integers >= 0")
+
+    _check_shape(core, "axon_types", core.axon_types, (AXONS_PER_CORE,))
+    _check_integers(core, "axon_types", core.axon_types)
+    i = _first_bad(core.axon_types, 0, N_AXON_TYPES - 1)
+    if i is not None:
+        raise HardwareModelError(
+            f"{place}, axon {i}", "axon_types", int(core.axon_types[i]),
+            f"0..{N_AXON_TYPES - 1}",
+        )
+    _check_shape(core, "crossbar", core.crossbar, (AXONS_PER_CORE, NEURONS_PER_CORE))
+    _check_integers(core, "crossbar", core.crossbar)
+    i = _first_bad(np.asarray(core.crossbar).ravel(), 0, 1)
+    if i is not None:
+        raise HardwareModelError(
+            f"{place}, axon {i // NEURONS_PER_CORE}, neuron {i % NEURONS_PER_CORE}",
+            "crossbar", int(np.asarray(core.crossbar).ravel()[i]), "0..1",
+        )
+
+    for name, (width, lo, hi) in NEURON_FIELDS.items():
+        array = np.asarray(getattr(core, name))
+        shape = (NEURONS_PER_CORE,) if width == 1 else (NEURONS_PER_CORE, width)
+        _check_shape(core, name, array, shape)
+        _check_integers(core, name, array)
+        i = _first_bad(array.ravel(), lo, hi)
+        if i is not None:
+            neuron, k = divmod(i, width)
+            where = f"{place}, neuron {neuron}"
+            field = name if width == 1 else f"{name}[{k}]"
+            raise HardwareModelError(where, field, int(array.ravel()[i]), f"{lo}..{hi}")
+
+    validate_destinations(core, core_ids)
+
+
+def validate_destinations(core, core_ids=None):
+    """Check ``target_core``, ``target_axon`` and ``target_delay`` of one core."""
+    place = f"core {core.id}"
+    for name in ("target_core", "target_axon", "target_delay"):
+        array = np.asarray(getattr(core, name))
+        _check_shape(core, name, array, (NEURONS_PER_CORE,))
+        _check_integers(core, name, array)
+    routed = np.flatnonzero(core.target_core != -1)
+    for name, lo, hi in (
+        ("target_axon", 0, AXONS_PER_CORE - 1),
+        ("target_delay", DELAY_MIN, DELAY_MAX),
+    ):
+        values = np.asarray(getattr(core, name))[routed]
+        k = _first_bad(values, lo, hi)
+        if k is not None:
+            raise HardwareModelError(
+                f"{place}, neuron {routed[k]}", name, int(values[k]), f"{lo}..{hi}"
+            )
+    if core_ids is None:
+        return
+    for j in routed:
+        if int(core.target_core[j]) not in core_ids:
+            raise HardwareModelError(
+                f"{place}, neuron {j}", "target_core", int(core.target_core[j]),
+                "-1 (no destination) or the id of a core in the model",
+            )
+
+
+def validate_ports(ports, kind, index_name, core_ids, limit):
+    """Check input or output ports: each entry names an existing core and an index."""
+    for port, entries in ports.items():
+        if not isinstance(port, str):
+            raise HardwareModelError(f"{kind} port {port!r}", "name", port, "strings")
+        for k, entry in enumerate(entries):
+            place = f"{kind} port {port!r}, index {k}"
+            try:
+                core_id, index = entry
+            except (TypeError, ValueError):
+                raise HardwareModelError(
+                    place, "entry", entry, f"pairs [core_id, {index_name}]"
+                ) from None
+            if core_id not in core_ids:
+                raise HardwareModelError(
+                    place, "core_id", core_id, "the id of a core in the model"
+                )
+            validate_scalar(place, index_name, index, 0, limit - 1)
+
+
+def validate_model(model):
+    """Check a :class:`~.model.ChipModel` against every rule of the spec."""
+    seen_ids, seen_places = set(), {}
+    for core in model.cores:
+        validate_scalar(f"core {core.id}", "id", core.id, 0, 2**63 - 1)
+        if core.id in seen_ids:
+            raise HardwareModelError(
+                f"core {core.id}", "id", core.id, "unique core ids"
+            )
+        seen_ids.add(core.id)
+        place = (core.x, core.y)
+        if place in seen_places:
+            raise HardwareModelError(
+                f"core {core.id}", "(x, y)", place,
+                f"a place not already taken (core {seen_places[place]} is there)",
+            )
+        seen_places[place] = core.id
+    for core in model.cores:
+        validate_core(core, seen_ids)
+    validate_ports(model.inputs, "input", "axon", seen_ids, AXONS_PER_CORE)
+    validate_ports(model.outputs, "output", "neuron", seen_ids, NEURONS_PER_CORE)
