@@ -4,4 +4,25 @@ from .activity import Activity
 from .base import Emulator, EmulatorProbe
 from .reference import ReferenceEmulator
 
-__all__ = ["Activity", "Emulator", "EmulatorProbe", "ReferenceEmulator"]
+#: Emulators by name, for the command line and the Simulator.
+EMULATORS = {"reference": ReferenceEmulator}
+
+
+def get_emulator(name):
+    """Return the emulator class called ``name`` (a key of :data:`EMULATORS`)."""
+    try:
+        return EMULATORS[name]
+    except KeyError:
+        raise ValueError(
+            f"emulator {name!r} is not one of {sorted(EMULATORS)}"
+        ) from None
+
+
+__all__ = [
+    "Activity",
+    "EMULATORS",
+    "Emulator",
+    "EmulatorProbe",
+    "ReferenceEmulator",
+    "get_emulator",
+]
