@@ -33,4 +33,33 @@ class HardwareModelError(ValueError):
 
 
 class SpikeFileError(ValueError):
-    """A spike file (or in-memory spike trains) breaks the spike-file rules."""
+    """A spike file (or in-memory spike trains) breaks the spike-file rules.
+
+    Raised either with one message, or like :class:`HardwareModelError` with the place,
+    field, value and allowed range, which are then kept as attributes (``None`` when
+    only a message was given).
+
+    Parameters
+    ----------
+    place : str
+        Where the problem is, e.g. ``"spike file, port 'in', spike 3"``; or the whole
+        message when ``field`` is not given.
+    field : str, optional
+        The offending field (``"tick"``, ``"index"``...).
+    value : object, optional
+        The offending value.
+    allowed : str, optional
+        The allowed range or rule.
+    """
+
+    def __init__(self, place, field=None, value=None, allowed=None):
+        self.place = place if field is not None else None
+        self.field = field
+        self.value = value
+        self.allowed = allowed
+        if field is None:
+            super().__init__(place)
+        else:
+            super().__init__(
+                f"{place}: {field} = {value!r} is not allowed (allowed: {allowed})"
+            )

@@ -34,6 +34,10 @@ STOCHASTIC_DENOMINATOR = 256
 #: Reset modes ``gamma``.
 RESET_NORMAL, RESET_LINEAR, RESET_NONE = 0, 1, 2
 
+#: Global mesh coordinates ``x`` and ``y``. The spec sets no bound (chips tile in 2-D);
+#: this one, far beyond any real board, only keeps hop counts exact in int64.
+COORDINATE_MIN, COORDINATE_MAX = 0, 2**31 - 1
+
 #: Core seeds: any unsigned 64-bit integer.
 SEED_MIN, SEED_MAX = 0, 2**64 - 1
 

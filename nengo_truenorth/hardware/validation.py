@@ -9,14 +9,58 @@ import numpy as np
 from .errors import HardwareModelError
 from .limits import (
     AXONS_PER_CORE,
+    COORDINATE_MAX,
+    COORDINATE_MIN,
     DELAY_MAX,
     DELAY_MIN,
+    DESTINATION_FIELDS,
     N_AXON_TYPES,
     NEURON_FIELDS,
     NEURONS_PER_CORE,
     SEED_MAX,
     SEED_MIN,
 )
+
+#: Core ids are non-negative 64-bit signed integers.
+CORE_ID_MIN, CORE_ID_MAX = 0, 2**63 - 1
+
+
+def field_range(field):
+    """The allowed values of a model-file field, in words, e.g. ``"-255..255"``.
+
+    Model files use this to say what a field allows before the arrays it would fill
+    exist (a value that is not an integer, or does not fit in 64 bits); the ranges
+    themselves come from :mod:`.limits`.
+
+    Parameters
+    ----------
+    field : str
+        A per-neuron field (``"leak"``, ``"target_core"``...), ``"axon_types"``,
+        ``"crossbar"``, ``"id"``, ``"seed"``, ``"x"`` or ``"y"``.
+
+    Returns
+    -------
+    str
+    """
+    if field in NEURON_FIELDS:
+        _, lo, hi = NEURON_FIELDS[field]
+    elif field == "target_core":
+        return "-1 (no destination) or the id of a core in the model"
+    elif field in DESTINATION_FIELDS:
+        lo, hi = DESTINATION_FIELDS[field]
+    elif field == "axon_types":
+        lo, hi = 0, N_AXON_TYPES - 1
+    elif field == "crossbar":
+        lo, hi = 0, 1
+    elif field == "id":
+        lo, hi = CORE_ID_MIN, CORE_ID_MAX
+    elif field == "seed":
+        lo, hi = SEED_MIN, SEED_MAX
+    elif field in ("x", "y"):
+        lo, hi = COORDINATE_MIN, COORDINATE_MAX
+    else:
+        raise KeyError(f"no model-file field {field!r}")
+    return f"{lo}..{hi}"
 
 
 def _first_bad(values, lo, hi):
@@ -61,8 +105,7 @@ def validate_core(core, core_ids=None):
     validate_scalar(place, "seed", core.seed, SEED_MIN, SEED_MAX)
     for name in ("x", "y"):
         value = getattr(core, name)
-        if not isinstance(value, (int, np.integer)) or value < 0:
-            raise HardwareModelError(place, name, value, "integers >= 0")
+        validate_scalar(place, name, value, COORDINATE_MIN, COORDINATE_MAX)
 
     _check_shape(core, "axon_types", core.axon_types, (AXONS_PER_CORE,))
     _check_integers(core, "axon_types", core.axon_types)
@@ -148,7 +191,7 @@ def validate_model(model):
     """Check a :class:`~.model.ChipModel` against every rule of the spec."""
     seen_ids, seen_places = set(), {}
     for core in model.cores:
-        validate_scalar(f"core {core.id}", "id", core.id, 0, 2**63 - 1)
+        validate_scalar(f"core {core.id}", "id", core.id, CORE_ID_MIN, CORE_ID_MAX)
         if core.id in seen_ids:
             raise HardwareModelError(
                 f"core {core.id}", "id", core.id, "unique core ids"
