@@ -2,10 +2,11 @@
 
 from .activity import Activity
 from .base import Emulator, EmulatorProbe
+from .fast import FastEmulator
 from .reference import ReferenceEmulator
 
 #: Emulators by name, for the command line and the Simulator.
-EMULATORS = {"reference": ReferenceEmulator}
+EMULATORS = {"reference": ReferenceEmulator, "fast": FastEmulator}
 
 
 def get_emulator(name):
@@ -23,6 +24,7 @@ __all__ = [
     "EMULATORS",
     "Emulator",
     "EmulatorProbe",
+    "FastEmulator",
     "ReferenceEmulator",
     "get_emulator",
 ]

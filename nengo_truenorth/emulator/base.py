@@ -165,6 +165,28 @@ class Emulator:
         self._probes.append(probe)
         return probe
 
+    def advance_tick(self, axons, spike_watch, voltage_watch):
+        """Run one tick on global indices: the lean path of the Nengo Simulator.
+
+        Parameters
+        ----------
+        axons : ndarray of int64
+            Global axons that inputs make active at this tick (duplicates merge).
+        spike_watch, voltage_watch : ndarray of int64
+            Global neurons whose spikes and potentials to return.
+
+        Returns
+        -------
+        spikes : (n_s,) ndarray of bool
+        voltages : (n_v,) ndarray of int32
+        """
+        ptr = np.array([0, axons.size], dtype=np.int64)
+        spikes, voltages = self._advance(1, ptr, axons, spike_watch, voltage_watch)
+        self.tick += 1
+        self.activity.ticks += 1
+        self.activity.input_spikes += int(axons.size)
+        return spikes[0], voltages[0]
+
     def step(self, inputs=None):
         """Run one tick.
 
@@ -325,22 +347,31 @@ class Emulator:
             Global destination axon, -1 for none.
         delay, hops, crossings : (n_neurons,) ndarray of int64
         """
-        n = self.n_cores * NEURONS_PER_CORE
-        target = np.full(n, -1, dtype=np.int64)
-        delay = np.ones(n, dtype=np.int64)
-        hops = np.zeros(n, dtype=np.int64)
-        crossings = np.zeros(n, dtype=np.int64)
+        cores = self.model.cores
+        if not cores:
+            empty = np.zeros(0, dtype=np.int64)
+            return empty, empty.copy(), empty.copy(), empty.copy()
+        # Vectorized over all neurons at once: a Python loop per neuron takes seconds
+        # on a full chip.
+        target_core = np.concatenate([np.asarray(c.target_core) for c in cores])
+        target_axon = np.concatenate([np.asarray(c.target_axon) for c in cores])
+        target_delay = np.concatenate([np.asarray(c.target_delay) for c in cores])
+        routed = target_core != -1
+        source = np.repeat(np.arange(len(cores)), NEURONS_PER_CORE)
+        # core id -> position in model.cores, by binary search over the sorted ids
+        ids = np.array([c.id for c in cores], dtype=np.int64)
+        order = np.argsort(ids)
+        found = np.searchsorted(ids[order], target_core[routed])
+        dst = source.copy()
+        dst[routed] = order[found]
+
         xy = self.model.coordinates()
-        for c, core in enumerate(self.model.cores):
-            sl = slice(c * NEURONS_PER_CORE, (c + 1) * NEURONS_PER_CORE)
-            routed = core.target_core != -1
-            dst = np.array(
-                [self._position[int(t)] if r else c for t, r in zip(core.target_core, routed)]
-            )
-            target[sl] = np.where(routed, dst * AXONS_PER_CORE + core.target_axon, -1)
-            delay[sl] = np.where(routed, core.target_delay, 1)
-            d = np.abs(xy[dst] - xy[c])
-            hops[sl] = np.where(routed, d.sum(axis=1), 0)
-            chips = np.abs(xy[dst] // CHIP_SIZE - xy[c] // CHIP_SIZE)
-            crossings[sl] = np.where(routed, chips.sum(axis=1), 0)
+        target = np.where(routed, dst * AXONS_PER_CORE + target_axon, -1)
+        delay = np.where(routed, target_delay, 1)
+        hops = np.where(routed, np.abs(xy[dst] - xy[source]).sum(axis=1), 0)
+        chips = np.abs(xy[dst] // CHIP_SIZE - xy[source] // CHIP_SIZE)
+        crossings = np.where(routed, chips.sum(axis=1), 0)
+        target, delay, hops, crossings = (
+            np.asarray(a, dtype=np.int64) for a in (target, delay, hops, crossings)
+        )
         return target, delay, hops, crossings

@@ -1,0 +1,214 @@
+"""Ticks per second of the fast and reference emulators on the chip's benchmark load.
+
+The load is :func:`~nengo_truenorth.emulator.random_models.benchmark_model`: the
+operating point of the chip's published figures, ~20 Hz mean firing with 128 active
+synapses per neuron, every neuron routing its spikes onward. Both emulators run the
+same model from the same seed; the firing rate and synaptic events per tick are
+measured, not assumed.
+
+The reference emulator needs minutes per tick and tens of gigabytes for a full chip,
+so at 4,096 cores its speed is extrapolated from its measured per-core speed at 64
+cores (linearly, which flatters it: its per-tick work grows faster than the core
+count); the output says so.
+
+Usage::
+
+    python benchmarks/bench_emulators.py [--quick] [--out FILE] [--cores 1,64,4096]
+"""
+
+import argparse
+import json
+import os
+import platform
+import sys
+import time
+from pathlib import Path
+
+import numba
+import numpy as np
+
+from nengo_truenorth.emulator import FastEmulator, ReferenceEmulator
+from nengo_truenorth.emulator.random_models import benchmark_model
+from nengo_truenorth.hardware.limits import NEURONS_PER_CORE
+
+#: Largest model the reference emulator is measured on; beyond it, extrapolated.
+REFERENCE_MAX_CORES = 64
+#: Real time: one tick is one millisecond.
+REAL_TIME_TICKS_PER_S = 1000
+
+TARGET_RATIO_64 = 100
+TARGET_CHIP_TICKS_PER_S = 250
+
+
+def timed_run(emulator, min_seconds, chunk):
+    """Run ``emulator`` in chunks of ``chunk`` ticks for at least ``min_seconds``.
+
+    Returns ``(ticks, seconds)``.
+    """
+    ticks, start = 0, time.perf_counter()
+    while True:
+        emulator.run(chunk)
+        ticks += chunk
+        elapsed = time.perf_counter() - start
+        if elapsed >= min_seconds:
+            return ticks, elapsed
+
+
+def measure(n_cores, seed, quick, reference_per_core):
+    """Benchmark one model size; return a row of the results table."""
+    rng = np.random.default_rng(seed)
+    t0 = time.perf_counter()
+    model = benchmark_model(rng, n_cores)
+    generate_s = time.perf_counter() - t0
+
+    t0 = time.perf_counter()
+    fast = FastEmulator(model)
+    build_s = time.perf_counter() - t0  # validation, flat arrays and routing tables
+
+    # warm up (compiles the kernels on a first run), then measure from tick 0
+    fast.run(5)
+    fast.reset()
+    chunk = max(1, min(1000, 400_000 // n_cores))
+    ticks, seconds = timed_run(fast, 0.5 if quick else 3.0, chunk)
+    fast_tps = ticks / seconds
+    totals = fast.activity.totals
+    n_neurons = n_cores * NEURONS_PER_CORE
+    rate_hz = totals["spikes"] / (ticks * n_neurons) * REAL_TIME_TICKS_PER_S
+    events_per_tick = totals["synaptic_events"] / ticks
+
+    row = {
+        "cores": n_cores,
+        "neurons": n_neurons,
+        "rate_hz": rate_hz,
+        "synaptic_events_per_tick": events_per_tick,
+        "fast_ticks_per_s": fast_tps,
+        "fast_ticks_measured": ticks,
+        "fast_parallel": fast.parallel,
+        "fast_build_s": build_s,
+        "model_generation_s": generate_s,
+    }
+
+    if n_cores <= REFERENCE_MAX_CORES:
+        t0 = time.perf_counter()
+        reference = ReferenceEmulator(model)
+        row["reference_build_s"] = time.perf_counter() - t0
+        ref_ticks = 3 if quick else max(5, min(200, 2_000 // n_cores))
+        t0 = time.perf_counter()
+        reference.run(ref_ticks)
+        ref_tps = ref_ticks / (time.perf_counter() - t0)
+        # the same ticks on the fast emulator must count exactly the same activity
+        check = FastEmulator(model)
+        check.run(ref_ticks)
+        row["emulators_agree"] = check.activity.totals == reference.activity.totals
+        row["reference_ticks_measured"] = ref_ticks
+        row["reference_method"] = "measured"
+        reference_per_core[n_cores] = ref_tps * n_cores
+    else:
+        per_core = reference_per_core.get(max(reference_per_core, default=None))
+        if per_core is None:
+            rng_ref = np.random.default_rng(seed)
+            probe_model = benchmark_model(rng_ref, REFERENCE_MAX_CORES)
+            reference = ReferenceEmulator(probe_model)
+            t0 = time.perf_counter()
+            reference.run(2)
+            per_core = 2 / (time.perf_counter() - t0) * REFERENCE_MAX_CORES
+            reference_per_core[REFERENCE_MAX_CORES] = per_core
+        ref_tps = per_core / n_cores
+        row["reference_method"] = (
+            f"extrapolated from {REFERENCE_MAX_CORES} cores (linear in cores)"
+        )
+    row["reference_ticks_per_s"] = ref_tps
+    row["speedup"] = fast_tps / ref_tps
+    row["fast_x_real_time"] = fast_tps / REAL_TIME_TICKS_PER_S
+    return row
+
+
+def table(rows):
+    header = (
+        f"{'cores':>6} {'rate Hz':>8} {'syn events/tick':>16} {'ref ticks/s':>12} "
+        f"{'fast ticks/s':>13} {'ratio':>9} {'fast x RT':>10}"
+    )
+    lines = [header, "-" * len(header)]
+    for r in rows:
+        mark = "" if r["reference_method"] == "measured" else " *"
+        lines.append(
+            f"{r['cores']:>6} {r['rate_hz']:>8.2f} {r['synaptic_events_per_tick']:>16,.0f} "
+            f"{r['reference_ticks_per_s']:>12.4g} {r['fast_ticks_per_s']:>13,.1f} "
+            f"{r['speedup']:>9,.0f} {r['fast_x_real_time']:>10.3f}{mark}"
+        )
+    if any(r["reference_method"] != "measured" for r in rows):
+        lines.append(
+            f"* reference ticks/s extrapolated from its measured speed per core at "
+            f"{REFERENCE_MAX_CORES} cores"
+        )
+    return "\n".join(lines)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="short runs")
+    parser.add_argument(
+        "--out",
+        default=str(Path(__file__).parent / "results" / "emulators.json"),
+        help="JSON file for the results (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--cores", default="1,64,4096", help="comma-separated model sizes"
+    )
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args(argv)
+
+    sizes = sorted(int(c) for c in args.cores.split(","))
+    reference_per_core = {}
+    rows = []
+    for n_cores in sizes:
+        print(f"... {n_cores} cores", file=sys.stderr, flush=True)
+        rows.append(measure(n_cores, args.seed, args.quick, reference_per_core))
+
+    print(table(rows))
+    by_cores = {r["cores"]: r for r in rows}
+    targets = {}
+    if 64 in by_cores:
+        targets["fast_vs_reference_at_64_cores"] = {
+            "target": TARGET_RATIO_64,
+            "measured": by_cores[64]["speedup"],
+            "met": by_cores[64]["speedup"] >= TARGET_RATIO_64,
+        }
+    if 4096 in by_cores:
+        targets["fast_ticks_per_s_at_4096_cores"] = {
+            "target": TARGET_CHIP_TICKS_PER_S,
+            "measured": by_cores[4096]["fast_ticks_per_s"],
+            "met": by_cores[4096]["fast_ticks_per_s"] >= TARGET_CHIP_TICKS_PER_S,
+        }
+        print(f"build (model -> flat arrays) at 4096 cores: "
+              f"{by_cores[4096]['fast_build_s']:.1f} s")
+    for name, t in targets.items():
+        print(f"target {name}: {t['measured']:,.1f} vs {t['target']} -> "
+              f"{'met' if t['met'] else 'NOT met'}")
+
+    result = {
+        "benchmark": "bench_emulators",
+        "workload": "benchmark_model: ~20 Hz, 128 synapses per neuron, all routed",
+        "quick": args.quick,
+        "seed": args.seed,
+        "machine": {
+            "platform": platform.platform(),
+            "processor": platform.processor(),
+            "cpu_count": os.cpu_count(),
+            "numba_threads": numba.get_num_threads(),
+            "numba": numba.__version__,
+            "numpy": np.__version__,
+            "python": platform.python_version(),
+            "load_average": list(os.getloadavg()),
+        },
+        "rows": rows,
+        "targets": targets,
+    }
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(result, indent=2) + "\n")
+    print(f"wrote {out}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,216 @@
+"""Weight quantizers (NumPy): fixed-point fractional bits and uniform levels.
+
+Two grids, as in the seed papers:
+
+- :class:`FractionalBits` -- ``k`` fractional bits: the grid ``2**-k · ℤ``. Boeshertz
+  et al.'s "3-bit weights" are ``k = 3``, a 1/8 grid, so every weight times ``2**k``
+  is an exact integer (a hardware weight). Binary fractions are exact in floating
+  point, so "on the grid" is an exact test.
+- :class:`UniformLevels` -- ``n`` uniformly spaced levels over ``[-w_max, w_max]``
+  (Diehl et al.'s 16 levels). With ``w_max = None`` the range is the tensor's own
+  ``max |w|``.
+
+Quantizers are small frozen objects: calling one rounds an array to its grid (to the
+nearest level, ties to even, values beyond the range clipped). The straight-through
+TensorFlow versions are in :mod:`nengo_sigmadelta.keras_layers`.
+"""
+
+import numpy as np
+from nengo.exceptions import ValidationError
+from nengo.params import FrozenObject, IntParam, NumberParam
+
+
+class Quantizer(FrozenObject):
+    """Base class: a rounding of weights onto a grid.
+
+    Subclasses implement :meth:`grid` (the grid's ``offset`` and ``step`` for given
+    weights); rounding, clipping and checks follow from it.
+    """
+
+    def grid(self, w):
+        """Offset, step and range of the grid for weights ``w``.
+
+        Parameters
+        ----------
+        w : ndarray
+            The weights (only :class:`UniformLevels` with ``w_max=None`` looks at them).
+
+        Returns
+        -------
+        low, step, high : float
+            Grid points are ``low + step·n``; values are clipped to ``[low, high]``.
+        """
+        raise NotImplementedError
+
+    def __call__(self, w):
+        """Round ``w`` to the nearest grid point (ties to even), clipped to the range.
+
+        Parameters
+        ----------
+        w : array_like
+            Weights of any shape.
+
+        Returns
+        -------
+        q : ndarray
+            Same shape as ``w``, every value on the grid.
+        """
+        w = np.asarray(w, dtype=float)
+        low, step, high = self.grid(w)
+        return low + step * np.round((np.clip(w, low, high) - low) / step)
+
+    def on_grid(self, w, grid_of=None):
+        """Whether every value of ``w`` is a grid point.
+
+        Parameters
+        ----------
+        w : array_like
+            Values to check.
+        grid_of : array_like, optional
+            Weights that define the grid, for a data-dependent range (default ``w``).
+
+        Returns
+        -------
+        bool
+        """
+        w = np.asarray(w, dtype=float)
+        if w.size == 0:
+            return True
+        low, step, high = self.grid(w if grid_of is None else np.asarray(grid_of))
+        n = (w - low) / step
+        return bool(
+            np.all(np.abs(n - np.round(n)) <= 1e-6 * max(1.0, float(np.max(np.abs(n)))))
+            and np.all(w >= low - 1e-9 * step)
+            and np.all(w <= high + 1e-9 * step)
+        )
+
+
+class FractionalBits(Quantizer):
+    """Fixed-point weights with ``bits`` fractional bits: the grid ``2**-bits · ℤ``.
+
+    Parameters
+    ----------
+    bits : int
+        Fractional bits ``k``; the step is ``2**-k`` (``k = 3``: steps of 1/8).
+    integer_bits : int, optional
+        If given, weights are clipped to the signed range
+        ``[-2**integer_bits, 2**integer_bits - 2**-k]`` (two's complement with
+        ``integer_bits + bits + 1`` bits in all). By default the range is unbounded.
+
+    Examples
+    --------
+    >>> q = FractionalBits(3)
+    >>> q([0.3, -0.07, 1.01])
+    array([ 0.25 , -0.125,  1.   ])
+    >>> q.to_integers([0.3, -0.07, 1.01])
+    array([ 2, -1,  8])
+    """
+
+    bits = IntParam("bits", low=0)
+    integer_bits = IntParam("integer_bits", low=0, optional=True)
+
+    def __init__(self, bits, integer_bits=None):
+        super().__init__()
+        self.bits = bits
+        self.integer_bits = integer_bits
+
+    @property
+    def step(self):
+        """Grid step ``2**-bits``."""
+        return 2.0**-self.bits
+
+    def grid(self, w):
+        if self.integer_bits is None:
+            # an unbounded range: only the step matters, clipping is a no-op
+            return 0.0, self.step, np.inf
+        top = 2.0**self.integer_bits
+        return -top, self.step, top - self.step
+
+    def __call__(self, w):
+        w = np.asarray(w, dtype=float)
+        q = np.round(w / self.step) * self.step
+        if self.integer_bits is not None:
+            low, _, high = self.grid(w)
+            q = np.clip(q, low, high)
+        return q
+
+    def on_grid(self, w, grid_of=None):
+        w = np.asarray(w, dtype=float) / self.step
+        ok = np.all(w == np.round(w))  # exact: binary fractions are exact floats
+        if self.integer_bits is not None:
+            low, _, high = self.grid(w)
+            ok = ok and np.all(w * self.step >= low) and np.all(w * self.step <= high)
+        return bool(ok)
+
+    def to_integers(self, w):
+        """The hardware weights: ``round(w · 2**bits)`` as integers.
+
+        Parameters
+        ----------
+        w : array_like
+            Weights (rounded first if not on the grid).
+
+        Returns
+        -------
+        ints : ndarray of int64
+        """
+        return np.round(self(w) / self.step).astype(np.int64)
+
+
+class UniformLevels(Quantizer):
+    """``n_levels`` uniformly spaced weights over ``[-w_max, w_max]``.
+
+    Parameters
+    ----------
+    n_levels : int
+        Number of levels, at least 2. An odd number includes 0.
+    w_max : float, optional
+        Half-range. By default, ``max |w|`` of the weights being quantized (per call).
+
+    Examples
+    --------
+    >>> UniformLevels(5, w_max=1.0)([-0.9, -0.2, 0.3, 0.8])
+    array([-1. ,  0. ,  0.5,  1. ])
+    """
+
+    n_levels = IntParam("n_levels", low=2)
+    w_max = NumberParam("w_max", low=0, low_open=True, optional=True)
+
+    def __init__(self, n_levels, w_max=None):
+        super().__init__()
+        self.n_levels = n_levels
+        self.w_max = w_max
+
+    def grid(self, w):
+        w_max = self.w_max
+        if w_max is None:
+            w_max = float(np.max(np.abs(w))) if np.size(w) else 1.0
+            if w_max == 0:
+                w_max = 1.0  # all zeros: any range holds them
+        return -w_max, 2 * w_max / (self.n_levels - 1), w_max
+
+    def level_indices(self, w):
+        """Index ``0..n_levels-1`` of each weight's level (a hardware code).
+
+        Parameters
+        ----------
+        w : array_like
+
+        Returns
+        -------
+        indices : ndarray of int64
+        """
+        w = np.asarray(w, dtype=float)
+        low, step, high = self.grid(w)
+        return np.round((np.clip(w, low, high) - low) / step).astype(np.int64)
+
+
+def check_quantizer(quantizer, attr="quantizer", obj=None):
+    """Return ``quantizer`` if it is a :class:`Quantizer` or None, else raise."""
+    if quantizer is not None and not isinstance(quantizer, Quantizer):
+        raise ValidationError(
+            f"{quantizer!r} is not a Quantizer (FractionalBits, UniformLevels)",
+            attr=attr,
+            obj=obj,
+        )
+    return quantizer

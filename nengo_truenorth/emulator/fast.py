@@ -1,0 +1,174 @@
+"""The fast emulator: every core at once, over flat integer arrays, in numba.
+
+It computes exactly what :class:`~.reference.ReferenceEmulator` computes -- spikes,
+potentials, output spike trains and activity counters, bit for bit, stochastic modes
+included -- and is tested against it. The per-tick work is in :mod:`.kernels`; this
+module turns a :class:`~nengo_truenorth.hardware.ChipModel` into the kernels' flat
+arrays and runs whole blocks of ticks in one compiled call.
+"""
+
+import numba
+import numpy as np
+
+from ..hardware.limits import AXONS_PER_CORE, N_AXON_TYPES, NEURONS_PER_CORE
+from . import kernels, prng
+from .base import Emulator
+
+
+class FastEmulator(Emulator):
+    """Vectorized, event-driven emulator, bit-exact with the reference emulator.
+
+    All cores share flat arrays of compact integers (``int32`` potentials, ``int16``
+    weights and leaks, ``uint8`` flags, one weight row per axon type). The crossbar is
+    stored as CSR rows per axon, so a tick costs one pass over the neurons plus one
+    addition per synaptic event of an *active* axon. Pending spikes sit in a ring of
+    16 one-byte-per-axon slots, which merges spikes due on one axon at one tick.
+
+    Parameters
+    ----------
+    model : ChipModel
+        The hardware model; validated before anything runs.
+    parallel : bool, optional
+        Share each tick's cores among numba's threads. By default this is done from
+        :attr:`PARALLEL_MIN_CORES` cores on, where the work of a tick outweighs the cost
+        of starting the threads.
+
+    Examples
+    --------
+    >>> from nengo_truenorth.hardware import ChipModel
+    >>> model = ChipModel()
+    >>> core = model.add_core()
+    >>> core.set_neuron(0, leak=1, threshold=10)
+    >>> model.add_output("out", [(core.id, 0)])
+    >>> FastEmulator(model).run(20)["out"].tolist()
+    [[9, 0], [19, 0]]
+    """
+
+    name = "fast"
+
+    #: Models with at least this many cores run their cores in parallel by default.
+    PARALLEL_MIN_CORES = 64
+
+    def __init__(self, model, parallel=None):
+        self.parallel = (
+            len(model.cores) >= self.PARALLEL_MIN_CORES if parallel is None else parallel
+        )
+        self._n_blocks = (
+            max(1, min(numba.get_num_threads(), len(model.cores))) if self.parallel else 1
+        )
+        self._watch_cache = (None, None)
+        super().__init__(model)
+
+    def _build(self):
+        cores = self.model.cores
+        n_cores = self.n_cores
+        n = n_cores * NEURONS_PER_CORE
+
+        def stacked(field, dtype):
+            # (n_cores * 256,) for per-neuron fields, in global neuron order
+            return np.concatenate(
+                [np.asarray(getattr(core, field)) for core in cores] or [np.zeros(0)]
+            ).astype(dtype)
+
+        weights = stacked("weights", np.int16).reshape(n, N_AXON_TYPES)
+        stochastic_weights = stacked("stochastic_weights", np.uint8).reshape(
+            n, N_AXON_TYPES
+        )
+        stochastic_leak = stacked("stochastic_leak", np.uint8)
+        threshold_mask_bits = stacked("threshold_mask_bits", np.uint8)
+
+        # Crossbar rows of 256 bits per global axon: bit j % 8 of byte j // 8 of row
+        # a is w[i][j]. Packed one core at a time to keep the temporaries small.
+        crossbar = np.empty((n_cores * AXONS_PER_CORE, kernels.ROW_BYTES), np.uint8)
+        for c, core in enumerate(cores):
+            crossbar[c * AXONS_PER_CORE : (c + 1) * AXONS_PER_CORE] = np.packbits(
+                np.asarray(core.crossbar, dtype=bool), axis=1, bitorder="little"
+            )
+
+        target, delay, hops, crossings = self._routing_tables()
+
+        by_core = (n_cores, NEURONS_PER_CORE)
+        self._params = kernels.Params(
+            crossbar=crossbar,
+            axon_type=stacked("axon_types", np.uint8),
+            weights=np.ascontiguousarray(weights.T),
+            stochastic_weights=np.ascontiguousarray(stochastic_weights.T),
+            leak=stacked("leak", np.int16),
+            stochastic_leak=stochastic_leak,
+            leak_reversal=stacked("leak_reversal", np.uint8),
+            threshold=stacked("threshold", np.int32),
+            negative_threshold=stacked("negative_threshold", np.int32),
+            threshold_mask_bits=threshold_mask_bits,
+            reset_potential=stacked("reset_potential", np.int32),
+            reset_mode=stacked("reset_mode", np.uint8),
+            negative_saturation=stacked("negative_saturation", np.uint8),
+            route=np.column_stack([target, delay, hops, crossings]).astype(np.int32),
+            core_key=np.array(
+                [prng.core_key(core.seed) for core in cores], dtype=np.uint64
+            ),
+            stochastic_core=(
+                stochastic_weights.reshape(*by_core, -1).any(axis=2).any(axis=1)
+                | stochastic_leak.reshape(by_core).any(axis=1)
+                | threshold_mask_bits.reshape(by_core).any(axis=1)
+            ).astype(np.uint8),
+            stochastic_synapse_core=stochastic_weights.reshape(*by_core, -1)
+            .any(axis=(1, 2))
+            .astype(np.uint8),
+        )
+        self._initial_potential = stacked("initial_potential", np.int32)
+
+    def _reset_state(self):
+        n_cores = self.n_cores
+        self._state = kernels.State(
+            potential=self._initial_potential.copy(),
+            ring=np.zeros(
+                kernels.N_SLOTS * n_cores * kernels.RING_WORDS_PER_CORE, dtype=np.uint64
+            ),
+            fired=np.zeros((self._n_blocks, 2, NEURONS_PER_CORE), dtype=np.uint8),
+            # one block of cores per thread, each with its own scratch tally
+            tally=np.zeros(
+                (self._n_blocks, N_AXON_TYPES * NEURONS_PER_CORE), dtype=np.uint8
+            ),
+            tally_axons=np.zeros((self._n_blocks, N_AXON_TYPES), dtype=np.int64),
+            # the kernels count straight into the Activity arrays
+            synaptic_events=self.activity.synaptic_events,
+            spikes=self.activity.spikes,
+            spike_hops=self.activity.spike_hops,
+            chip_crossings=self.activity.chip_crossings,
+        )
+
+    def _watch_columns(self, spike_watch):
+        """Column of ``spike_watch`` for each global neuron (-1: not watched).
+
+        Returns an empty array when nothing is watched, which spares the kernels the
+        lookup. Cached, since the watch list rarely changes between runs.
+        """
+        key, columns = self._watch_cache
+        if key is None or not np.array_equal(key, spike_watch):
+            if spike_watch.size == 0:
+                columns = np.zeros(0, dtype=np.int32)
+            else:
+                columns = np.full(self.n_cores * NEURONS_PER_CORE, -1, dtype=np.int32)
+                columns[spike_watch] = np.arange(spike_watch.size, dtype=np.int32)
+            self._watch_cache = (spike_watch.copy(), columns)
+        return columns
+
+    def _advance(self, ticks, ext_ptr, ext_axons, spike_watch, voltage_watch):
+        spikes = np.zeros((ticks, spike_watch.size), dtype=bool)
+        voltages = np.zeros((ticks, voltage_watch.size), dtype=np.int32)
+        if ticks == 0:
+            return spikes, voltages
+        run = kernels.run_ticks_parallel if self.parallel else kernels.run_ticks
+        run(
+            ticks,
+            self.tick,
+            np.ascontiguousarray(ext_ptr, dtype=np.int64),
+            np.ascontiguousarray(ext_axons, dtype=np.int64),
+            self._watch_columns(spike_watch),
+            np.ascontiguousarray(voltage_watch, dtype=np.int64),
+            self._params,
+            self._state,
+            spikes,
+            voltages,
+        )
+        return spikes, voltages

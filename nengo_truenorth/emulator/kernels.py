@@ -1,0 +1,583 @@
+"""Numba kernels of the fast emulator: whole blocks of ticks over flat integer arrays.
+
+The state of all cores lives in flat arrays indexed by *global* neuron or axon
+(``core position * 256 + local index``), grouped in two named tuples:
+
+- :class:`Params`: what the model fixes (crossbar, weights, leaks, thresholds, routes);
+- :class:`State`: what a run changes (potentials, the delay ring, activity counters).
+
+One tick of one core does spec section 3 in three passes:
+
+1. **Synapses, event-driven.** The core's 256 axons of the current ring slot are read
+   eight at a time as ``uint64`` words, so silent stretches cost one load. Each active
+   axon's crossbar row -- 256 bits, 32 bytes -- is added, eight neurons per 64-bit
+   word, to a tally of active synapses per axon type and neuron (one byte per neuron,
+   eight bytes per ``uint64``, so one addition counts eight neurons). The tally is
+   then weighted by the core's four weight rows in one vectorized loop. Stochastic
+   synapses draw and add their +-1 one by one.
+2. **Neurons.** Leak, threshold and reset. Deterministic cores take a branch-free loop
+   that LLVM vectorizes; cores with any stochastic neuron take the general loop, which
+   follows the reference emulator line by line and draws from the project PRNG.
+3. **Spikes.** Fired neurons (again found a word at a time) are counted and delivered to
+   the ring slot ``(t + delay) % 16`` of their destination axon.
+
+Delays are 1..15 ticks, so a 16-slot ring never delivers into the slot being read, and
+several spikes due on one axon at one tick merge into one byte -- the one bit per axon
+per tick of spec section 3.1. When blocks of cores run in parallel (``numba.prange``),
+two cores may write the value 1 to the same byte of a future slot: a benign race, and
+the only memory that blocks share; every counter is per core.
+
+The PRNG is :mod:`~nengo_truenorth.emulator.prng`'s counter-based splitmix64, in
+explicit ``uint64`` arithmetic: numba turns a mix of ``int64`` and ``uint64`` into
+``float64``, which would silently lose the low bits of every draw.
+
+Every kernel is compiled without numba's reference counting (``_nrt=False``; they
+allocate nothing). With it, each array taken from a named tuple or sliced costs an
+atomic count, and those counts, on arrays that all threads share, cost more than a
+core's whole tick. Per-core loops index slices of the core's own neurons with counters
+that are plainly >= 0, so no negative-index wraparound check stops LLVM vectorizing.
+"""
+
+import types as pytypes
+from collections import namedtuple
+
+import numba
+import numpy as np
+from llvmlite import ir
+from numba.core import cgutils, types
+from numba.cpython.unsafe.numbers import trailing_zeros
+from numba.extending import intrinsic
+
+from ..hardware.limits import (
+    AXONS_PER_CORE,
+    N_AXON_TYPES,
+    NEURONS_PER_CORE,
+    POTENTIAL_MAX,
+    POTENTIAL_MIN,
+    RESET_LINEAR,
+    RESET_NORMAL,
+)
+from . import prng
+
+#: Slots of the delay ring: one more than the longest delay (15 ticks).
+N_SLOTS = 16
+#: A core's neurons' spike bytes, read as ``uint64`` words of eight.
+WORDS_PER_CORE = NEURONS_PER_CORE // 8
+#: A core's axons in one ring slot: 256 bits, four ``uint64`` words.
+RING_WORDS_PER_CORE = AXONS_PER_CORE // 64
+#: Bytes of one axon's crossbar row (bit ``j % 8`` of byte ``j // 8`` is ``w[i][j]``).
+ROW_BYTES = NEURONS_PER_CORE // 8
+#: A tally byte counts at most this many axons before it is flushed into potentials.
+TALLY_MAX = 255
+
+#: Columns of :attr:`Params.route`.
+ROUTE_TARGET, ROUTE_DELAY, ROUTE_HOPS, ROUTE_CROSSINGS = range(4)
+
+_GOLDEN_GAMMA = np.uint64(prng.GOLDEN_GAMMA)
+_MIX1 = np.uint64(prng.MIX1)
+_MIX2 = np.uint64(prng.MIX2)
+_U0 = np.uint64(0)
+_U1 = np.uint64(1)
+_U12 = np.uint64(12)
+_U27 = np.uint64(27)
+_U30 = np.uint64(30)
+_U31 = np.uint64(31)
+_BYTE = np.uint64(0xFF)
+_STREAM_SYNAPSE = np.uint64(prng.STREAM_SYNAPSE << 8)
+_STREAM_LEAK = np.uint64(prng.STREAM_LEAK << 8)
+_STREAM_THRESHOLD = np.uint64(prng.STREAM_THRESHOLD << 8)
+
+_VMIN = np.int32(POTENTIAL_MIN)
+_VMAX = np.int32(POTENTIAL_MAX)
+
+
+def _spread_bits():
+    """(256,) uint64: byte value ``b`` -> bit ``l`` of ``b`` in the low bit of byte ``l``."""
+    b = np.arange(256, dtype=np.uint64)
+    spread = np.zeros(256, dtype=np.uint64)
+    for lane in range(8):
+        spread |= ((b >> np.uint64(lane)) & np.uint64(1)) << np.uint64(8 * lane)
+    return spread
+
+
+#: Adding ``_SPREAD[row_byte]`` to a ``uint64`` of eight tally bytes counts the eight
+#: synapses of that crossbar byte at once.
+_SPREAD = _spread_bits()
+
+#: What the model fixes, as flat arrays (see :meth:`FastEmulator._build`).
+Params = namedtuple(
+    "Params",
+    [
+        "crossbar",  # (n_axons, 32) uint8: axon a's row, bit j % 8 of byte j // 8
+        "axon_type",  # (n_axons,) uint8
+        # neurons: one array per concern, global neuron index
+        "weights",  # (4, n_neurons) int16, one row per axon type
+        "stochastic_weights",  # (4, n_neurons) uint8
+        "leak",  # (n_neurons,) int16
+        "stochastic_leak",  # (n_neurons,) uint8
+        "leak_reversal",  # (n_neurons,) uint8
+        "threshold",  # (n_neurons,) int32, alpha
+        "negative_threshold",  # (n_neurons,) int32, beta
+        "threshold_mask_bits",  # (n_neurons,) uint8
+        "reset_potential",  # (n_neurons,) int32
+        "reset_mode",  # (n_neurons,) uint8
+        "negative_saturation",  # (n_neurons,) uint8
+        # (n_neurons, 4) int32: destination global axon (-1: none), delay, mesh hops
+        # and chip-edge crossings -- one 16-byte record, so a spike reads one line
+        "route",
+        # per core
+        "core_key",  # (n_cores,) uint64, prng.core_key(seed)
+        "stochastic_core",  # (n_cores,) uint8: any b, c or TM on the core
+        "stochastic_synapse_core",  # (n_cores,) uint8: any b on the core
+    ],
+)
+
+#: What a run changes.
+State = namedtuple(
+    "State",
+    [
+        "potential",  # (n_neurons,) int32
+        # (N_SLOTS * n_axons // 64,) uint64: bit a % 64 of word
+        # slot * n_axons // 64 + a // 64 is set when a spike is due on axon a at a
+        # tick t with t % 16 == slot
+        "ring",
+        "fired",  # (n_blocks, 2, 256) uint8: the last two cores' spikes, per block
+        "tally",  # (n_blocks, 4 * 256) uint8, scratch per block of cores
+        "tally_axons",  # (n_blocks, 4) int64: axons tallied per type, per block
+        "synaptic_events",  # (n_cores,) int64
+        "spikes",  # (n_cores,) int64
+        "spike_hops",  # (n_cores,) int64
+        "chip_crossings",  # (n_cores,) int64
+    ],
+)
+
+
+@intrinsic
+def _prefetch(typingctx, array, index):
+    """Hint the CPU to fetch element ``index`` of the C-contiguous ``array``.
+
+    The crossbar rows of the active axons and the routes of the fired neurons lie
+    anywhere in arrays far larger than the caches; asking for them one core ahead
+    overlaps those misses with the current core's work.
+    """
+    sig = types.void(array, types.intp)
+
+    def codegen(context, builder, signature, args):
+        arraytype = signature.args[0]
+        data = context.make_array(arraytype)(context, builder, args[0]).data
+        itemsize = context.get_abi_sizeof(context.get_data_type(arraytype.dtype))
+        offset = builder.mul(args[1], context.get_constant(types.intp, itemsize))
+        i8, i32 = ir.IntType(8), ir.IntType(32)
+        address = builder.gep(builder.bitcast(data, i8.as_pointer()), [offset])
+        fnty = ir.FunctionType(ir.VoidType(), [address.type, i32, i32, i32])
+        fn = cgutils.get_or_insert_function(builder.module, fnty, "llvm.prefetch.p0")
+        # read, keep in all cache levels, data cache
+        builder.call(fn, [address, i32(0), i32(3), i32(1)])
+        return context.get_dummy_value()
+
+    return sig, codegen
+
+
+@intrinsic
+def _atomic_or(typingctx, array, index, value):
+    """``array[index] |= value`` as one atomic operation.
+
+    Cores of different threads may set bits of the same ring word in one tick.
+    """
+    sig = types.void(array, types.intp, array.dtype)
+
+    def codegen(context, builder, signature, args):
+        arraytype = signature.args[0]
+        ary = context.make_array(arraytype)(context, builder, args[0])
+        address = cgutils.get_item_pointer(
+            context, builder, arraytype, ary, [args[1]], wraparound=False
+        )
+        builder.atomic_rmw("or", address, args[2], "monotonic")
+        return context.get_dummy_value()
+
+    return sig, codegen
+
+
+@numba.njit(cache=True, inline="always")
+def splitmix64(z):
+    """Steele, Lea and Flood's splitmix64 finalizer of the ``uint64`` ``z``."""
+    z = z + _GOLDEN_GAMMA
+    z = (z ^ (z >> _U30)) * _MIX1
+    z = (z ^ (z >> _U27)) * _MIX2
+    return z ^ (z >> _U31)
+
+
+@numba.njit(cache=True, inline="always")
+def _clamp(v):
+    """Spec section 3.6: saturate to the 20-bit signed range."""
+    return min(max(v, _VMIN), _VMAX)
+
+
+@numba.njit(cache=True, inline="always")
+def _sgn(v):
+    return (v > 0) - (v < 0)
+
+
+@numba.njit(cache=True, inline="always")
+def _apply_tally(c, p, s, tally, first_type, last_type):
+    """Add ``tally[G, j] * s[j][G]`` to each potential for types in the range; clear.
+
+    Tallying first and weighting here reads the core's weights in order, a row of 256
+    per type, instead of one scattered weight per synaptic event. Returns the number
+    of synaptic events the tally held.
+    """
+    lo = c * NEURONS_PER_CORE
+    hi = lo + NEURONS_PER_CORE
+    V = s.potential[lo:hi]
+    events = 0
+    for G in range(first_type, last_type):
+        W = p.weights[G, lo:hi]
+        n = tally[G * NEURONS_PER_CORE : (G + 1) * NEURONS_PER_CORE]
+        for j in range(NEURONS_PER_CORE):
+            V[j] += np.int32(n[j]) * np.int32(W[j])
+            events += np.int64(n[j])
+            n[j] = 0
+    return events
+
+
+@numba.njit(cache=True, inline="always")
+def _integrate_synapses(c, tkey, p, s, word_base, tally, tally_axons):
+    """Spec step 2 for core ``c``, visiting only its active axons.
+
+    Reads and clears the core's four words of the current ring slot (from word
+    ``word_base`` of ``s.ring``). Deterministic synapses are counted in ``tally``
+    (one byte per axon type and neuron) and weighted by :func:`_apply_tally`; a byte
+    is flushed before it could count a 256th axon. Stochastic synapses draw and add
+    their +-1 at once (``tkey`` is the core's PRNG key of this tick). Returns the
+    number of synaptic events, stochastic synapses included whatever they drew.
+    """
+    lo = c * NEURONS_PER_CORE
+    hi = lo + NEURONS_PER_CORE
+    V = s.potential[lo:hi]
+    tally64 = tally.view(np.uint64)
+    stochastic = p.stochastic_synapse_core[c] != 0
+    events = 0
+    any_active = False
+    for w in range(RING_WORDS_PER_CORE):
+        word = s.ring[word_base + c * RING_WORDS_PER_CORE + w]
+        if word == 0:
+            continue
+        # Cleared as it is read, so the slot is empty when the ring comes round.
+        s.ring[word_base + c * RING_WORDS_PER_CORE + w] = 0
+        any_active = True
+        while word != 0:
+            i = w * 64 + np.int64(trailing_zeros(word))
+            word &= word - _U1
+            a = c * AXONS_PER_CORE + i
+            G = p.axon_type[a]
+            if tally_axons[G] == TALLY_MAX:
+                events += _apply_tally(c, p, s, tally, G, G + 1)
+                tally_axons[G] = 0
+            tally_axons[G] += 1
+            row = p.crossbar[a]
+            if not stochastic:
+                for q in range(ROW_BYTES):
+                    tally64[G * ROW_BYTES + q] += _SPREAD[row[q]]
+                continue
+            W = p.weights[G, lo:hi]
+            B = p.stochastic_weights[G, lo:hi]
+            for q in range(ROW_BYTES):
+                byte = row[q]
+                for lane in range(8):
+                    if (byte >> lane) & 1 == 0:
+                        continue
+                    j = q * 8 + lane
+                    if B[j] == 0:
+                        tally[G * NEURONS_PER_CORE + j] += 1
+                        continue
+                    events += 1
+                    # rho uniform on 0..255: +-1 with probability |s| / 256.
+                    weight = np.int32(W[j])
+                    key = (np.uint64(j) << _U12) | _STREAM_SYNAPSE | np.uint64(i)
+                    rho = splitmix64(tkey ^ key) & _BYTE
+                    if rho < np.uint64(abs(weight)):
+                        V[j] += _sgn(weight)
+    if any_active:
+        events += _apply_tally(c, p, s, tally, 0, N_AXON_TYPES)
+        tally_axons[:] = 0
+    return events
+
+
+@numba.njit(cache=True, inline="always")
+def _neurons_deterministic(c, p, s, fired):
+    """Spec steps 3, 5 and 6 for a core without stochastic neurons.
+
+    With eta = 0 both negative-threshold cases reduce to ``V < -beta``, and every
+    branch becomes a select, so LLVM vectorizes the loop over the 256 neurons.
+    Spikes go to ``fired`` (256,) as 0 or 1.
+    """
+    lo = c * NEURONS_PER_CORE
+    hi = lo + NEURONS_PER_CORE
+    V = s.potential[lo:hi]
+    leak = p.leak[lo:hi]
+    leak_reversal = p.leak_reversal[lo:hi]
+    threshold = p.threshold[lo:hi]
+    negative_threshold = p.negative_threshold[lo:hi]
+    reset_potential = p.reset_potential[lo:hi]
+    reset_mode = p.reset_mode[lo:hi]
+    negative_saturation = p.negative_saturation[lo:hi]
+    for j in range(NEURONS_PER_CORE):
+        v = _clamp(V[j])
+        omega = np.int32(1) if leak_reversal[j] == 0 else np.int32(_sgn(v))
+        v = _clamp(np.int32(v + omega * np.int32(leak[j])))
+        alpha = threshold[j]
+        beta = negative_threshold[j]
+        R = reset_potential[j]
+        gamma = reset_mode[j]
+        fire = v >= alpha
+        below = v < -beta
+        v_fire = R if gamma == RESET_NORMAL else (v - alpha if gamma == RESET_LINEAR else v)
+        v_below = (
+            -beta
+            if negative_saturation[j] != 0
+            else (-R if gamma == RESET_NORMAL else (v + beta if gamma == RESET_LINEAR else v))
+        )
+        v = v_fire if fire else (v_below if below else v)
+        V[j] = _clamp(np.int32(v))
+        fired[j] = fire
+
+
+@numba.njit(cache=True, inline="always")
+def _neurons_general(c, tkey, p, s, fired):
+    """Spec steps 3-6 for a core with stochastic neurons, as the reference does them."""
+    lo = c * NEURONS_PER_CORE
+    hi = lo + NEURONS_PER_CORE
+    V = s.potential[lo:hi]
+    leak = p.leak[lo:hi]
+    stochastic_leak = p.stochastic_leak[lo:hi]
+    leak_reversal = p.leak_reversal[lo:hi]
+    threshold = p.threshold[lo:hi]
+    negative_threshold = p.negative_threshold[lo:hi]
+    threshold_mask_bits = p.threshold_mask_bits[lo:hi]
+    reset_potential = p.reset_potential[lo:hi]
+    reset_mode = p.reset_mode[lo:hi]
+    negative_saturation = p.negative_saturation[lo:hi]
+    for j in range(NEURONS_PER_CORE):
+        v = np.int64(_clamp(V[j]))
+        neuron_key = np.uint64(j) << _U12
+
+        # 3. Leak, reversed by the sign of V when epsilon = 1.
+        lk = np.int64(leak[j])
+        omega = np.int64(1) if leak_reversal[j] == 0 else np.int64(_sgn(v))
+        if stochastic_leak[j] == 0:
+            v += omega * lk
+        else:
+            rho = splitmix64(tkey ^ (neuron_key | _STREAM_LEAK)) & _BYTE
+            if rho < np.uint64(abs(lk)):
+                v += omega * _sgn(lk)
+        v = min(max(v, POTENTIAL_MIN), POTENTIAL_MAX)
+
+        # 4. Threshold mask (no draw when TM = 0).
+        eta = np.int64(0)
+        tm = threshold_mask_bits[j]
+        if tm > 0:
+            mask = (_U1 << np.uint64(tm)) - _U1
+            eta = np.int64(splitmix64(tkey ^ (neuron_key | _STREAM_THRESHOLD)) & mask)
+
+        # 5. Fire and reset.
+        alpha = np.int64(threshold[j])
+        beta = np.int64(negative_threshold[j])
+        R = np.int64(reset_potential[j])
+        gamma = reset_mode[j]
+        kappa = np.int64(negative_saturation[j])
+        fire = v >= alpha + eta
+        if fire:
+            if gamma == RESET_NORMAL:
+                v = R
+            elif gamma == RESET_LINEAR:
+                v = v - (alpha + eta)
+        elif v < -(beta * kappa + (beta + eta) * (1 - kappa)):
+            if kappa == 1:
+                v = -beta
+            elif gamma == RESET_NORMAL:
+                v = -R
+            elif gamma == RESET_LINEAR:
+                v = v + (beta + eta)
+
+        # 6. Saturation.
+        V[j] = min(max(v, POTENTIAL_MIN), POTENTIAL_MAX)
+        fired[j] = 1 if fire else 0
+
+
+@numba.njit(cache=True, inline="always")
+def _deliver(c, t, p, s, fired, watch_col, spike_out, row):
+    """Spec step 7 for core ``c``, whose spikes are in ``fired`` (256,).
+
+    Counts the spikes, hops and chip crossings, sets the destination axons' bits in
+    their ring slots ``(t + delay) % 16``, and records watched neurons.
+    """
+    words_per_slot = s.ring.size // N_SLOTS
+    fired64 = fired.view(np.uint64)
+    route = p.route
+    watched = watch_col.size > 0
+    n_spikes = 0
+    n_hops = 0
+    n_crossings = 0
+    for w in range(WORDS_PER_CORE):
+        word = fired64[w]
+        if word == 0:
+            continue
+        for b in range(8):
+            if (word >> np.uint64(8 * b)) & _BYTE == 0:
+                continue
+            g = c * NEURONS_PER_CORE + w * 8 + b
+            n_spikes += 1
+            a = route[g, ROUTE_TARGET]
+            if a >= 0:
+                slot = (t + route[g, ROUTE_DELAY]) % N_SLOTS
+                _atomic_or(
+                    s.ring, slot * words_per_slot + (a >> 6), _U1 << np.uint64(a & 63)
+                )
+                n_hops += route[g, ROUTE_HOPS]
+                n_crossings += route[g, ROUTE_CROSSINGS]
+            if watched:
+                col = watch_col[g]
+                if col >= 0:
+                    spike_out[row, col] = True
+    s.spikes[c] += n_spikes
+    s.spike_hops[c] += n_hops
+    s.chip_crossings[c] += n_crossings
+
+
+@numba.njit(cache=True, inline="always")
+def _prefetch_rows(c, p, s, word_base):
+    """Prefetch the crossbar rows of core ``c``'s active axons."""
+    for w in range(RING_WORDS_PER_CORE):
+        word = s.ring[word_base + c * RING_WORDS_PER_CORE + w]
+        while word != 0:
+            a = c * AXONS_PER_CORE + w * 64 + np.int64(trailing_zeros(word))
+            word &= word - _U1
+            # both ends: a 32-byte row may straddle two cache lines
+            _prefetch(p.crossbar, a * ROW_BYTES)
+            _prefetch(p.crossbar, a * ROW_BYTES + ROW_BYTES - 1)
+
+
+@numba.njit(cache=True, inline="always")
+def _prefetch_routes(c, p, fired):
+    """Prefetch the routes of core ``c``'s fired neurons (``fired`` (256,))."""
+    fired64 = fired.view(np.uint64)
+    for w in range(WORDS_PER_CORE):
+        word = fired64[w]
+        if word == 0:
+            continue
+        for b in range(8):
+            if (word >> np.uint64(8 * b)) & _BYTE != 0:
+                _prefetch(p.route, (c * NEURONS_PER_CORE + w * 8 + b) * 4)
+
+
+@numba.njit(cache=True, _nrt=False)
+def _tick_cores(
+    first, last, t, p, s, tally, tally_axons, fired, watch_col, spike_out, row
+):
+    """Run tick ``t`` on cores ``first .. last - 1``, with the block's scratch arrays.
+
+    Software-pipelined to hide memory latency: while core ``c`` integrates, the rows
+    of core ``c + 1``'s active axons are fetched, and core ``c - 1`` delivers its
+    spikes (whose routes were fetched while core ``c`` ran; ``fired`` holds the
+    spikes of both). Deliveries go to later ticks' slots, so their order is free.
+
+    The parallel loop calls this function rather than inlining it, because numba
+    0.68 loses writes made through named-tuple fields inside a ``prange`` body.
+    """
+    word_base = (t % N_SLOTS) * (s.ring.size // N_SLOTS)
+    for c in range(first, last + 1):
+        if c + 1 < last:
+            _prefetch_rows(c + 1, p, s, word_base)
+        if c < last:
+            # spec steps 2-6 of core c (step 1 is done: its ring bits are set)
+            stochastic = p.stochastic_core[c] != 0
+            tkey = splitmix64(p.core_key[c] ^ np.uint64(t)) if stochastic else _U0
+            s.synaptic_events[c] += _integrate_synapses(
+                c, tkey, p, s, word_base, tally, tally_axons
+            )
+            if stochastic:
+                _neurons_general(c, tkey, p, s, fired[c & 1])
+            else:
+                _neurons_deterministic(c, p, s, fired[c & 1])
+            _prefetch_routes(c, p, fired[c & 1])
+        if c > first:
+            _deliver(c - 1, t, p, s, fired[(c - 1) & 1], watch_col, spike_out, row)
+
+
+@numba.njit(cache=True, inline="always")
+def _external_input(t, k, ext_ptr, ext_axons, ring):
+    """Spec step 1: external inputs of tick ``t`` join the spikes already due."""
+    words_per_slot = ring.size // N_SLOTS
+    slot = t % N_SLOTS
+    for e in range(ext_ptr[k], ext_ptr[k + 1]):
+        a = ext_axons[e]
+        ring[slot * words_per_slot + (a >> 6)] |= _U1 << np.uint64(a & 63)
+
+
+@numba.njit(cache=True, inline="always")
+def _record_voltages(k, voltage_watch, potential, voltage_out):
+    for m in range(voltage_watch.size):
+        voltage_out[k, m] = potential[voltage_watch[m]]
+
+
+def _run_ticks(
+    ticks, t0, ext_ptr, ext_axons, watch_col, voltage_watch, p, s, spike_out,
+    voltage_out,
+):
+    """Run ticks ``t0 .. t0 + ticks - 1`` on all cores.
+
+    Parameters
+    ----------
+    ticks, t0 : int
+    ext_ptr : (ticks + 1,) int64
+    ext_axons : int64
+        External inputs, as in :meth:`Emulator._advance`.
+    watch_col : (n_neurons,) int32 or (0,) int32
+        Column of ``spike_out`` recording each neuron, or -1; empty when no neuron is
+        watched.
+    voltage_watch : (n_v,) int64
+        Global neurons whose potentials are recorded after each tick.
+    p : Params
+    s : State
+        Updated in place.
+    spike_out : (ticks, n_s) bool
+    voltage_out : (ticks, n_v) int32
+        Filled in.
+    """
+    n_cores = s.spikes.size
+    # One block of cores per row of scratch tally: one per thread in parallel.
+    tally = s.tally
+    tally_axons = s.tally_axons
+    fired = s.fired
+    n_blocks = tally.shape[0]
+    for k in range(ticks):
+        t = t0 + k
+        _external_input(t, k, ext_ptr, ext_axons, s.ring)
+        for q in numba.prange(n_blocks):
+            first = q * n_cores // n_blocks
+            last = (q + 1) * n_cores // n_blocks
+            _tick_cores(
+                first, last, t, p, s, tally[q], tally_axons[q], fired[q], watch_col,
+                spike_out, k,
+            )
+        _record_voltages(k, voltage_watch, s.potential, voltage_out)
+
+
+def _compile(func, name, parallel):
+    """Compile ``func`` under its own ``name``, so each variant has its own cache."""
+    named = pytypes.FunctionType(
+        func.__code__, func.__globals__, name, func.__defaults__, func.__closure__
+    )
+    named.__qualname__ = name
+    named.__module__ = func.__module__
+    named.__doc__ = func.__doc__
+    return numba.njit(cache=True, parallel=parallel, _nrt=False)(named)
+
+
+#: Run a block of ticks, one core after another (see :func:`_run_ticks`).
+run_ticks = _compile(_run_ticks, "run_ticks", parallel=False)
+
+#: Run a block of ticks with blocks of cores shared among numba's threads. Cores of
+#: one tick touch only their own potentials, counters and current ring slot; the one
+#: shared write -- a 1 into a future slot -- is a benign race.
+run_ticks_parallel = _compile(_run_ticks, "run_ticks_parallel", parallel=True)

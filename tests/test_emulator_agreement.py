@@ -1,0 +1,245 @@
+"""The fast emulator against the reference emulator, bit for bit.
+
+Both emulators run the same random multi-core models (:func:`random_model`) with the
+same external input, and must agree on every spike, every membrane potential, every
+output spike train and every activity counter -- stochastic modes and saturation
+included. The reference is slow (one Python call per neuron per tick), so long runs
+use models of a few cores.
+"""
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from nengo_truenorth.emulator import (
+    EMULATORS,
+    FastEmulator,
+    ReferenceEmulator,
+    get_emulator,
+)
+from nengo_truenorth.emulator.random_models import random_input, random_model
+from nengo_truenorth.hardware import ChipModel
+from nengo_truenorth.hardware.limits import POTENTIAL_MAX, POTENTIAL_MIN
+
+COUNTERS = ("synaptic_events", "spikes", "spike_hops", "chip_crossings")
+
+
+def record(emulator, model, inputs, blocks):
+    """Run ``emulator`` in blocks of ticks; return everything it observed.
+
+    Every neuron of every core is probed for spikes and potentials; ``inputs`` (spike
+    file style, absolute ticks) is split among the blocks.
+    """
+    spikes = [emulator.probe(core.id, kind="spikes") for core in model.cores]
+    voltages = [emulator.probe(core.id, kind="voltage") for core in model.cores]
+    outputs = []
+    inputs = {port: np.asarray(s, dtype=np.int64).reshape(-1, 2) for port, s in inputs.items()}
+    for ticks in blocks:
+        first, last = emulator.tick, emulator.tick + ticks
+        block_inputs = {
+            port: s[(s[:, 0] >= first) & (s[:, 0] < last)] for port, s in inputs.items()
+        }
+        outputs.append(emulator.run(ticks, block_inputs))
+    return {
+        "spikes": np.concatenate([p.data for p in spikes], axis=1),
+        "voltages": np.concatenate([p.data for p in voltages], axis=1),
+        "outputs": {
+            port: np.concatenate([out[port] for out in outputs]) for port in outputs[0]
+        },
+        "counters": {name: getattr(emulator.activity, name).copy() for name in COUNTERS},
+        "totals": emulator.activity.totals,
+    }
+
+
+def assert_identical(expected, actual):
+    np.testing.assert_array_equal(actual["spikes"], expected["spikes"])
+    np.testing.assert_array_equal(actual["voltages"], expected["voltages"])
+    assert actual["outputs"].keys() == expected["outputs"].keys()
+    for port in expected["outputs"]:
+        np.testing.assert_array_equal(actual["outputs"][port], expected["outputs"][port])
+    for name in COUNTERS:
+        np.testing.assert_array_equal(actual["counters"][name], expected["counters"][name])
+    assert actual["totals"] == expected["totals"]
+
+
+def compare(model, inputs, blocks, **fast_options):
+    """Run both emulators; assert they agree; return the reference's record."""
+    expected = record(ReferenceEmulator(model), model, inputs, blocks)
+    actual = record(FastEmulator(model, **fast_options), model, inputs, blocks)
+    assert_identical(expected, actual)
+    return expected
+
+
+def model_and_input(seed, n_cores, ticks=200, rate=0.1, **options):
+    rng = np.random.default_rng(seed)
+    model = random_model(rng, n_cores, **options)
+    return model, random_input(rng, model, ticks, rate=rate)
+
+
+# --- agreement with the reference --------------------------------------------------
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_fast_matches_reference_on_deterministic_models(seed):
+    model, inputs = model_and_input(seed, n_cores=3, density=0.1 + 0.2 * seed)
+    assert model.is_deterministic
+    expected = compare(model, inputs, [200])
+    totals = expected["totals"]
+    # the model is lively and its spikes cross chip edges, so every counter is tested
+    assert totals["spikes"] > 1000 and totals["chip_crossings"] > 0
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_fast_matches_reference_with_stochastic_synapses_leaks_and_thresholds(seed):
+    model, inputs = model_and_input(seed, n_cores=3, stochastic_fraction=0.5)
+    assert not model.is_deterministic
+    compare(model, inputs, [200])
+
+
+def test_fast_matches_reference_when_potentials_saturate():
+    model, inputs = model_and_input(
+        7, n_cores=2, stochastic_fraction=0.3, extreme_fraction=0.5
+    )
+    expected = compare(model, inputs, [200])
+    assert (expected["voltages"] == POTENTIAL_MAX).any()
+    assert (expected["voltages"] == POTENTIAL_MIN).any()
+
+
+def test_fast_matches_reference_over_several_runs_and_after_reset():
+    model, inputs = model_and_input(3, n_cores=2, stochastic_fraction=0.3)
+    reference, fast = ReferenceEmulator(model), FastEmulator(model)
+    expected = record(reference, model, inputs, [60, 1, 139])
+    assert_identical(expected, record(fast, model, inputs, [60, 1, 139]))
+    # after reset() both start again from tick 0, with new probes
+    reference.reset()
+    fast.reset()
+    assert fast.tick == 0
+    assert_identical(expected, record(fast, model, inputs, [200]))
+    assert_identical(expected, record(reference, model, inputs, [200]))
+
+
+@settings(
+    max_examples=6,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+    derandomize=True,
+)
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    n_cores=st.integers(1, 2),
+    density=st.floats(0.0, 0.6),
+    stochastic_fraction=st.sampled_from([0.0, 0.2, 1.0]),
+    extreme_fraction=st.sampled_from([0.0, 0.1]),
+    routed_fraction=st.floats(0.0, 1.0),
+    split=st.integers(1, 199),
+)
+def test_fast_matches_reference_on_any_random_model(
+    seed, n_cores, density, stochastic_fraction, extreme_fraction, routed_fraction, split
+):
+    model, inputs = model_and_input(
+        seed,
+        n_cores,
+        density=density,
+        stochastic_fraction=stochastic_fraction,
+        extreme_fraction=extreme_fraction,
+        routed_fraction=routed_fraction,
+    )
+    compare(model, inputs, [split, 200 - split])
+
+
+def test_parallel_kernel_matches_serial_kernel():
+    model, inputs = model_and_input(4, n_cores=5, stochastic_fraction=0.2, chips=2)
+    serial = record(FastEmulator(model, parallel=False), model, inputs, [150])
+    parallel = record(FastEmulator(model, parallel=True), model, inputs, [150])
+    assert_identical(serial, parallel)
+
+
+# --- edge cases of step 2 and step 7 ---------------------------------------------
+
+
+def one_core_model(n_inputs=256):
+    model = ChipModel()
+    core = model.add_core()
+    model.add_input("in", [(core.id, i) for i in range(n_inputs)])
+    model.add_output("out", [(core.id, j) for j in range(4)])
+    return model, core
+
+
+def test_all_256_axons_of_one_type_add_up_in_one_tick():
+    # 256 active synapses of one type on one neuron: more than a byte can count
+    model, core = one_core_model()
+    core.connect(slice(None), 0)
+    core.set_neuron(0, weights=[3, 0, 0, 0], threshold=10**5)
+    inputs = {"in": [[1, i] for i in range(256)]}
+    expected = compare(model, inputs, [3])
+    assert expected["voltages"][1, 0] == 3 * 256
+    assert expected["totals"]["synaptic_events"] == 256
+
+
+def test_spikes_due_on_one_axon_at_one_tick_merge_into_one():
+    model = ChipModel()
+    core = model.add_core()
+    # neurons 0 and 1 fire at tick 0 only, and both target axon 5 one tick later
+    core.set_neuron([0, 1], initial_potential=1, threshold=1)
+    core.set_destination([0, 1], core, axon=5, delay=1)
+    core.connect(5, 2)
+    core.set_neuron(2, weights=[1, 0, 0, 0], threshold=10**5)
+    # and an external input joins them on the same axon at the same tick
+    model.add_input("in", [(core.id, 5)])
+    model.add_output("out", [(core.id, 0), (core.id, 1)])
+    expected = compare(model, {"in": [[1, 0]]}, [3])
+    assert expected["outputs"]["out"].tolist() == [[0, 0], [0, 1]]
+    assert expected["voltages"][1:, 2].tolist() == [1, 1]
+    assert expected["counters"]["synaptic_events"].tolist() == [1]
+
+
+# --- the spec's known answers and the public interface ----------------------------
+
+
+def run_one_neuron(ticks, inputs=None, weights=(0, 0, 0, 0), **params):
+    model = ChipModel()
+    core = model.add_core()
+    core.connect(0, 0)
+    core.set_neuron(0, weights=list(weights), **params)
+    model.add_input("in", [(core.id, 0)])
+    model.add_output("out", [(core.id, 0)])
+    return FastEmulator(model).run(ticks, inputs)["out"][:, 0].tolist()
+
+
+@pytest.mark.parametrize(
+    "params, inputs, spikes",
+    [
+        (dict(leak=1, threshold=10), None, [9, 19, 29, 39]),
+        (dict(leak=1, threshold=10, initial_potential=1), None, [8, 18, 28, 38]),
+        (dict(leak=2, threshold=11), None, [5, 11, 17, 23, 29, 35]),
+        (
+            dict(weights=(3, 0, 0, 0), leak=-1, threshold=10),
+            {"in": [[t, 0] for t in range(1, 40)]},
+            [5, 10, 15, 20, 25, 30, 35],
+        ),
+    ],
+    ids=["leak1-alpha10", "initial-potential-1", "leak2-alpha11", "input-3-leak-minus-1"],
+)
+def test_fast_emulator_gives_the_spec_known_answers(params, inputs, spikes):
+    assert run_one_neuron(40, inputs, **params) == spikes
+
+
+def test_step_by_step_equals_one_run():
+    model, inputs = model_and_input(5, n_cores=2, ticks=50, stochastic_fraction=0.3)
+    whole = FastEmulator(model)
+    expected = whole.run(50, inputs)["out"]
+    stepped = FastEmulator(model)
+    got = []
+    for t in range(50):
+        now = inputs["in"][inputs["in"][:, 0] == t, 1]
+        got += [[t, k] for k in stepped.step({"in": now})["out"]]
+    np.testing.assert_array_equal(np.array(got, dtype=np.int64).reshape(-1, 2), expected)
+    assert stepped.tick == 50
+    assert stepped.activity.totals == whole.activity.totals
+
+
+def test_fast_emulator_is_registered_by_name():
+    assert EMULATORS["fast"] is FastEmulator
+    assert get_emulator("fast") is FastEmulator
+    assert FastEmulator.name == "fast"

@@ -1,0 +1,143 @@
+"""nengo_truenorth.Simulator: Nengo's API, with ensembles compiled onto the chip."""
+
+import nengo
+import numpy as np
+import pytest
+from nengo.exceptions import BuildError
+
+import nengo_truenorth
+from nengo_truenorth import Simulator
+
+
+def rmse(a, b):
+    return float(np.sqrt(np.mean((np.asarray(a) - np.asarray(b)) ** 2)))
+
+
+def sine_network(n=200, seed=0, neuron_type=nengo.SpikingRectifiedLinear()):
+    with nengo.Network(seed=seed) as net:
+        stim = nengo.Node(lambda t: np.sin(2 * np.pi * t))
+        a = nengo.Ensemble(n, 1, neuron_type=neuron_type)
+        nengo.Connection(stim, a)
+        p_stim = nengo.Probe(stim, synapse=0.02)
+        p_a = nengo.Probe(a, synapse=0.02)
+    return net, p_stim, p_a, a
+
+
+def test_host_value_into_chip_ensemble_is_decoded_on_the_host():
+    net, p_stim, p_a, a = sine_network()
+    with Simulator(net, progress_bar=False) as sim:
+        sim.run(1.0)
+    assert sim.emulator is not None and a not in sim.on_host()
+    assert rmse(sim.data[p_a][50:], sim.data[p_stim][50:]) < 0.1
+
+
+@pytest.mark.parametrize(
+    "neuron_type",
+    [nengo.SpikingRectifiedLinear(), nengo.RectifiedLinear(), nengo.LIF(),
+     nengo.LIFRate(), nengo_truenorth.TrueNorthNeuron()],
+)
+def test_chip_to_chip_communication_channel(neuron_type):
+    with nengo.Network(seed=1) as net:
+        stim = nengo.Node(lambda t: 0.8 * np.sin(2 * np.pi * t))
+        a = nengo.Ensemble(200, 1, neuron_type=neuron_type)
+        b = nengo.Ensemble(200, 1, neuron_type=neuron_type)
+        nengo.Connection(stim, a)
+        nengo.Connection(a, b)
+        p_stim = nengo.Probe(stim, synapse=0.03)
+        p_b = nengo.Probe(b, synapse=0.03)
+    with Simulator(net, progress_bar=False) as sim:
+        sim.run(1.0)
+    assert not sim.on_host()
+    # the chip path adds a few ticks of delay
+    assert rmse(sim.data[p_b][100:], sim.data[p_stim][100 - 5 : -5]) < 0.1
+
+
+def test_function_and_transform_on_chip_connection():
+    with nengo.Network(seed=2) as net:
+        stim = nengo.Node(lambda t: np.sin(2 * np.pi * t))
+        a = nengo.Ensemble(200, 1)
+        b = nengo.Ensemble(200, 1)
+        nengo.Connection(stim, a)
+        nengo.Connection(a, b, function=lambda x: x**2, transform=-0.5)
+        p_b = nengo.Probe(b, synapse=0.03)
+    with Simulator(net, progress_bar=False) as sim:
+        sim.run(1.0)
+    target = -0.5 * np.sin(2 * np.pi * (sim.trange() - 0.005)) ** 2
+    assert rmse(sim.data[p_b][200:, 0], target[200:]) < 0.12
+
+
+def test_simulator_api_matches_nengo():
+    net, p_stim, p_a, _ = sine_network(n=50)
+    with Simulator(net, progress_bar=False) as sim:
+        sim.run_steps(10)
+        sim.step()
+        assert sim.n_steps == 11
+        assert np.isclose(sim.time, 0.011)
+        assert np.allclose(sim.trange(), 0.001 * np.arange(1, 12))
+        first = sim.data[p_a].copy()
+        sim.reset()
+        assert sim.n_steps == 0
+        sim.run_steps(11)
+        assert np.array_equal(sim.data[p_a], first)
+    assert sim.closed
+
+
+def test_off_chip_ensembles_run_on_the_host():
+    with nengo.Network(seed=3) as net:
+        nengo_truenorth.add_params(net)
+        stim = nengo.Node(0.5)
+        a = nengo.Ensemble(50, 1)
+        net.config[a].on_chip = False
+        b = nengo.Ensemble(50, 1, neuron_type=nengo.Sigmoid())
+        nengo.Connection(stim, a)
+        nengo.Connection(a, b)
+        p = nengo.Probe(b, synapse=0.05)
+    with Simulator(net, progress_bar=False) as sim:
+        sim.run(0.3)
+    assert set(sim.on_host()) == {a, b}
+    assert sim.emulator is None
+    assert abs(sim.data[p][-1, 0] - 0.5) < 0.2
+
+
+def test_unsupported_synapse_between_chip_ensembles_is_a_build_error():
+    with nengo.Network() as net:
+        a = nengo.Ensemble(10, 1)
+        b = nengo.Ensemble(10, 1)
+        nengo.Connection(a, b, synapse=nengo.Alpha(0.01))
+    with pytest.raises(BuildError, match="Alpha.*cannot run between chip ensembles"):
+        Simulator(net, progress_bar=False)
+
+
+def test_learning_rule_into_chip_is_a_build_error():
+    with nengo.Network() as net:
+        a = nengo.Ensemble(10, 1)
+        b = nengo.Ensemble(10, 1)
+        nengo.Connection(a, b, learning_rule_type=nengo.PES())
+    with pytest.raises(BuildError, match="learning rules cannot run on the chip"):
+        Simulator(net, progress_bar=False)
+
+
+def test_neuron_probes_read_chip_spikes_and_voltages():
+    with nengo.Network(seed=4) as net:
+        stim = nengo.Node(0.5)
+        a = nengo.Ensemble(20, 1)
+        nengo.Connection(stim, a)
+        p_spikes = nengo.Probe(a.neurons)
+        p_v = nengo.Probe(a.neurons, "voltage")
+    with Simulator(net, progress_bar=False) as sim:
+        sim.run(0.2)
+    spikes = sim.data[p_spikes]
+    assert set(np.unique(spikes)) <= {0.0, 1000.0}
+    assert spikes.sum() > 0
+    v = sim.data[p_v]
+    assert np.array_equal(v, np.round(v)) and v.min() >= 0
+
+
+def test_resources_and_energy_are_reported():
+    net, _, _, _ = sine_network(n=100)
+    with Simulator(net, progress_bar=False) as sim:
+        sim.run(0.1)
+        res = sim.resources()
+        report = sim.energy()
+    assert res["cores"] >= 1 and 0 < res["chip_fraction"] < 1
+    assert report.total > 0 and report.mean_power_uw > 0
