@@ -4,10 +4,15 @@ PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-test
-DL_STAMP := $(VENV)/.installed-dl
+# The [dl] extra pins TensorFlow 2.12's stack (numpy < 1.24.4), so it lives in a
+# virtual environment of its own; its tests are those that need TensorFlow.
+DL_VENV ?= .venv-dl
+DL_PY := $(DL_VENV)/bin/python
+DL_STAMP := $(DL_VENV)/.installed-dl
+DL_TESTS ?= tests/sigmadelta
 OUT ?= out
 
-.PHONY: venv test test-slow demo bench lint clean
+.PHONY: venv test test-core test-dl test-slow demo bench lint clean
 
 venv: $(STAMP)
 
@@ -17,9 +22,21 @@ $(STAMP): setup.cfg pyproject.toml
 	$(PY) -m pip install --quiet -e ".[test]"
 	touch $@
 
-test: $(STAMP)
+$(DL_STAMP): setup.cfg pyproject.toml
+	$(PYTHON) -m venv $(DL_VENV)
+	$(DL_PY) -m pip install --quiet --upgrade pip
+	$(DL_PY) -m pip install --quiet -e ".[test,dl]"
+	touch $@
+
+test: test-core test-dl
+
+test-core: $(STAMP)
 	$(PY) -m pip check
 	$(PY) -m pytest -q
+
+test-dl: $(DL_STAMP)
+	$(DL_PY) -m pip check
+	$(DL_PY) -m pytest -q $(DL_TESTS)
 
 test-slow: $(STAMP)
 	$(PY) -m pytest -q -m slow
@@ -31,4 +48,4 @@ bench: $(STAMP)
 	$(PY) benchmarks/bench_emulators.py
 
 clean:
-	rm -rf $(VENV) $(OUT) *.egg-info
+	rm -rf $(VENV) $(DL_VENV) $(OUT) *.egg-info

@@ -494,7 +494,7 @@ class Allocation:
         self._sorted.append((np.zeros(0, np.int64), np.zeros(0, np.int64)))
         return self.n_cores - 1
 
-    def new_columns(self, core, columns):
+    def lacks(self, core, columns):
         """Mask of ``columns`` (unique) that ``core`` has no axon for yet."""
         have = self._sorted[core][0]
         if have.size == 0:
@@ -504,7 +504,7 @@ class Allocation:
     def add_columns(self, core, columns, keys):
         """Give ``core`` an axon for each of ``columns`` it lacks; return every
         column's axon."""
-        new = columns[self.new_columns(core, columns)]
+        new = columns[self.lacks(core, columns)]
         first = self.columns[core].size
         axons = first + np.arange(new.size, dtype=np.int64)
         self.columns[core] = np.concatenate([self.columns[core], new])
@@ -599,7 +599,7 @@ def allocate_cores(graph, keys, progress=None):
             for c in open_cores[-FIRST_FIT_WINDOW:]:
                 if alloc.neurons[c] + m > NEURONS_PER_CORE:
                     continue
-                n_new = np.count_nonzero(alloc.new_columns(c, columns))
+                n_new = np.count_nonzero(alloc.lacks(c, columns))
                 if alloc.columns[c].size + n_new <= AXONS_PER_CORE:
                     core = c
                     break
@@ -686,6 +686,16 @@ def plan_fan_out(graph, keys, alloc):
     ``max(delay, 1 + S)``, so every edge from one group has one realized delay. A unit
     spends ``P`` ticks (``s <= P <= 15 s``) on the hops before the last one, which then
     takes ``D - P`` (1..15) ticks for a target due after ``D``.
+
+    Parameters
+    ----------
+    graph : ChipGraph
+    keys : AxonKeys
+    alloc : Allocation
+
+    Returns
+    -------
+    FanOut
 
     Raises
     ------
@@ -949,6 +959,17 @@ def hilbert_xy(d, order=CHIP_SIZE):
 
     The curve starts at (0, 0) and ends at (order - 1, 0), so the curve of the next
     chip along x continues from a neighbouring core.
+
+    Parameters
+    ----------
+    d : array_like of int
+        Positions along the curve, ``0 .. order**2 - 1``.
+    order : int, optional
+        Side of the square, a power of two.
+
+    Returns
+    -------
+    x, y : ndarray of int64, shaped like ``d``
     """
     d = np.asarray(d, dtype=np.int64)
     x = np.zeros_like(d)

@@ -47,14 +47,20 @@ class FastEmulator(Emulator):
     name = "fast"
 
     #: Models with at least this many cores run their cores in parallel by default.
-    PARALLEL_MIN_CORES = 64
+    PARALLEL_MIN_CORES = 256
+    #: Blocks of cores per thread in parallel runs.
+    BLOCKS_PER_THREAD = int(__import__("os").environ.get("EXP_BPT", "4"))
 
     def __init__(self, model, parallel=None):
         self.parallel = (
             len(model.cores) >= self.PARALLEL_MIN_CORES if parallel is None else parallel
         )
+        # Blocks of cores, each with its own scratch arrays, handed to threads as they
+        # come free: several per thread, so a thread the OS holds back costs less.
         self._n_blocks = (
-            max(1, min(numba.get_num_threads(), len(model.cores))) if self.parallel else 1
+            max(1, min(self.BLOCKS_PER_THREAD * numba.get_num_threads(), len(model.cores)))
+            if self.parallel
+            else 1
         )
         self._watch_cache = (None, None)
         super().__init__(model)
@@ -159,7 +165,8 @@ class FastEmulator(Emulator):
         if ticks == 0:
             return spikes, voltages
         run = kernels.run_ticks_parallel if self.parallel else kernels.run_ticks
-        run(
+        with numba.parallel_chunksize(1 if self.parallel else 0):
+          run(
             ticks,
             self.tick,
             np.ascontiguousarray(ext_ptr, dtype=np.int64),

@@ -219,18 +219,21 @@ def _sgn(v):
 
 
 @numba.njit(cache=True, inline="always")
-def _apply_tally(c, p, s, tally, first_type, last_type):
+def _apply_tally(c, p, s, tally, tally_axons, first_type, last_type):
     """Add ``tally[G, j] * s[j][G]`` to each potential for types in the range; clear.
 
     Tallying first and weighting here reads the core's weights in order, a row of 256
-    per type, instead of one scattered weight per synaptic event. Returns the number
-    of synaptic events the tally held.
+    per type, instead of one scattered weight per synaptic event; types that tallied
+    no axon are skipped. Returns the number of synaptic events the tally held.
     """
     lo = c * NEURONS_PER_CORE
     hi = lo + NEURONS_PER_CORE
     V = s.potential[lo:hi]
     events = 0
     for G in range(first_type, last_type):
+        if tally_axons[G] == 0:
+            continue
+        tally_axons[G] = 0
         W = p.weights[G, lo:hi]
         n = tally[G * NEURONS_PER_CORE : (G + 1) * NEURONS_PER_CORE]
         for j in range(NEURONS_PER_CORE):
@@ -271,8 +274,7 @@ def _integrate_synapses(c, tkey, p, s, word_base, tally, tally_axons):
             a = c * AXONS_PER_CORE + i
             G = p.axon_type[a]
             if tally_axons[G] == TALLY_MAX:
-                events += _apply_tally(c, p, s, tally, G, G + 1)
-                tally_axons[G] = 0
+                events += _apply_tally(c, p, s, tally, tally_axons, G, G + 1)
             tally_axons[G] += 1
             row = p.crossbar[a]
             if not stochastic:
@@ -298,8 +300,7 @@ def _integrate_synapses(c, tkey, p, s, word_base, tally, tally_axons):
                     if rho < np.uint64(abs(weight)):
                         V[j] += _sgn(weight)
     if any_active:
-        events += _apply_tally(c, p, s, tally, 0, N_AXON_TYPES)
-        tally_axons[:] = 0
+        events += _apply_tally(c, p, s, tally, tally_axons, 0, N_AXON_TYPES)
     return events
 
 
