@@ -39,7 +39,7 @@ test-dl: $(DL_STAMP)
 	$(DL_PY) -m pytest -q $(DL_TESTS)
 
 test-slow: $(STAMP)
-	$(PY) -m pytest -q -m slow
+	$(PY) -m pytest -q -m slow --slow
 
 demo: $(STAMP)
 	$(PY) -m nengo_truenorth.demo --out $(OUT)

@@ -19,19 +19,22 @@ class FastEmulator(Emulator):
     """Vectorized, event-driven emulator, bit-exact with the reference emulator.
 
     All cores share flat arrays of compact integers (``int32`` potentials, ``int16``
-    weights and leaks, ``uint8`` flags, one weight row per axon type). The crossbar is
-    stored as CSR rows per axon, so a tick costs one pass over the neurons plus one
-    addition per synaptic event of an *active* axon. Pending spikes sit in a ring of
-    16 one-byte-per-axon slots, which merges spikes due on one axon at one tick.
+    weights and leaks, ``uint8`` flags, one weight row per axon type). Each axon's
+    crossbar row is 256 bits, and only the rows of *active* axons are read: they are
+    tallied per axon type, eight neurons per 64-bit addition, and the tally is
+    weighted once per core. Pending spikes sit in a ring of 16 one-bit-per-axon
+    slots, which merges spikes due on one axon at one tick. A tick costs one
+    vectorized pass over the neurons plus a few operations per active axon and per
+    spike; :mod:`.kernels` has the details.
 
     Parameters
     ----------
     model : ChipModel
         The hardware model; validated before anything runs.
     parallel : bool, optional
-        Share each tick's cores among numba's threads. By default this is done from
-        :attr:`PARALLEL_MIN_CORES` cores on, where the work of a tick outweighs the cost
-        of starting the threads.
+        Share each tick's cores among numba's threads (``numba.get_num_threads()``).
+        By default this is done from :attr:`PARALLEL_MIN_CORES` cores on, where the
+        work of a tick outweighs the cost of waking the threads every tick.
 
     Examples
     --------
@@ -49,7 +52,7 @@ class FastEmulator(Emulator):
     #: Models with at least this many cores run their cores in parallel by default.
     PARALLEL_MIN_CORES = 256
     #: Blocks of cores per thread in parallel runs.
-    BLOCKS_PER_THREAD = int(__import__("os").environ.get("EXP_BPT", "4"))
+    BLOCKS_PER_THREAD = 4
 
     def __init__(self, model, parallel=None):
         self.parallel = (
@@ -164,9 +167,7 @@ class FastEmulator(Emulator):
         voltages = np.zeros((ticks, voltage_watch.size), dtype=np.int32)
         if ticks == 0:
             return spikes, voltages
-        run = kernels.run_ticks_parallel if self.parallel else kernels.run_ticks
-        with numba.parallel_chunksize(1 if self.parallel else 0):
-          run(
+        args = (
             ticks,
             self.tick,
             np.ascontiguousarray(ext_ptr, dtype=np.int64),
@@ -178,4 +179,10 @@ class FastEmulator(Emulator):
             spikes,
             voltages,
         )
+        if self.parallel:
+            # chunks of one block: threads take blocks as they come free
+            with numba.parallel_chunksize(1):
+                kernels.run_ticks_parallel(*args)
+        else:
+            kernels.run_ticks(*args)
         return spikes, voltages
