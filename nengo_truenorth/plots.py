@@ -232,3 +232,119 @@ def plot_spike_raster(spikes_by_port, ax=None, ticks=None, sizes=None):
 
 
 __all__ = ["ACTIVITY_QUANTITIES", "activity_grid", "plot_activity", "plot_spike_raster"]
+
+
+def _short_name(obj, fallback, width=40):
+    """A legend-sized name of a Nengo object: its label, or a shortened repr."""
+    pre, post = getattr(obj, "pre_obj", None), getattr(obj, "post_obj", None)
+    if pre is not None and post is not None:  # decode neurons of a connection
+        name = f"{_short_name(pre, '?', 18)} -> {_short_name(post, '?', 18)} decode"
+    elif obj is not None:
+        name = getattr(obj, "label", None) or str(obj)
+    else:
+        name = fallback
+    return name if len(name) <= width else name[: width - 3] + "..."
+
+
+def core_owner_names(compiled):
+    """The Nengo object (or role) each core of a compiled chip mostly serves.
+
+    A core belongs to the group with the most neurons on it; decode neurons belong to
+    their connection; splitter cores are named ``"splitters"``.
+
+    Returns
+    -------
+    dict of int to str
+    """
+    counts = {}
+    for group, loc in compiled.neuron_location.items():
+        cores, n = np.unique(np.asarray(loc)[:, 0], return_counts=True)
+        for core_id, k in zip(cores.tolist(), n.tolist()):
+            counts.setdefault(core_id, []).append((k, group))
+    names = {}
+    for core_id in compiled.core_owner:
+        if core_id in counts:
+            group = max(counts[core_id], key=lambda kg: kg[0])[1]
+            names[core_id] = _short_name(group.obj, group.label)
+        else:
+            names[core_id] = "splitters"
+    return names
+
+
+def plot_core_map(compiled, ax=None, max_legend=20):
+    """Draw the compiled chip's cores on the mesh, coloured by the Nengo object served.
+
+    Parameters
+    ----------
+    compiled : CompiledChip
+        What :func:`nengo_truenorth.builder.compile.compile_graph` returns (also
+        ``nengo_truenorth.Simulator(...).compiled``).
+    ax : matplotlib.axes.Axes, optional
+    max_legend : int, optional
+        Most legend entries; the rest are summed up in one line.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    from matplotlib.colors import ListedColormap
+    from matplotlib.patches import Patch
+
+    model = compiled.model
+    names = core_owner_names(compiled)
+    labels = sorted(set(names.values()), key=lambda s: (s == "splitters", s))
+    index = {name: k for k, name in enumerate(labels)}
+    xy = model.coordinates()
+    x0, y0 = xy.min(axis=0) if len(xy) else (0, 0)
+    x1, y1 = xy.max(axis=0) if len(xy) else (0, 0)
+    grid = np.full((y1 - y0 + 1, x1 - x0 + 1), np.nan)
+    for core, (x, y) in zip(model.cores, xy):
+        grid[y - y0, x - x0] = index[names[core.id]]
+
+    ax = _new_axes(ax, figsize=(6, 6))
+    base = [
+        "#4e79a7", "#f28e2b", "#59a14f", "#e15759", "#76b7b2", "#edc948",
+        "#b07aa1", "#ff9da7", "#9c755f", "#bab0ac",
+    ]
+    colors = [
+        "#7f7f7f" if name == "splitters" else base[k % len(base)]
+        for k, name in enumerate(labels)
+    ]
+    cmap = ListedColormap(colors)
+    cmap.set_bad("#f0f0f0")
+    ax.imshow(
+        np.ma.masked_invalid(grid), cmap=cmap, vmin=-0.5, vmax=len(labels) - 0.5,
+        origin="upper", extent=(x0 - 0.5, x1 + 0.5, y1 + 0.5, y0 - 0.5),
+        interpolation="nearest",
+    )
+    for boundary in range((x0 // CHIP_SIZE + 1) * CHIP_SIZE, x1 + 1, CHIP_SIZE):
+        ax.axvline(boundary - 0.5, color="k", lw=1, ls="--")
+    for boundary in range((y0 // CHIP_SIZE + 1) * CHIP_SIZE, y1 + 1, CHIP_SIZE):
+        ax.axhline(boundary - 0.5, color="k", lw=1, ls="--")
+    counts = {name: 0 for name in labels}
+    for name in names.values():
+        counts[name] += 1
+    handles = [
+        Patch(color=colors[k], label=f"{name} ({counts[name]} cores)")
+        for k, name in enumerate(labels[:max_legend])
+    ]
+    if len(labels) > max_legend:
+        rest = sum(counts[name] for name in labels[max_legend:])
+        handles.append(
+            Patch(
+                color="white",
+                label=f"... {len(labels) - max_legend} more ({rest} cores)",
+            )
+        )
+    ax.legend(
+        handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.12),
+        fontsize="small", ncol=2 if len(handles) > 6 else 1,
+    )
+    ax.set_xlabel("x (core)")
+    ax.set_ylabel("y (core)")
+    from matplotlib.ticker import MaxNLocator
+
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.set_title(f"core map: {len(model.cores)} cores by Nengo object")
+    return ax

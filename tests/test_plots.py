@@ -81,3 +81,27 @@ def test_raster_stacks_ports():
 def test_empty_raster():
     ax = plot_spike_raster({})
     assert "no spikes" in [t.get_text() for t in ax.texts]
+
+
+def test_core_map_colours_cores_by_nengo_object():
+    import nengo
+
+    import nengo_truenorth
+    from nengo_truenorth.plots import core_owner_names, plot_core_map
+
+    with nengo.Network(seed=0) as net:
+        stim = nengo.Node(0.5)
+        a = nengo.Ensemble(300, 1, label="a")
+        b = nengo.Ensemble(100, 1, label="b")
+        nengo.Connection(stim, a)
+        nengo.Connection(a, b)
+        nengo.Probe(b)
+    with nengo_truenorth.Simulator(net, progress_bar=False) as sim:
+        compiled = sim.compiled
+    names = core_owner_names(compiled)
+    assert set(names) == {core.id for core in compiled.model.cores}
+    assert "a" in names.values() and "splitters" in names.values()
+    ax = plot_core_map(compiled)
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert any(text.startswith("a (") for text in legend)
+    assert sum(int(t.split("(")[-1].split()[0]) for t in legend) == len(compiled.model.cores)
