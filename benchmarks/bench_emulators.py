@@ -132,7 +132,8 @@ def table(rows):
     for r in rows:
         mark = "" if r["reference_method"] == "measured" else " *"
         lines.append(
-            f"{r['cores']:>6} {r['rate_hz']:>8.2f} {r['synaptic_events_per_tick']:>16,.0f} "
+            f"{r['cores']:>6} {r['rate_hz']:>8.2f} "
+            f"{r['synaptic_events_per_tick']:>16,.0f} "
             f"{r['reference_ticks_per_s']:>12.4g} {r['fast_ticks_per_s']:>13,.1f} "
             f"{r['speedup']:>9,.0f} {r['fast_x_real_time']:>10.3f}{mark}"
         )
@@ -180,11 +181,15 @@ def main(argv=None):
             "measured": by_cores[4096]["fast_ticks_per_s"],
             "met": by_cores[4096]["fast_ticks_per_s"] >= TARGET_CHIP_TICKS_PER_S,
         }
-        print(f"build (model -> flat arrays) at 4096 cores: "
-              f"{by_cores[4096]['fast_build_s']:.1f} s")
+        print(
+            f"build (model -> flat arrays) at 4096 cores: "
+            f"{by_cores[4096]['fast_build_s']:.1f} s"
+        )
     for name, t in targets.items():
-        print(f"target {name}: {t['measured']:,.1f} vs {t['target']} -> "
-              f"{'met' if t['met'] else 'NOT met'}")
+        print(
+            f"target {name}: {t['measured']:,.1f} vs {t['target']} -> "
+            f"{'met' if t['met'] else 'NOT met'}"
+        )
 
     result = {
         "benchmark": "bench_emulators",

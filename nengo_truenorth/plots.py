@@ -310,8 +310,7 @@ def plot_core_map(compiled, ax=None, max_legend=20):
         "#7f7f7f" if name == "splitters" else base[k % len(base)]
         for k, name in enumerate(labels)
     ]
-    cmap = ListedColormap(colors)
-    cmap.set_bad("#f0f0f0")
+    cmap = ListedColormap(colors).with_extremes(bad="#f0f0f0")
     ax.imshow(
         np.ma.masked_invalid(grid), cmap=cmap, vmin=-0.5, vmax=len(labels) - 0.5,
         origin="upper", extent=(x0 - 0.5, x1 + 0.5, y1 + 0.5, y0 - 0.5),

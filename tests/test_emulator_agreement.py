@@ -34,7 +34,9 @@ def record(emulator, model, inputs, blocks):
     spikes = [emulator.probe(core.id, kind="spikes") for core in model.cores]
     voltages = [emulator.probe(core.id, kind="voltage") for core in model.cores]
     outputs = []
-    inputs = {port: np.asarray(s, dtype=np.int64).reshape(-1, 2) for port, s in inputs.items()}
+    inputs = {
+        port: np.asarray(s, dtype=np.int64).reshape(-1, 2) for port, s in inputs.items()
+    }
     for ticks in blocks:
         first, last = emulator.tick, emulator.tick + ticks
         block_inputs = {
@@ -47,7 +49,9 @@ def record(emulator, model, inputs, blocks):
         "outputs": {
             port: np.concatenate([out[port] for out in outputs]) for port in outputs[0]
         },
-        "counters": {name: getattr(emulator.activity, name).copy() for name in COUNTERS},
+        "counters": {
+            name: getattr(emulator.activity, name).copy() for name in COUNTERS
+        },
         "totals": emulator.activity.totals,
     }
 
@@ -57,9 +61,13 @@ def assert_identical(expected, actual):
     np.testing.assert_array_equal(actual["voltages"], expected["voltages"])
     assert actual["outputs"].keys() == expected["outputs"].keys()
     for port in expected["outputs"]:
-        np.testing.assert_array_equal(actual["outputs"][port], expected["outputs"][port])
+        np.testing.assert_array_equal(
+            actual["outputs"][port], expected["outputs"][port]
+        )
     for name in COUNTERS:
-        np.testing.assert_array_equal(actual["counters"][name], expected["counters"][name])
+        np.testing.assert_array_equal(
+            actual["counters"][name], expected["counters"][name]
+        )
     assert actual["totals"] == expected["totals"]
 
 
@@ -135,7 +143,13 @@ def test_fast_matches_reference_over_several_runs_and_after_reset():
     split=st.integers(1, 199),
 )
 def test_fast_matches_reference_on_any_random_model(
-    seed, n_cores, density, stochastic_fraction, extreme_fraction, routed_fraction, split
+    seed,
+    n_cores,
+    density,
+    stochastic_fraction,
+    extreme_fraction,
+    routed_fraction,
+    split,
 ):
     model, inputs = model_and_input(
         seed,
@@ -219,7 +233,12 @@ def run_one_neuron(ticks, inputs=None, weights=(0, 0, 0, 0), **params):
             [5, 10, 15, 20, 25, 30, 35],
         ),
     ],
-    ids=["leak1-alpha10", "initial-potential-1", "leak2-alpha11", "input-3-leak-minus-1"],
+    ids=[
+        "leak1-alpha10",
+        "initial-potential-1",
+        "leak2-alpha11",
+        "input-3-leak-minus-1",
+    ],
 )
 def test_fast_emulator_gives_the_spec_known_answers(params, inputs, spikes):
     assert run_one_neuron(40, inputs, **params) == spikes
@@ -234,7 +253,9 @@ def test_step_by_step_equals_one_run():
     for t in range(50):
         now = inputs["in"][inputs["in"][:, 0] == t, 1]
         got += [[t, k] for k in stepped.step({"in": now})["out"]]
-    np.testing.assert_array_equal(np.array(got, dtype=np.int64).reshape(-1, 2), expected)
+    np.testing.assert_array_equal(
+        np.array(got, dtype=np.int64).reshape(-1, 2), expected
+    )
     assert stepped.tick == 50
     assert stepped.activity.totals == whole.activity.totals
 

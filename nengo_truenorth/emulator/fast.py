@@ -14,6 +14,25 @@ from ..hardware.limits import AXONS_PER_CORE, N_AXON_TYPES, NEURONS_PER_CORE
 from . import kernels, prng
 from .base import Emulator
 
+#: Bytes of a cache line: rows and routes aligned to it never straddle two lines.
+CACHE_LINE = 64
+
+
+def _aligned_empty(shape, dtype):
+    """An empty C-contiguous array whose data starts on a cache-line boundary."""
+    dtype = np.dtype(dtype)
+    nbytes = int(np.prod(shape)) * dtype.itemsize
+    buffer = np.empty(nbytes + CACHE_LINE, dtype=np.uint8)
+    start = -buffer.ctypes.data % CACHE_LINE
+    return buffer[start : start + nbytes].view(dtype).reshape(shape)
+
+
+def _aligned_copy(array, dtype):
+    """``array`` as ``dtype``, copied into a cache-line aligned array."""
+    out = _aligned_empty(np.shape(array), dtype)
+    out[...] = array
+    return out
+
 
 class FastEmulator(Emulator):
     """Vectorized, event-driven emulator, bit-exact with the reference emulator.
@@ -56,12 +75,17 @@ class FastEmulator(Emulator):
 
     def __init__(self, model, parallel=None):
         self.parallel = (
-            len(model.cores) >= self.PARALLEL_MIN_CORES if parallel is None else parallel
+            len(model.cores) >= self.PARALLEL_MIN_CORES
+            if parallel is None
+            else parallel
         )
         # Blocks of cores, each with its own scratch arrays, handed to threads as they
         # come free: several per thread, so a thread the OS holds back costs less.
         self._n_blocks = (
-            max(1, min(self.BLOCKS_PER_THREAD * numba.get_num_threads(), len(model.cores)))
+            max(
+                1,
+                min(self.BLOCKS_PER_THREAD * numba.get_num_threads(), len(model.cores)),
+            )
             if self.parallel
             else 1
         )
@@ -88,7 +112,9 @@ class FastEmulator(Emulator):
 
         # Crossbar rows of 256 bits per global axon: bit j % 8 of byte j // 8 of row
         # a is w[i][j]. Packed one core at a time to keep the temporaries small.
-        crossbar = np.empty((n_cores * AXONS_PER_CORE, kernels.ROW_BYTES), np.uint8)
+        crossbar = _aligned_empty(
+            (n_cores * AXONS_PER_CORE, kernels.ROW_BYTES), np.uint8
+        )
         for c, core in enumerate(cores):
             crossbar[c * AXONS_PER_CORE : (c + 1) * AXONS_PER_CORE] = np.packbits(
                 np.asarray(core.crossbar, dtype=bool), axis=1, bitorder="little"
@@ -111,7 +137,9 @@ class FastEmulator(Emulator):
             reset_potential=stacked("reset_potential", np.int32),
             reset_mode=stacked("reset_mode", np.uint8),
             negative_saturation=stacked("negative_saturation", np.uint8),
-            route=np.column_stack([target, delay, hops, crossings]).astype(np.int32),
+            route=_aligned_copy(
+                np.column_stack([target, delay, hops, crossings]), np.int32
+            ),
             core_key=np.array(
                 [prng.core_key(core.seed) for core in cores], dtype=np.uint64
             ),

@@ -92,7 +92,7 @@ _VMAX = np.int32(POTENTIAL_MAX)
 
 
 def _spread_bits():
-    """(256,) uint64: byte value ``b`` -> bit ``l`` of ``b`` in the low bit of byte ``l``."""
+    """(256,) uint64: entry ``b`` holds bit ``l`` of ``b`` in the low bit of byte l."""
     b = np.arange(256, dtype=np.uint64)
     spread = np.zeros(256, dtype=np.uint64)
     for lane in range(8):
@@ -332,12 +332,15 @@ def _neurons_deterministic(c, p, s, fired):
         gamma = reset_mode[j]
         fire = v >= alpha
         below = v < -beta
-        v_fire = R if gamma == RESET_NORMAL else (v - alpha if gamma == RESET_LINEAR else v)
-        v_below = (
-            -beta
-            if negative_saturation[j] != 0
-            else (-R if gamma == RESET_NORMAL else (v + beta if gamma == RESET_LINEAR else v))
-        )
+        # where V goes if the neuron fires, or if it falls below -beta
+        if gamma == RESET_NORMAL:
+            v_fire, v_below = R, -R
+        elif gamma == RESET_LINEAR:
+            v_fire, v_below = v - alpha, v + beta
+        else:
+            v_fire, v_below = v, v
+        if negative_saturation[j] != 0:
+            v_below = -beta
         v = v_fire if fire else (v_below if below else v)
         V[j] = _clamp(np.int32(v))
         fired[j] = fire
@@ -522,7 +525,15 @@ def _record_voltages(k, voltage_watch, potential, voltage_out):
 
 
 def _run_ticks(
-    ticks, t0, ext_ptr, ext_axons, watch_col, voltage_watch, p, s, spike_out,
+    ticks,
+    t0,
+    ext_ptr,
+    ext_axons,
+    watch_col,
+    voltage_watch,
+    p,
+    s,
+    spike_out,
     voltage_out,
 ):
     """Run ticks ``t0 .. t0 + ticks - 1`` on all cores.
@@ -558,8 +569,17 @@ def _run_ticks(
             first = q * n_cores // n_blocks
             last = (q + 1) * n_cores // n_blocks
             _tick_cores(
-                first, last, t, p, s, tally[q], tally_axons[q], fired[q], watch_col,
-                spike_out, k,
+                first,
+                last,
+                t,
+                p,
+                s,
+                tally[q],
+                tally_axons[q],
+                fired[q],
+                watch_col,
+                spike_out,
+                k,
             )
         _record_voltages(k, voltage_watch, s.potential, voltage_out)
 

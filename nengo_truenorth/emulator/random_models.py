@@ -89,7 +89,8 @@ def _neuron_fields(rng, shape, stochastic_fraction, extreme_fraction):
         f["weights"],
     )
     f["leak"] = np.where(
-        f["stochastic_leak"] == 1, rng.integers(-LEAK_MAX, LEAK_MAX + 1, size=shape),
+        f["stochastic_leak"] == 1,
+        rng.integers(-LEAK_MAX, LEAK_MAX + 1, size=shape),
         f["leak"],
     )
 
@@ -203,7 +204,9 @@ def random_model(
         global_axon = rng.integers(0, n_cores * AXONS_PER_CORE, size=n)
     else:
         raise ValueError(f"routing {routing!r} is not 'random' or 'permutation'")
-    target_core = np.where(routed, ids[global_axon // AXONS_PER_CORE], -1).reshape(shape)
+    target_core = np.where(routed, ids[global_axon // AXONS_PER_CORE], -1).reshape(
+        shape
+    )
     target_axon = (global_axon % AXONS_PER_CORE).reshape(shape)
     target_delay = rng.integers(DELAY_MIN, DELAY_MAX + 1, size=shape)
 
@@ -224,7 +227,9 @@ def random_model(
         model.add_input("in", zip(cores, rng.integers(0, AXONS_PER_CORE, n_inputs)))
     if n_cores > 0 and n_outputs > 0:
         cores = ids[rng.integers(0, n_cores, n_outputs)]
-        model.add_output("out", zip(cores, rng.integers(0, NEURONS_PER_CORE, n_outputs)))
+        model.add_output(
+            "out", zip(cores, rng.integers(0, NEURONS_PER_CORE, n_outputs))
+        )
     return model
 
 
@@ -234,7 +239,7 @@ def random_input(rng, model, ticks, rate=0.05, first_tick=0, port="in"):
     Returns
     -------
     dict of str to (n, 2) ndarray of int
-        ``{port: [[tick, index], ...]}`` for ticks ``first_tick .. first_tick + ticks - 1``.
+        ``{port: [[tick, index], ...]}`` for the ticks from ``first_tick`` on.
     """
     n = len(model.inputs[port])
     t, k = np.nonzero(rng.random((ticks, n)) < rate)
