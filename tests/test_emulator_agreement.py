@@ -180,15 +180,23 @@ def one_core_model(n_inputs=256):
     return model, core
 
 
-def test_all_256_axons_of_one_type_add_up_in_one_tick():
+@pytest.mark.parametrize(
+    "stochastic", [False, True], ids=["deterministic", "stochastic"]
+)
+def test_all_256_axons_of_one_type_add_up_in_one_tick(stochastic):
     # 256 active synapses of one type on one neuron: more than a byte can count
     model, core = one_core_model()
-    core.connect(slice(None), 0)
-    core.set_neuron(0, weights=[3, 0, 0, 0], threshold=10**5)
+    core.connect(slice(None), [0, 1])
+    core.set_neuron([0, 1], weights=[3, 0, 0, 0], threshold=10**5)
+    if stochastic:
+        # neuron 1's synapses draw; neuron 0's, on the same core, still add 3 each
+        core.set_neuron(1, weights=[200, 0, 0, 0], stochastic_weights=[1, 0, 0, 0])
     inputs = {"in": [[1, i] for i in range(256)]}
     expected = compare(model, inputs, [3])
     assert expected["voltages"][1, 0] == 3 * 256
-    assert expected["totals"]["synaptic_events"] == 256
+    assert expected["totals"]["synaptic_events"] == 2 * 256
+    if stochastic:
+        assert 0 < expected["voltages"][1, 1] < 256
 
 
 def test_spikes_due_on_one_axon_at_one_tick_merge_into_one():

@@ -122,12 +122,27 @@ class FastEmulator(Emulator):
 
         target, delay, hops, crossings = self._routing_tables()
 
-        by_core = (n_cores, NEURONS_PER_CORE)
+        def by_type(per_neuron):
+            # (n, 4) per neuron and type -> (n_cores, 4, 256) per core, type, neuron
+            by_core = per_neuron.reshape(n_cores, NEURONS_PER_CORE, N_AXON_TYPES)
+            return np.ascontiguousarray(by_core.transpose(0, 2, 1))
+
+        # per core: does any neuron use stochastic synapses, or any stochastic mode?
+        per_core = NEURONS_PER_CORE
+        stochastic_synapse_core = stochastic_weights.reshape(
+            n_cores, per_core * N_AXON_TYPES
+        ).any(axis=1)
+        stochastic_core = (
+            stochastic_synapse_core
+            | stochastic_leak.reshape(n_cores, per_core).any(axis=1)
+            | threshold_mask_bits.reshape(n_cores, per_core).any(axis=1)
+        )
+
         self._params = kernels.Params(
             crossbar=crossbar,
             axon_type=stacked("axon_types", np.uint8),
-            weights=np.ascontiguousarray(weights.T),
-            stochastic_weights=np.ascontiguousarray(stochastic_weights.T),
+            weights=by_type(weights),
+            stochastic_weights=by_type(stochastic_weights),
             leak=stacked("leak", np.int16),
             stochastic_leak=stochastic_leak,
             leak_reversal=stacked("leak_reversal", np.uint8),
@@ -143,14 +158,8 @@ class FastEmulator(Emulator):
             core_key=np.array(
                 [prng.core_key(core.seed) for core in cores], dtype=np.uint64
             ),
-            stochastic_core=(
-                stochastic_weights.reshape(*by_core, -1).any(axis=2).any(axis=1)
-                | stochastic_leak.reshape(by_core).any(axis=1)
-                | threshold_mask_bits.reshape(by_core).any(axis=1)
-            ).astype(np.uint8),
-            stochastic_synapse_core=stochastic_weights.reshape(*by_core, -1)
-            .any(axis=(1, 2))
-            .astype(np.uint8),
+            stochastic_core=stochastic_core.astype(np.uint8),
+            stochastic_synapse_core=stochastic_synapse_core.astype(np.uint8),
         )
         self._initial_potential = stacked("initial_potential", np.int32)
 
@@ -161,12 +170,17 @@ class FastEmulator(Emulator):
             ring=np.zeros(
                 kernels.N_SLOTS * n_cores * kernels.RING_WORDS_PER_CORE, dtype=np.uint64
             ),
+            # scratch arrays of each block of cores
             fired=np.zeros((self._n_blocks, 2, NEURONS_PER_CORE), dtype=np.uint8),
-            # one block of cores per thread, each with its own scratch tally
             tally=np.zeros(
                 (self._n_blocks, N_AXON_TYPES * NEURONS_PER_CORE), dtype=np.uint8
             ),
             tally_axons=np.zeros((self._n_blocks, N_AXON_TYPES), dtype=np.int64),
+            outbox=np.zeros(
+                (self._n_blocks, -(-n_cores // self._n_blocks) * NEURONS_PER_CORE),
+                dtype=np.int64,
+            ),
+            outbox_size=np.zeros(self._n_blocks, dtype=np.int64),
             # the kernels count straight into the Activity arrays
             synaptic_events=self.activity.synaptic_events,
             spikes=self.activity.spikes,

@@ -6,26 +6,33 @@ The state of all cores lives in flat arrays indexed by *global* neuron or axon
 - :class:`Params`: what the model fixes (crossbar, weights, leaks, thresholds, routes);
 - :class:`State`: what a run changes (potentials, the delay ring, activity counters).
 
-One tick of one core does spec section 3 in three passes:
+The cores are cut into blocks (one per thread, or a few per thread, in parallel runs),
+and a block runs one tick of its cores in order. One tick of one core does spec
+section 3 in three passes:
 
-1. **Synapses, event-driven.** The core's 256 axons of the current ring slot are read
-   eight at a time as ``uint64`` words, so silent stretches cost one load. Each active
-   axon's crossbar row -- 256 bits, 32 bytes -- is added, eight neurons per 64-bit
-   word, to a tally of active synapses per axon type and neuron (one byte per neuron,
-   eight bytes per ``uint64``, so one addition counts eight neurons). The tally is
-   then weighted by the core's four weight rows in one vectorized loop. Stochastic
-   synapses draw and add their +-1 one by one.
+1. **Synapses, event-driven.** The core's 256 axons of the current ring slot are four
+   ``uint64`` words; only their set bits -- the active axons -- are visited. Each
+   active axon's crossbar row (256 bits, 32 bytes) is added to a tally of active
+   synapses per axon type and neuron, one byte per neuron: ``_SPREAD`` turns a row
+   byte into eight tally bytes, so one 64-bit addition counts eight synapses. The
+   tally is then weighted by the core's weight rows in one vectorized loop.
+   Stochastic synapses draw and add their +-1 one by one.
 2. **Neurons.** Leak, threshold and reset. Deterministic cores take a branch-free loop
    that LLVM vectorizes; cores with any stochastic neuron take the general loop, which
    follows the reference emulator line by line and draws from the project PRNG.
-3. **Spikes.** Fired neurons (again found a word at a time) are counted and delivered to
-   the ring slot ``(t + delay) % 16`` of their destination axon.
+3. **Spikes.** Fired neurons (found eight at a time) are counted, and each spike posts
+   the ring bit of its destination axon in slot ``(t + delay) % 16`` to the block's
+   outbox. After all blocks have run, one thread ORs the outboxes into the ring.
 
-Delays are 1..15 ticks, so a 16-slot ring never delivers into the slot being read, and
-several spikes due on one axon at one tick merge into one byte -- the one bit per axon
-per tick of spec section 3.1. When blocks of cores run in parallel (``numba.prange``),
-two cores may write the value 1 to the same byte of a future slot: a benign race, and
-the only memory that blocks share; every counter is per core.
+Delays are 1..15 ticks, so a 16-slot ring never receives spikes for the slot being
+read, and several spikes due on one axon at one tick merge into one bit -- the one bit
+per axon per tick of spec section 3.1. While blocks run in parallel, each writes only
+its own cores' potentials, counters and current ring words, and its own scratch
+arrays: no two threads write the same memory, and every counter is per core.
+
+Memory, not arithmetic, bounds a full chip: a tick reads some 30 MB of state. The rows
+of the next core's active axons and the routes of the current core's spikes are
+prefetched; the neuron arrays are read in order, which the hardware prefetches.
 
 The PRNG is :mod:`~nengo_truenorth.emulator.prng`'s counter-based splitmix64, in
 explicit ``uint64`` arithmetic: numba turns a mix of ``int64`` and ``uint64`` into
@@ -44,7 +51,7 @@ from collections import namedtuple
 import numba
 import numpy as np
 from llvmlite import ir
-from numba.core import cgutils, types
+from numba.core import types
 from numba.cpython.unsafe.numbers import trailing_zeros
 from numba.extending import intrinsic
 
@@ -111,8 +118,10 @@ Params = namedtuple(
         "crossbar",  # (n_axons, 32) uint8: axon a's row, bit j % 8 of byte j // 8
         "axon_type",  # (n_axons,) uint8
         # neurons: one array per concern, global neuron index
-        "weights",  # (4, n_neurons) int16, one row per axon type
-        "stochastic_weights",  # (4, n_neurons) uint8
+        # (n_cores, 4, 256): each core's weight row per axon type, the four rows of a
+        # core side by side so that they are read as one stream
+        "weights",  # int16
+        "stochastic_weights",  # uint8
         "leak",  # (n_neurons,) int16
         "stochastic_leak",  # (n_neurons,) uint8
         "leak_reversal",  # (n_neurons,) uint8
@@ -141,9 +150,13 @@ State = namedtuple(
         # slot * n_axons // 64 + a // 64 is set when a spike is due on axon a at a
         # tick t with t % 16 == slot
         "ring",
-        "fired",  # (n_blocks, 2, 256) uint8: the last two cores' spikes, per block
-        "tally",  # (n_blocks, 4 * 256) uint8, scratch per block of cores
-        "tally_axons",  # (n_blocks, 4) int64: axons tallied per type, per block
+        # scratch arrays of each block of cores (a block runs on one thread)
+        "fired",  # (n_blocks, 2, 256) uint8: the last two cores' spikes
+        "tally",  # (n_blocks, 4 * 256) uint8: active synapses by axon type and neuron
+        "tally_axons",  # (n_blocks, 4) int64: axons in the tally, per type
+        "outbox",  # (n_blocks, neurons per block) int64: ring bits of the tick's spikes
+        "outbox_size",  # (n_blocks,) int64
+        # activity counters per core (the Activity's own arrays)
         "synaptic_events",  # (n_cores,) int64
         "spikes",  # (n_cores,) int64
         "spike_hops",  # (n_cores,) int64
@@ -170,29 +183,11 @@ def _prefetch(typingctx, array, index):
         i8, i32 = ir.IntType(8), ir.IntType(32)
         address = builder.gep(builder.bitcast(data, i8.as_pointer()), [offset])
         fnty = ir.FunctionType(ir.VoidType(), [address.type, i32, i32, i32])
-        fn = cgutils.get_or_insert_function(builder.module, fnty, "llvm.prefetch.p0")
+        # named by llvmlite, as numba names its own intrinsics, so the mangling fits
+        # whichever LLVM is underneath
+        fn = builder.module.declare_intrinsic("llvm.prefetch", [address.type], fnty)
         # read, keep in all cache levels, data cache
         builder.call(fn, [address, i32(0), i32(3), i32(1)])
-        return context.get_dummy_value()
-
-    return sig, codegen
-
-
-@intrinsic
-def _atomic_or(typingctx, array, index, value):
-    """``array[index] |= value`` as one atomic operation.
-
-    Cores of different threads may set bits of the same ring word in one tick.
-    """
-    sig = types.void(array, types.intp, array.dtype)
-
-    def codegen(context, builder, signature, args):
-        arraytype = signature.args[0]
-        ary = context.make_array(arraytype)(context, builder, args[0])
-        address = cgutils.get_item_pointer(
-            context, builder, arraytype, ary, [args[1]], wraparound=False
-        )
-        builder.atomic_rmw("or", address, args[2], "monotonic")
         return context.get_dummy_value()
 
     return sig, codegen
@@ -234,7 +229,7 @@ def _apply_tally(c, p, s, tally, tally_axons, first_type, last_type):
         if tally_axons[G] == 0:
             continue
         tally_axons[G] = 0
-        W = p.weights[G, lo:hi]
+        W = p.weights[c, G]
         n = tally[G * NEURONS_PER_CORE : (G + 1) * NEURONS_PER_CORE]
         for j in range(NEURONS_PER_CORE):
             V[j] += np.int32(n[j]) * np.int32(W[j])
@@ -281,8 +276,8 @@ def _integrate_synapses(c, tkey, p, s, word_base, tally, tally_axons):
                 for q in range(ROW_BYTES):
                     tally64[G * ROW_BYTES + q] += _SPREAD[row[q]]
                 continue
-            W = p.weights[G, lo:hi]
-            B = p.stochastic_weights[G, lo:hi]
+            W = p.weights[c, G]
+            B = p.stochastic_weights[c, G]
             for q in range(ROW_BYTES):
                 byte = row[q]
                 for lane in range(8):
@@ -409,11 +404,12 @@ def _neurons_general(c, tkey, p, s, fired):
 
 
 @numba.njit(cache=True, inline="always")
-def _deliver(c, t, p, s, fired, watch_col, spike_out, row):
+def _deliver(c, t, p, s, fired, outbox, outbox_size, watch_col, spike_out, row):
     """Spec step 7 for core ``c``, whose spikes are in ``fired`` (256,).
 
-    Counts the spikes, hops and chip crossings, sets the destination axons' bits in
-    their ring slots ``(t + delay) % 16``, and records watched neurons.
+    Counts the spikes, hops and chip crossings, posts the ring bit of each spike's
+    destination -- axon ``a`` in slot ``(t + delay) % 16`` -- to ``outbox``, and
+    records watched neurons. Returns the new size of the outbox.
     """
     words_per_slot = s.ring.size // N_SLOTS
     fired64 = fired.view(np.uint64)
@@ -434,9 +430,8 @@ def _deliver(c, t, p, s, fired, watch_col, spike_out, row):
             a = route[g, ROUTE_TARGET]
             if a >= 0:
                 slot = (t + route[g, ROUTE_DELAY]) % N_SLOTS
-                _atomic_or(
-                    s.ring, slot * words_per_slot + (a >> 6), _U1 << np.uint64(a & 63)
-                )
+                outbox[outbox_size] = slot * words_per_slot * 64 + a
+                outbox_size += 1
                 n_hops += route[g, ROUTE_HOPS]
                 n_crossings += route[g, ROUTE_CROSSINGS]
             if watched:
@@ -446,6 +441,7 @@ def _deliver(c, t, p, s, fired, watch_col, spike_out, row):
     s.spikes[c] += n_spikes
     s.spike_hops[c] += n_hops
     s.chip_crossings[c] += n_crossings
+    return outbox_size
 
 
 @numba.njit(cache=True, inline="always")
@@ -475,20 +471,24 @@ def _prefetch_routes(c, p, fired):
 
 
 @numba.njit(cache=True, _nrt=False)
-def _tick_cores(
-    first, last, t, p, s, tally, tally_axons, fired, watch_col, spike_out, row
-):
-    """Run tick ``t`` on cores ``first .. last - 1``, with the block's scratch arrays.
+def _tick_cores(q, first, last, t, p, s, watch_col, spike_out, row):
+    """Run tick ``t`` on cores ``first .. last - 1``: block ``q``, with its scratch.
 
     Software-pipelined to hide memory latency: while core ``c`` integrates, the rows
     of core ``c + 1``'s active axons are fetched, and core ``c - 1`` delivers its
     spikes (whose routes were fetched while core ``c`` ran; ``fired`` holds the
-    spikes of both). Deliveries go to later ticks' slots, so their order is free.
+    spikes of both). Deliveries go to the block's outbox, and from there to later
+    ticks' ring slots, so their order is free.
 
     The parallel loop calls this function rather than inlining it, because numba
     0.68 loses writes made through named-tuple fields inside a ``prange`` body.
     """
     word_base = (t % N_SLOTS) * (s.ring.size // N_SLOTS)
+    fired = s.fired[q]
+    tally = s.tally[q]
+    tally_axons = s.tally_axons[q]
+    outbox = s.outbox[q]
+    outbox_size = 0
     for c in range(first, last + 1):
         if c + 1 < last:
             _prefetch_rows(c + 1, p, s, word_base)
@@ -505,7 +505,34 @@ def _tick_cores(
                 _neurons_deterministic(c, p, s, fired[c & 1])
             _prefetch_routes(c, p, fired[c & 1])
         if c > first:
-            _deliver(c - 1, t, p, s, fired[(c - 1) & 1], watch_col, spike_out, row)
+            outbox_size = _deliver(
+                c - 1,
+                t,
+                p,
+                s,
+                fired[(c - 1) & 1],
+                outbox,
+                outbox_size,
+                watch_col,
+                spike_out,
+                row,
+            )
+    s.outbox_size[q] = outbox_size
+
+
+@numba.njit(cache=True, inline="always")
+def _post_outboxes(s):
+    """Set the ring bits that every block's spikes of this tick posted.
+
+    Done after all blocks have run, by one thread, so that no two threads ever write
+    one ring word; the OR merges spikes due on one axon at one tick.
+    """
+    for q in range(s.outbox_size.size):
+        outbox = s.outbox[q]
+        for e in range(s.outbox_size[q]):
+            bit = outbox[e]
+            s.ring[bit >> 6] |= _U1 << np.uint64(bit & 63)
+        s.outbox_size[q] = 0
 
 
 @numba.njit(cache=True, inline="always")
@@ -557,30 +584,15 @@ def _run_ticks(
         Filled in.
     """
     n_cores = s.spikes.size
-    # One block of cores per row of scratch tally: one per thread in parallel.
-    tally = s.tally
-    tally_axons = s.tally_axons
-    fired = s.fired
-    n_blocks = tally.shape[0]
+    n_blocks = s.tally.shape[0]
     for k in range(ticks):
         t = t0 + k
         _external_input(t, k, ext_ptr, ext_axons, s.ring)
         for q in numba.prange(n_blocks):
             first = q * n_cores // n_blocks
             last = (q + 1) * n_cores // n_blocks
-            _tick_cores(
-                first,
-                last,
-                t,
-                p,
-                s,
-                tally[q],
-                tally_axons[q],
-                fired[q],
-                watch_col,
-                spike_out,
-                k,
-            )
+            _tick_cores(q, first, last, t, p, s, watch_col, spike_out, k)
+        _post_outboxes(s)
         _record_voltages(k, voltage_watch, s.potential, voltage_out)
 
 
@@ -598,7 +610,7 @@ def _compile(func, name, parallel):
 #: Run a block of ticks, one core after another (see :func:`_run_ticks`).
 run_ticks = _compile(_run_ticks, "run_ticks", parallel=False)
 
-#: Run a block of ticks with blocks of cores shared among numba's threads. Cores of
-#: one tick touch only their own potentials, counters and current ring slot; the one
-#: shared write -- a 1 into a future slot -- is a benign race.
+#: Run a block of ticks with blocks of cores shared among numba's threads. Blocks of
+#: one tick write only their own cores' potentials, counters and current ring words,
+#: and their own scratch arrays; the spikes they post meet in the ring afterwards.
 run_ticks_parallel = _compile(_run_ticks, "run_ticks_parallel", parallel=True)

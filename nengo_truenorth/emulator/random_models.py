@@ -46,16 +46,15 @@ def _crossbars(rng, n_cores, density, synapses_per_neuron):
 
 def _places(rng, n_cores, chips):
     """Distinct mesh ``(x, y)`` for each core, on a ``chips`` x ``chips`` block."""
-    if chips == 1 and n_cores <= CHIP_SIZE * CHIP_SIZE:
-        # row-major on one chip, like ChipModel.add_core
+    side = CHIP_SIZE * chips
+    if n_cores > side * side:
+        raise ValueError(f"{n_cores} cores do not fit on {chips} x {chips} chips")
+    if chips == 1:
+        # row by row, like ChipModel.add_core
         p = np.arange(n_cores)
     else:
-        side = CHIP_SIZE * chips
-        if n_cores > side * side:
-            raise ValueError(f"{n_cores} cores do not fit on {chips} x {chips} chips")
         p = rng.choice(side * side, size=n_cores, replace=False)
-        return np.column_stack([p % side, p // side])
-    return np.column_stack([p % CHIP_SIZE, p // CHIP_SIZE])
+    return np.column_stack([p % side, p // side])
 
 
 def _neuron_fields(rng, shape, stochastic_fraction, extreme_fraction):
