@@ -12,7 +12,12 @@ DL_STAMP := $(DL_VENV)/.installed-dl
 DL_TESTS ?= tests/sigmadelta
 OUT ?= out
 
-.PHONY: venv test test-core test-dl test-slow demo bench lint clean
+# Nengo's own test suite against nengo_truenorth.Simulator (its own pytest config;
+# unsupported tests are listed there with their reasons).
+NENGO_SUITE_INI ?= tests/nengo-suite/pytest.ini
+NENGO_SUITE_JOBS ?= auto
+
+.PHONY: venv test test-core test-dl test-nengo test-slow demo bench lint clean
 
 venv: $(STAMP)
 
@@ -28,7 +33,7 @@ $(DL_STAMP): setup.cfg pyproject.toml
 	$(DL_PY) -m pip install --quiet -e ".[test,dl]"
 	touch $@
 
-test: test-core test-dl
+test: test-core test-dl test-nengo
 
 test-core: $(STAMP)
 	$(PY) -m pip check
@@ -37,6 +42,9 @@ test-core: $(STAMP)
 test-dl: $(DL_STAMP)
 	$(DL_PY) -m pip check
 	$(DL_PY) -m pytest -q $(DL_TESTS)
+
+test-nengo: $(STAMP)
+	$(PY) -m pytest -c $(NENGO_SUITE_INI) --pyargs nengo -q -n $(NENGO_SUITE_JOBS)
 
 test-slow: $(STAMP)
 	$(PY) -m pytest -q -m slow --slow

@@ -27,7 +27,10 @@ class Simulator(nengo.Simulator):
     seed : int, optional
         Seed of the simulation (host noise, stochastic chip modes and rounding).
     model : Model, optional
-        A build model with non-default tunables (see :class:`~.builder.Model`).
+        A build model with non-default tunables (see :class:`~.builder.Model`). An
+        empty ``nengo.builder.Model`` lends its ``dt``, label and decoder cache to
+        a new chip model; with ``network=None``, a built Nengo model runs on the host
+        as in ``nengo.Simulator``.
     progress_bar : bool or ProgressBar, optional
         Show progress bars for the build and for runs.
     optimize : bool, optional
@@ -78,11 +81,13 @@ class Simulator(nengo.Simulator):
                 decoder_cache=get_default_decoder_cache(),
                 seed=seed,
             )
+        elif network is not None and not isinstance(model, Model):
+            model = Model.from_nengo_model(model, seed=seed)
         if network is not None:
             model.build(network)
             model.finalize_chip(emulator=emulator, progress_bar=progress_bar)
         self.emulator = getattr(model, "emulator", None)
-        self.compiled = model.compiled
+        self.compiled = getattr(model, "compiled", None)
         super().__init__(
             None,
             dt=dt,
@@ -91,6 +96,15 @@ class Simulator(nengo.Simulator):
             progress_bar=progress_bar,
             optimize=optimize,
         )
+
+    def __setstate__(self, state):
+        # The chip's state (potentials, spikes in flight, host encoder remainders)
+        # is pickled with the model; Nengo's __setstate__ rebuilds the step functions,
+        # and the chip operator then goes on from that state instead of resetting.
+        runtime = getattr(state["model"], "chip_runtime", None)
+        if runtime is not None:
+            runtime.resume_next_time()
+        super().__setstate__(state)
 
     # --- what it costs -------------------------------------------------------------
 
@@ -122,6 +136,6 @@ class Simulator(nengo.Simulator):
 
     def on_host(self):
         """dict of nengo.Ensemble to str: ensembles that run on the host, and why."""
-        return dict(self.model.host_ensembles)
+        return dict(getattr(self.model, "host_ensembles", {}))
 
 

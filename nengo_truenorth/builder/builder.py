@@ -35,6 +35,11 @@ class TrueNorthBuilder(NengoBuilder):
 class ChipEnsemble:
     """What the build keeps of an ensemble that runs on the chip.
 
+    ``model.params[ens]`` holds the ensemble as Nengo builds it, in the units of its
+    own neuron type (so ``sim.data[ens].gain`` is what ``nengo.Simulator`` reports);
+    this class holds its chip side. A Nengo input current ``J`` becomes the chip
+    drive ``current_scale * (J - current_offset)``, in potential per tick.
+
     Attributes
     ----------
     ens : nengo.Ensemble
@@ -44,22 +49,66 @@ class ChipEnsemble:
         The chip neuron that stands in for the ensemble's neuron type.
     amplitude : float
         Output spike amplitude of the ensemble's own neuron type.
+    current_scale : (n,) ndarray
+        Potential per tick per unit of Nengo current, per neuron.
+    current_offset : (n,) ndarray
+        The Nengo current at which the chip neuron's drive is zero (its threshold
+        current: 1 for LIF types, 0 for rectified linear ones).
+    gain : (n,) ndarray
+        Chip gain: potential per tick per unit of the represented value.
     bias : (n,) ndarray
-        Bias in potential per tick (becomes the leak).
+        Chip bias in potential per tick (becomes the leak).
+    scaled_encoders : (n, d) ndarray
+        ``encoders * gain / radius`` in chip units.
     host_input : bool
         Whether the host sends decoded values into the ensemble.
     host_neuron_input : bool
         Whether the host sends currents straight to its neurons.
     """
 
-    def __init__(self, ens, group, neuron_type, amplitude, bias):
+    def __init__(
+        self,
+        ens,
+        group,
+        neuron_type,
+        amplitude,
+        gain,
+        bias,
+        scaled_encoders,
+        current_scale=1.0,
+        current_offset=0.0,
+    ):
         self.ens = ens
         self.group = group
         self.neuron_type = neuron_type
         self.amplitude = amplitude
+        self.gain = gain
         self.bias = bias
+        self.scaled_encoders = scaled_encoders
+        n = ens.n_neurons
+        self.current_scale = np.broadcast_to(np.asarray(current_scale, float), (n,))
+        self.current_offset = np.broadcast_to(np.asarray(current_offset, float), (n,))
         self.host_input = False
         self.host_neuron_input = False
+
+    def rates(self, x, dt):
+        """Steady-state rates (Hz of model time) of the chip neurons.
+
+        Parameters
+        ----------
+        x : (n_samples, n) ndarray
+            Inputs already projected onto the encoders (and divided by the radius).
+        dt : float
+            Seconds of model time per tick.
+
+        Returns
+        -------
+        (n_samples, n) ndarray
+            ``amplitude * spikes_per_tick / dt``: what the spikes decode to on the
+            host, where each spike is ``amplitude / dt`` high.
+        """
+        J = self.neuron_type.current(x, self.gain, self.bias)
+        return self.amplitude * self.neuron_type.spikes_per_tick(J) / dt
 
 
 class Model(NengoModel):
@@ -115,6 +164,33 @@ class Model(NengoModel):
         self.nominal_threshold = 64
         self.rounding = "nearest"
         self.compiled = None
+
+    @classmethod
+    def from_nengo_model(cls, model, seed=None):
+        """A chip model with the ``dt``, label and decoder cache of a Nengo model.
+
+        Parameters
+        ----------
+        model : nengo.builder.Model
+            An empty Nengo build model (as nengo's tests pass to choose a cache).
+        seed : int, optional
+
+        Raises
+        ------
+        BuildError
+            If ``model`` already holds built objects, which the chip could not use.
+        """
+        if model.params or len(model.operators) > 1:
+            raise BuildError(
+                f"{model}: a nengo.builder.Model that already holds built objects "
+                "cannot be built onto the chip; pass an empty model, or a "
+                "nengo_truenorth Model"
+            )
+        new = cls(
+            dt=model.dt, label=model.label, decoder_cache=model.decoder_cache, seed=seed
+        )
+        new.build_callback = model.build_callback
+        return new
 
     # --- placement decisions -----------------------------------------------------
 

@@ -15,8 +15,17 @@ chip -> chip       An integer path on the chip. Decoded connections go through
                    axons, an on/off pair of sigma-delta neurons per dimension carries
                    the block's share of the decoded value, and the post neurons sum
                    the pairs through their encoders. This keeps every neuron's fan-in
-                   within one core. Neuron-to-neuron connections map weights directly.
+                   within one core. Neuron-to-neuron connections map weights directly,
+                   and so does a non-compositional weight solver (its full matrix).
 =================  ==================================================================
+
+Weights and currents are in the units of the post's Nengo neuron type up to the post's
+input; :class:`~.builder.ChipEnsemble` maps currents to chip drives per tick.
+Transforms: ``Dense`` and ``NoTransform``; on neuron-to-neuron connections also
+``Sparse`` and ``Convolution``, as their dense matrices (as in Nengo, those two are
+refused on decoded connections). ``sim.data[conn].weights`` and probes of a chip
+connection's ``"weights"`` give the float weights as Nengo defines them; the chip
+realizes them rounded to integer levels.
 
 Synapses on chip -> chip connections: the chip has no synaptic filter, so ``None`` is
 exact (up to the path's delay) and ``Lowpass`` is approximated by the pure delay of the
@@ -32,10 +41,20 @@ from nengo.builder.connection import (
     get_eval_points,
     get_targets,
 )
+from nengo.builder.signal import Signal, SignalDict
+from nengo.builder.transforms import ConvInc, ConvTransposeInc, multiply
 from nengo.exceptions import BuildError
+from nengo.rc import rc
 from nengo.solvers import Solver
-from nengo.transforms import Dense, NoTransform
+from nengo.transforms import (
+    Convolution,
+    ConvolutionTranspose,
+    Dense,
+    NoTransform,
+    Sparse,
+)
 
+from ..neurons import TICK_SECONDS
 from .builder import FloatEdge, TrueNorthBuilder
 from .graph import InputGroup, NeuronGroup, weight_code
 
@@ -43,28 +62,75 @@ from .graph import InputGroup, NeuronGroup, weight_code
 CHIP_SYNAPSES = (nengo.synapses.Lowpass,)
 
 
+def _post_encoders(model, ens):
+    """Scaled encoders of ``ens`` in the units its input is consumed in."""
+    if model.on_chip(ens):
+        return model.chip_ensembles[ens].scaled_encoders
+    return model.params[ens].scaled_encoders
+
+
+def solves_full_weights(conn):
+    """Whether ``conn``'s solver solves for the whole weight matrix.
+
+    True for a non-compositional weight solver (e.g. ``Nnls(weights=True)``) into an
+    ensemble; a compositional one (e.g. ``LstsqL2(weights=True)``) gives the same
+    weights as decoders times encoders, so it is built as a decoded connection.
+    """
+    return (
+        conn.solver.weights
+        and not conn.solver.compositional
+        and isinstance(conn.post_obj, nengo.Ensemble)
+    )
+
+
 @TrueNorthBuilder.register(Solver)
 def build_solver(model, solver, conn, rng):
-    """Solve decoders; for chip ensembles, with the chip neurons' tuning curves."""
+    """Solve decoders; for chip ensembles, with the chip neurons' tuning curves.
+
+    As in Nengo, a non-compositional weight solver (e.g. ``Nnls(weights=True)``) gets
+    targets that already hold the transform and the post's encoders, and solves for the
+    whole ``(n_post, n_pre)`` weight matrix; for a post on the chip, that matrix is in
+    chip drive per unit of activity.
+    """
     pre = conn.pre_obj
     if not model.on_chip(pre):
         return nengo_build_decoders(model, conn, rng)
+    pre_chip = model.chip_ensembles[pre]
     built = model.params[pre]
-    chip_type = model.chip_ensembles[pre].neuron_type
     eval_points = get_eval_points(model, conn, rng)
-    targets = get_targets(conn, eval_points)
-    if conn.solver.weights:
-        raise BuildError(
-            f"{conn}: weight solvers are not supported from a chip ensemble; "
-            "use a decoder solver (weights=False)"
-        )
+    targets = get_targets(conn, eval_points, dtype=rc.float_dtype)
+    if solves_full_weights(conn):
+        if not isinstance(conn.transform, Dense):
+            raise BuildError(
+                "Non-compositional solvers only work with Dense transforms"
+            )
+        transform = conn.transform.sample(rng=rng)
+        targets = np.dot(targets, transform.T)
+        post_enc = _post_encoders(model, conn.post_obj)
+        targets = np.dot(targets, post_enc.T[conn.post_slice])
     x = np.dot(eval_points, built.encoders.T / pre.radius)
-    activities = chip_type.rates(x, built.gain, built.bias)
-    if np.count_nonzero(activities) == 0:
-        raise BuildError(
-            f"{conn}: the activities of {pre} are all zero on the evaluation points"
-        )
-    decoders, solver_info = conn.solver(activities, targets, rng=rng)
+    dt = model.dt
+
+    def solve_for_chip_decoders(conn, gain, bias, x, targets, rng):
+        activities = pre_chip.rates(x, dt)
+        if np.count_nonzero(activities) == 0:
+            raise BuildError(
+                f"Building {conn}: 'activities' matrix is all zero for {pre}. "
+                "This is because no evaluation points fall in the firing "
+                "ranges of any neurons."
+            )
+        return conn.solver(activities, targets, rng=rng)
+
+    # Nengo's cache key holds the solver, the Nengo neuron type, gains, biases, eval
+    # points and targets, but no dt. The chip's gains and biases (potential per tick)
+    # never equal Nengo's currents, but the chip's rates depend on dt (one spike per
+    # tick at most), so decoders are only cached at the chip's own 1 ms tick.
+    solve = solve_for_chip_decoders
+    if model.seeded[conn] and np.isclose(dt, TICK_SECONDS):
+        solve = model.decoder_cache.wrap_solver(solve_for_chip_decoders)
+    decoders, solver_info = solve(
+        conn, pre_chip.gain, pre_chip.bias, x, targets, rng=rng
+    )
     return eval_points, decoders.T, solver_info
 
 
@@ -100,43 +166,111 @@ def check_chip_synapse(conn):
     )
 
 
-def dense_transform(conn, rng):
-    """The connection's transform as a (size_out, size_mid) matrix."""
-    if isinstance(conn.transform, NoTransform):
-        return np.eye(conn.size_mid)
-    if not isinstance(conn.transform, Dense):
-        raise BuildError(
-            f"{conn}: transform {type(conn.transform).__name__} cannot run on the "
-            "chip (supported: Dense and NoTransform)"
-        )
-    transform = conn.transform.sample(rng=rng)
-    return np.atleast_2d(transform) if transform.ndim == 2 else np.diag(
-        np.broadcast_to(transform, (conn.size_mid,))
-    ) if transform.ndim == 1 else transform * np.eye(conn.size_mid)
+def convolution_matrix(transform, kernel):
+    """The dense ``(size_out, size_in)`` matrix of a convolution transform.
+
+    Found by applying Nengo's own convolution operator to each unit input, so it
+    agrees with ``nengo.Simulator`` for every padding, stride and channel layout.
+    """
+    op_class = ConvTransposeInc if isinstance(transform, ConvolutionTranspose) else (
+        ConvInc
+    )
+    w = Signal(kernel, name="kernel")
+    x = Signal(shape=transform.size_in, name="x")
+    y = Signal(shape=transform.size_out, name="y")
+    signals = SignalDict()
+    for sig in (w, x, y):
+        signals.init(sig)
+    step = op_class(w, x, y, transform).make_step(signals, 0.001, None)
+    matrix = np.zeros((transform.size_out, transform.size_in))
+    for i in range(transform.size_in):
+        signals[x][...] = 0
+        signals[x][i] = 1
+        signals[y][...] = 0
+        step()
+        matrix[:, i] = signals[y]
+    return matrix
+
+
+def sample_transform(conn, rng, decoded):
+    """The connection's transform, as Nengo samples it and as a dense matrix.
+
+    ``Sparse`` and ``Convolution`` transforms become their dense matrices (a crossbar
+    is dense anyway); as in Nengo, they are refused on decoded connections.
+
+    Returns
+    -------
+    sample : ndarray, SparseMatrix or None
+        ``transform.sample(rng)`` (what Nengo reports as the connection's weights);
+        None for ``NoTransform``.
+    matrix : (size_out, size_mid) ndarray
+    """
+    transform = conn.transform
+    if isinstance(transform, NoTransform):
+        return None, np.eye(conn.size_mid)
+    if isinstance(transform, Dense):
+        sample = transform.sample(rng=rng)
+        if sample.ndim == 2:
+            return sample, sample
+        return sample, np.diag(np.broadcast_to(sample, (conn.size_mid,)))
+    if isinstance(transform, (Sparse, Convolution, ConvolutionTranspose)):
+        if decoded:
+            raise BuildError(
+                f"{conn}: applying a {type(transform).__name__} transform to a "
+                "decoded connection is not supported"
+            )
+        sample = transform.sample(rng=rng)
+        if isinstance(transform, Sparse):
+            return sample, np.asarray(sample.toarray(), dtype=np.float64)
+        return sample, convolution_matrix(transform, sample)
+    raise BuildError(
+        f"{conn}: transform {type(transform).__name__} cannot run on the "
+        "chip (supported: Dense, NoTransform, Sparse and Convolution)"
+    )
 
 
 def post_weights(model, conn, transform):
-    """Map from the connection's output space to post neuron currents (per tick).
+    """Map from the connection's output space to post neuron drives (per tick).
 
-    Returns an (n_post, size_mid) matrix: encoders and gains for an ensemble, gains for
-    neurons, with the post slice applied.
+    Returns an (n_post, size_mid) matrix: chip encoders and gains for an ensemble,
+    current scales for neurons, with the post slice applied.
     """
     post = conn.post_obj
-    ens = _ensemble_of(post)
-    built = model.params[ens]
+    chip_ens = model.chip_ensembles[_ensemble_of(post)]
     full = np.zeros((post.size_in, conn.size_mid))
     full[conn.post_slice] = transform
     if isinstance(post, nengo.ensemble.Neurons):
-        return built.gain[:, None] * full
-    return built.scaled_encoders @ full
+        # a Nengo connection to neurons multiplies by the gains; the chip drive is
+        # current_scale times that current
+        gain = model.params[post.ensemble].gain
+        return (chip_ens.current_scale * gain)[:, None] * full
+    return chip_ens.scaled_encoders @ full
+
+
+def _weights_signal(model, conn, weights):
+    """Give the connection a read-only ``weights`` signal, so it can be probed."""
+    if weights is None:
+        model.sig[conn]["weights"] = None
+        return None
+    if isinstance(weights, np.ndarray):
+        weights = weights.astype(rc.float_dtype)
+    model.sig[conn]["weights"] = Signal(
+        weights, name=f"{conn}.weights", readonly=True
+    )
+    return weights
 
 
 def build_chip_connection(model, conn):
-    """Add the integer path of a chip -> chip connection to the graph."""
+    """Add the integer path of a chip -> chip connection to the graph.
+
+    ``sim.data[conn].weights`` (and a probe of ``"weights"``) is the connection's
+    float weight matrix as Nengo defines it (transform times decoders, or the full
+    matrix of a weight solver); the chip realizes it through integer levels.
+    """
     check_chip_synapse(conn)
     rng = np.random.RandomState(model.seeds[conn])
-    transform = dense_transform(conn, rng)
     pre_ens = _ensemble_of(conn.pre_obj)
+    decoded = not isinstance(conn.pre_obj, nengo.ensemble.Neurons)
     pre_chip = model.chip_ensembles[pre_ens]
     post_chip = model.chip_ensembles[_ensemble_of(conn.post_obj)]
     bits = model.option(conn, "weight_bits", model.weight_bits)
@@ -144,10 +278,11 @@ def build_chip_connection(model, conn):
     rounding = model.option(conn, "rounding", model.rounding)
     # potential per tick that one spike of the pre neurons stands for, per unit weight
     spike = pre_chip.amplitude / model.dt
-    post_map = post_weights(model, conn, transform)  # (n_post, size_mid)
     _set_code(post_chip.group, bits)
 
-    if isinstance(conn.pre_obj, nengo.ensemble.Neurons):
+    if not decoded:
+        sample, transform = sample_transform(conn, rng, decoded=False)
+        post_map = post_weights(model, conn, transform)  # (n_post, size_mid)
         pre_idx = np.arange(pre_ens.n_neurons)[conn.pre_slice]
         weights = np.zeros((post_chip.group.n, pre_ens.n_neurons))
         weights[:, pre_idx] = post_map * spike
@@ -155,23 +290,53 @@ def build_chip_connection(model, conn):
             FloatEdge(pre_chip.group, post_chip.group, weights, delay, conn, rounding)
         )
         model.params[conn] = BuiltConnection(
-            eval_points=None, solver_info=None, weights=transform, transform=conn.transform
+            eval_points=None,
+            solver_info=None,
+            weights=_weights_signal(model, conn, sample),
+            transform=conn.transform,
         )
         return
 
+    if solves_full_weights(conn):
+        eval_points, weights, solver_info = model.build(conn.solver, conn, rng)
+        # the solver's matrix already holds transform and post encoders (chip units)
+        model.float_edges.append(
+            FloatEdge(pre_chip.group, post_chip.group, weights * spike, delay, conn,
+                      rounding)
+        )
+        model.params[conn] = BuiltConnection(
+            eval_points=eval_points,
+            solver_info=solver_info,
+            weights=_weights_signal(
+                model, conn, weights / post_chip.current_scale[:, None]
+            ),
+            transform=conn.transform,
+        )
+        return
+
+    sample, transform = sample_transform(conn, rng, decoded=True)
+    post_map = post_weights(model, conn, transform)  # (n_post, size_mid)
     eval_points, decoders, solver_info = model.build(conn.solver, conn, rng)
     built = model.params[pre_ens]
-    activities = pre_chip.neuron_type.rates(
-        eval_points @ built.encoders.T / pre_ens.radius, built.gain, built.bias
+    sizing_points = eval_points
+    if sizing_points is None:  # NoSolver: size the decode neurons on the ensemble's
+        sizing_points = get_eval_points(model, conn, rng)
+    activities = pre_chip.rates(
+        np.dot(sizing_points, built.encoders.T / pre_ens.radius), model.dt
     )
     build_decode_path(
         model, conn, pre_chip, post_chip, decoders, activities, post_map, spike,
         bits, delay, rounding,
     )
+    weights = multiply(np.asarray(1.0) if sample is None else sample, decoders)
+    if conn.solver.weights and isinstance(conn.post_obj, nengo.Ensemble):
+        # compositional weight solver: Nengo reports encoders x transform x decoders
+        post_enc = model.params[conn.post_obj].scaled_encoders
+        weights = multiply(post_enc[:, conn.post_slice], weights)
     model.params[conn] = BuiltConnection(
         eval_points=eval_points,
         solver_info=solver_info,
-        weights=decoders,
+        weights=_weights_signal(model, conn, weights),
         transform=conn.transform,
     )
 

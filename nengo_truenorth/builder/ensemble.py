@@ -3,35 +3,51 @@
 Every supported Nengo neuron type runs on the chip as a TrueNorth neuron with linear
 reset and a floor at 0 (negative saturation with ``β = 0``). That neuron is a
 first-order sigma-delta modulator: it fires ``drive / α`` spikes per tick, exactly, up
-to one per tick. So
+to one per tick. The ensemble is first built as Nengo builds it (same eval points,
+encoders, gains and biases, in the units of its own neuron type), then each neuron's
+Nengo current ``J`` is mapped to a chip drive ``s·(J - J0)`` per tick:
 
-- ``RectifiedLinear`` and ``SpikingRectifiedLinear`` map exactly (rate ``J`` Hz becomes a
-  drive of ``J·α·dt`` per tick, up to 1 / dt = 1000 Hz);
+- ``RectifiedLinear`` and ``SpikingRectifiedLinear`` map exactly: ``J0 = 0`` and
+  ``s = α·dt`` (a rate of ``J`` Hz is ``J·dt`` spikes per tick, up to 1 / dt);
 - ``LIF``, ``LIFRate`` and ``RegularSpiking`` keep their intercepts and maximum rates,
   but their tuning curves become straight lines (the chip has no membrane time
-  constant to bend them); decoders are solved for the chip's curves;
-- ``TrueNorthNeuron`` keeps its own parameters.
+  constant to bend them): ``J0 = 1`` (the LIF threshold current) and ``s`` puts the
+  neuron's maximum rate at ``x = 1``; decoders are solved for the chip's curves;
+- ``TrueNorthNeuron`` keeps its own parameters (its currents are chip drives).
 
-Rate types run as their spiking equivalents.
+Only these exact classes run on the chip: a subclass (``AdaptiveLIF``, a user's
+``LIF`` with its own ``step``) may change the dynamics, so it runs on the host.
+Rate types run as their spiking equivalents. One tick is one step of ``dt`` seconds.
 """
 
 import nengo
 import numpy as np
-from nengo.builder.ensemble import BuiltEnsemble, gen_eval_points
+from nengo.builder.ensemble import BuiltEnsemble, gen_eval_points, get_gain_bias
 from nengo.builder.operator import Reset
 from nengo.builder.signal import Signal
 from nengo.dists import Distribution, get_samples
-from nengo.exceptions import BuildError, ValidationError
-from nengo.neurons import LIF, LIFRate, RectifiedLinear, RegularSpiking
+from nengo.exceptions import BuildError
+from nengo.neurons import (
+    LIF,
+    LIFRate,
+    RectifiedLinear,
+    RegularSpiking,
+    SpikingRectifiedLinear,
+)
+from nengo.rc import rc
 from nengo.utils import numpy as npext
 
 from ..hardware.limits import RESET_LINEAR
-from ..neurons import MAX_RATE, TrueNorthNeuron
+from ..neurons import TrueNorthNeuron
 from .builder import ChipEnsemble, TrueNorthBuilder
 from .graph import NeuronGroup
 
-#: Nengo neuron types the chip runs (subclasses included).
-CHIP_NEURON_TYPES = (TrueNorthNeuron, RectifiedLinear, LIFRate, RegularSpiking)
+#: Rectified linear Nengo types: rate ``J`` Hz, threshold current 0.
+RECTIFIED_TYPES = (RectifiedLinear, SpikingRectifiedLinear)
+#: LIF Nengo types: threshold current 1, tuning curves linearized on the chip.
+LIF_TYPES = (LIFRate, LIF)
+#: Nengo neuron types the chip runs (these exact classes; any ``TrueNorthNeuron``).
+CHIP_NEURON_TYPES = RECTIFIED_TYPES + LIF_TYPES + (RegularSpiking, TrueNorthNeuron)
 
 
 def chip_neuron_type(neuron_type, threshold):
@@ -57,75 +73,99 @@ def chip_neuron_type(neuron_type, threshold):
     )
 
 
+def _base_type(neuron_type):
+    """The rate type behind ``neuron_type`` (its base for ``RegularSpiking``)."""
+    if type(neuron_type) is RegularSpiking:
+        return neuron_type.base_type
+    return neuron_type
+
+
 def unsupported_reason(model, ens):
     """Why ``ens`` cannot run on the chip, or None if it can."""
-    if isinstance(ens.neuron_type, nengo.Direct):
+    neuron_type = ens.neuron_type
+    if isinstance(neuron_type, nengo.Direct):
         return "Direct mode ensembles compute on the host"
-    if not isinstance(ens.neuron_type, CHIP_NEURON_TYPES):
+    if not (
+        isinstance(neuron_type, TrueNorthNeuron)
+        or type(neuron_type) in CHIP_NEURON_TYPES
+    ):
         return (
-            f"neuron type {type(ens.neuron_type).__name__} has no chip equivalent "
+            f"neuron type {type(neuron_type).__name__} has no chip equivalent "
             f"(supported: {', '.join(t.__name__ for t in CHIP_NEURON_TYPES)})"
         )
-    if isinstance(ens.neuron_type, RegularSpiking) and not isinstance(
-        ens.neuron_type.base_type, (RectifiedLinear, LIFRate)
-    ):
-        return f"RegularSpiking({type(ens.neuron_type.base_type).__name__}) has no chip equivalent"
+    base = _base_type(neuron_type)
+    if base is not neuron_type and type(base) not in RECTIFIED_TYPES + LIF_TYPES:
+        return f"RegularSpiking({type(base).__name__}) has no chip equivalent"
     if ens.noise is not None:
         return "the chip has no neuron noise process"
     return None
 
 
-def chip_gain_bias(ens, neuron_type, chip_type, rng, dt):
-    """Gain and bias of the chip neurons, in potential per tick.
+def current_to_drive(neuron_type, gain, bias, max_rates, threshold, dt):
+    """Scale ``s`` and offset ``J0`` that map Nengo currents to chip drives.
 
-    Given ``max_rates`` and ``intercepts`` the chip neuron's own ``gain_bias`` is used.
-    Explicit ``gain`` and ``bias`` are Nengo currents of ``neuron_type``: rectified
-    linear currents are rates in Hz and scale to ``α·dt`` per Hz; other types are
-    first turned into their maximum rates and intercepts.
+    The chip neuron's drive per tick is ``s·(J - J0)``: zero at the Nengo type's
+    threshold current ``J0``, and, at ``x = 1`` (``J = gain + bias``), the drive that
+    fires at the neuron's maximum rate, ``max_rate·α·dt``. For rectified linear types
+    that is ``s = α·dt`` for every neuron (exact). A neuron silent over the whole
+    represented range (``J <= J0`` at ``x = 1``) gets the slope of its own type one
+    unit of current above threshold.
+
+    Parameters
+    ----------
+    neuron_type : nengo.neurons.NeuronType
+    gain, bias, max_rates : (n,) ndarray
+        As Nengo builds them for ``neuron_type``.
+    threshold : float
+        The chip neuron's (mean) threshold ``α``.
+    dt : float
+
+    Returns
+    -------
+    scale, offset : (n,) ndarray
     """
-    if ens.gain is not None and ens.bias is not None:
-        gain = np.asarray(get_samples(ens.gain, ens.n_neurons, rng=rng), dtype=float)
-        bias = np.asarray(get_samples(ens.bias, ens.n_neurons, rng=rng), dtype=float)
-        if neuron_type is chip_type:
-            max_rates, intercepts = chip_type.max_rates_intercepts(gain, bias)
-            return gain, bias, max_rates, intercepts
-        if isinstance(neuron_type, (RectifiedLinear, RegularSpiking)):
-            scale = chip_type.threshold * dt
-            gain, bias = gain * scale, bias * scale
-            max_rates, intercepts = chip_type.max_rates_intercepts(gain, bias)
-            return gain, bias, max_rates, intercepts
-        max_rates, intercepts = neuron_type.max_rates_intercepts(gain, bias)
-    elif ens.gain is not None or ens.bias is not None:
-        raise BuildError(f"{ens}: set both gain and bias, or neither")
-    else:
-        max_rates = np.asarray(get_samples(ens.max_rates, ens.n_neurons, rng=rng), float)
-        intercepts = np.asarray(
-            get_samples(ens.intercepts, ens.n_neurons, rng=rng), float
-        )
-    if np.any(max_rates > MAX_RATE):
-        raise BuildError(
-            f"{ens}: max_rates = {max_rates.max():g} Hz is above the chip's "
-            f"{MAX_RATE:g} Hz (one spike per tick); lower the ensemble's max_rates"
-        )
-    try:
-        gain, bias = chip_type.gain_bias(max_rates, intercepts)
-    except ValidationError as e:
-        raise BuildError(f"{ens}: {e}") from None
-    if not np.all(np.isfinite(gain)) or np.any(gain <= 0):
-        raise BuildError(
-            f"{ens}: the intercepts lead to neurons with negative or non-finite gain; "
-            "keep intercepts below 1"
-        )
-    return gain, bias, max_rates, intercepts
+    n = len(gain)
+    if isinstance(neuron_type, TrueNorthNeuron):
+        return np.ones(n), np.zeros(n)
+    base = _base_type(neuron_type)
+    if isinstance(base, RECTIFIED_TYPES):
+        return np.full(n, threshold * dt), np.zeros(n)
+    offset = np.ones(n)
+    span = gain + bias - offset
+    with np.errstate(divide="ignore", invalid="ignore"):
+        scale = max_rates * threshold * dt / span
+    bad = ~(np.isfinite(scale) & (scale > 0))
+    if bad.any():
+        rate_above, _ = base.max_rates_intercepts(np.ones(1), offset[:1])
+        scale[bad] = float(rate_above[0]) * threshold * dt
+    return scale, offset
+
+
+def initial_potential(model, ens, chip_type):
+    """Each chip neuron's potential at tick 0, before its scaling to integers.
+
+    The neuron type's state is drawn as Nengo draws it (same seed); Nengo's voltages
+    are fractions of a threshold of 1, so they become that fraction of ``α``. A
+    ``TrueNorthNeuron``'s voltages are chip potentials already. Rate types have no
+    voltage and start at 0.
+    """
+    rng = np.random.RandomState(model.seeds[ens] + 1)
+    state = ens.neuron_type.make_state(ens.n_neurons, rng=rng, dtype=np.float64)
+    if "voltage" not in state:
+        return np.zeros(ens.n_neurons)
+    voltage = np.asarray(state["voltage"], dtype=np.float64)
+    if isinstance(ens.neuron_type, TrueNorthNeuron):
+        return voltage
+    return voltage * chip_type.threshold
 
 
 def sample_encoders(ens, rng):
     """Encoders as Nengo samples them, normalized unless the ensemble says not to."""
     if isinstance(ens.encoders, Distribution):
         encoders = get_samples(ens.encoders, ens.n_neurons, ens.dimensions, rng=rng)
+        encoders = np.asarray(encoders, dtype=rc.float_dtype)
     else:
-        encoders = npext.array(ens.encoders, min_dims=2, dtype=np.float64)
-    encoders = np.asarray(encoders, dtype=np.float64)
+        encoders = npext.array(ens.encoders, min_dims=2, dtype=rc.float_dtype)
     if ens.normalize_encoders:
         encoders /= npext.norm(encoders, axis=1, keepdims=True)
     if np.any(np.isnan(encoders)):
@@ -150,14 +190,31 @@ def build_ensemble(model, ens):
         raise BuildError(f"{ens}: on_chip = True, but {reason}")
 
     rng = np.random.RandomState(model.seeds[ens])
-    eval_points = gen_eval_points(ens, ens.eval_points, rng=rng)
+    eval_points = gen_eval_points(ens, ens.eval_points, rng=rng, dtype=rc.float_dtype)
     encoders = sample_encoders(ens, rng)
-    threshold = model.option(ens, "threshold", model.nominal_threshold)
+    gain, bias, max_rates, intercepts = get_gain_bias(ens, rng, dtype=rc.float_dtype)
+    max_rate = 1.0 / model.dt
+    if isinstance(ens.neuron_type, TrueNorthNeuron):
+        threshold = ens.neuron_type.threshold
+    else:
+        threshold = model.option(ens, "threshold", model.nominal_threshold)
+        if np.any(max_rates > max_rate):
+            raise BuildError(
+                f"{ens}: max_rates = {max_rates.max():g} Hz is above the chip's "
+                f"{max_rate:g} Hz (one spike per tick of dt = {model.dt:g} s); "
+                "lower the ensemble's max_rates"
+            )
     chip_type = chip_neuron_type(ens.neuron_type, threshold)
-    gain, bias, max_rates, intercepts = chip_gain_bias(
-        ens, ens.neuron_type, chip_type, rng, model.dt
+    # the chip side in float64, whatever Nengo's precision for the host side
+    gain64, bias64 = gain.astype(np.float64), bias.astype(np.float64)
+    scale, offset = current_to_drive(
+        ens.neuron_type, gain64, bias64, max_rates.astype(np.float64),
+        chip_type.mean_threshold, model.dt,
     )
+    chip_gain = scale * gain64
+    chip_bias = scale * (bias64 - offset)
     scaled_encoders = encoders * (gain / ens.radius)[:, None]
+    chip_encoders = encoders.astype(np.float64) * (chip_gain / ens.radius)[:, None]
 
     n, d = ens.n_neurons, ens.dimensions
     model.sig[ens]["in"] = Signal(shape=d, name=f"{ens}.signal")
@@ -180,12 +237,20 @@ def build_ensemble(model, ens):
         "negative_saturation": int(chip_type.negative_saturation),
         "leak_reversal": int(chip_type.leak_reversal),
         "threshold_mask_bits": chip_type.threshold_mask_bits,
-        "initial_potential": chip_type.initial_potential,
+        "initial_potential": initial_potential(model, ens, chip_type),
     }
     group = model.graph.add_group(NeuronGroup(n, label=str(ens), params=params, obj=ens))
-    model.group_bias[group] = bias
+    model.group_bias[group] = chip_bias
     model.chip_ensembles[ens] = ChipEnsemble(
-        ens, group, chip_type, amplitude=chip_type.amplitude, bias=bias
+        ens,
+        group,
+        chip_type,
+        amplitude=chip_type.amplitude,
+        gain=chip_gain,
+        bias=chip_bias,
+        scaled_encoders=chip_encoders,
+        current_scale=scale,
+        current_offset=offset,
     )
     model.params[ens] = BuiltEnsemble(
         eval_points=eval_points,

@@ -8,6 +8,16 @@ into a group are known. :func:`finalize_chip` does that and everything after it.
 import numpy as np
 from nengo.builder.signal import Signal
 
+from ..hardware.limits import (
+    LEAK_MAX,
+    LEAK_MIN,
+    POTENTIAL_MAX,
+    POTENTIAL_MIN,
+    RESET_POTENTIAL_MAX,
+    RESET_POTENTIAL_MIN,
+    THRESHOLD_MAX,
+    THRESHOLD_MIN,
+)
 from .discretize import discretize_group
 from .graph import Edge, InputGroup
 from .host_io import ChipRuntime, SigmaDeltaEncoder, SimChip
@@ -28,14 +38,17 @@ def add_host_inputs(model):
             channels = model.input_channels
             unit = model.input_range * ens.radius / channels
             encoder = SigmaDeltaEncoder(ens.dimensions, channels, unit)
-            weights = encoder.channel_weights(model.params[ens].scaled_encoders)
+            weights = encoder.channel_weights(chip_ens.scaled_encoders)
             inputs.append(_input_group(model, ens, group, encoder, weights, "value"))
             inputs[-1] = (model.sig[ens]["in"],) + inputs[-1]
         if chip_ens.host_neuron_input:
+            # The host sends Nengo currents; neuron i's drive is current_scale[i]
+            # times its current, and up to input_range thresholds per tick are sent.
             channels = model.input_channels
-            unit = model.input_range * chip_ens.neuron_type.threshold / channels
+            scale = chip_ens.current_scale
+            unit = model.input_range * chip_ens.neuron_type.threshold / channels / scale
             encoder = SigmaDeltaEncoder(ens.n_neurons, channels, unit)
-            weights = encoder.channel_weights(np.eye(ens.n_neurons))
+            weights = encoder.channel_weights(np.diag(scale))
             inputs.append(_input_group(model, ens, group, encoder, weights, "neurons"))
             inputs[-1] = (model.sig[ens.neurons]["in"],) + inputs[-1]
     return inputs
@@ -49,20 +62,41 @@ def _input_group(model, ens, group, encoder, weights, kind):
     return encoder, inp
 
 
+#: Neuron parameters measured in potential, with their ranges: each neuron's are
+#: multiplied by the same factor as its threshold, so its dynamics keep their shape.
+POTENTIAL_PARAMS = {
+    "initial_potential": (POTENTIAL_MIN, POTENTIAL_MAX),
+    "reset_potential": (RESET_POTENTIAL_MIN, RESET_POTENTIAL_MAX),
+    "negative_threshold": (THRESHOLD_MIN, THRESHOLD_MAX),
+}
+
+
 def discretize_groups(model):
-    """Round every group's incoming float edges to integer levels on the graph."""
+    """Round every group's incoming float edges to integer levels on the graph.
+
+    Each neuron is multiplied by its own factor (see :mod:`.discretize`): its
+    weights, its drive per tick (the ensemble's bias plus the neuron type's own
+    leak), its threshold and every other potential (:data:`POTENTIAL_PARAMS`).
+    """
     rng = np.random.RandomState(model.chip_seed)
+    edges_into = {}
+    for edge in model.float_edges:
+        edges_into.setdefault(edge.post, []).append(edge)
     for group in model.graph.groups:
-        edges = [e for e in model.float_edges if e.post is group]
+        edges = edges_into.get(group, [])
         bias = np.asarray(model.group_bias.get(group, np.zeros(group.n)), float)
+        drive = bias + group.param("leak")
         threshold = group.param("threshold").astype(float)
-        levels, weight_scale, leak, alpha, _ = discretize_group(
-            [e.weights for e in edges], bias, threshold, group.code,
+        levels, weight_scale, leak, alpha, scale = discretize_group(
+            [e.weights for e in edges], drive, threshold, group.code,
             [e.rounding for e in edges], rng,
         )
-        leak = leak + group.param("leak")
-        group.params["leak"] = np.clip(leak, -255, 255)
+        group.params["leak"] = np.clip(leak, LEAK_MIN, LEAK_MAX)
         group.params["threshold"] = alpha
+        for name, (low, high) in POTENTIAL_PARAMS.items():
+            if name in group.params:
+                value = np.asarray(group.params[name], dtype=float) * scale
+                group.params[name] = np.clip(np.round(value), low, high).astype(np.int64)
         group.weight_scale = weight_scale
         for edge, q in zip(edges, levels):
             model.graph.add_edge(Edge(edge.pre, group, q, edge.delay, edge.obj))

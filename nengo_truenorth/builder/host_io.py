@@ -112,6 +112,21 @@ class ChipRuntime:
         for encoder, _ in self.inputs:
             encoder.reset()
 
+    def resume_next_time(self):
+        """Make the next :meth:`resume_or_reset` keep the chip's state.
+
+        An unpickled Simulator rebuilds its step functions; its chip, unpickled with
+        the potentials and spikes in flight of the run, must go on from there.
+        """
+        self._resume = True
+
+    def resume_or_reset(self):
+        """Reset, unless :meth:`resume_next_time` asked to keep the state once."""
+        if getattr(self, "_resume", False):
+            self._resume = False
+        else:
+            self.reset()
+
     def tick(self, values, spike_signals, voltage_signals):
         """Run one tick: encode ``values``, step the chip, fill the output signals."""
         axons = []
@@ -154,7 +169,7 @@ class SimChip(Operator):
 
     def make_step(self, signals, dt, rng):
         runtime = self.runtime
-        runtime.reset()
+        runtime.resume_or_reset()
         values = [signals[s] for s in self.reads]
         spikes = [signals[s] for s in self.sets[: self.n_spikes]]
         voltages = [signals[s] for s in self.sets[self.n_spikes :]]
