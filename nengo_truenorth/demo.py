@@ -265,6 +265,12 @@ def main(argv=None):
         help="emulator to run on (default: 'fast' if available, else 'reference')",
     )
     parser.add_argument(
+        "--part",
+        default="all",
+        choices=("all", "chip", "nengo"),
+        help="run the hardware-level chip demo, the Nengo network demo, or both",
+    )
+    parser.add_argument(
         "--operating-point",
         default="merolla2014",
         choices=sorted(OPERATING_POINTS),
@@ -274,7 +280,22 @@ def main(argv=None):
     if args.ticks < 1:
         parser.error(f"--ticks = {args.ticks} must be >= 1")
     os.makedirs(args.out, exist_ok=True)
+    paths = []
+    if args.part in ("all", "chip"):
+        paths += run_chip_demo(args)
+    if args.part in ("all", "nengo"):
+        if paths:
+            print()
+        from . import demo_nengo
 
+        paths += demo_nengo.run(args.out, seconds=args.ticks / 1000, seed=args.seed)
+    for path in paths:
+        print(f"wrote {path}")
+    return 0
+
+
+def run_chip_demo(args):
+    """The hardware-level part: a hand-built chip model run on an emulator."""
     rng = np.random.default_rng(args.seed)
     model, _ = build_model(rng)
     inputs = make_input(rng, args.ticks)
@@ -305,9 +326,7 @@ def main(argv=None):
         print("model file: not written (nengo_truenorth.files is not available)")
     sizes = {port: len(entries) for port, entries in model.outputs.items()}
     paths += save_plots(emulator.activity, spikes, args.out, sizes)
-    for path in paths:
-        print(f"wrote {path}")
-    return 0
+    return paths
 
 
 if __name__ == "__main__":
