@@ -6,13 +6,64 @@ exactly as in ``nengo.Simulator``; one simulator step is one chip tick.
 """
 
 
+import os
+import shlex
+from dataclasses import dataclass
+
 import nengo
 import numpy as np
 from nengo.cache import get_default_decoder_cache
 
 from . import builder as _builder  # noqa: F401  (registers build functions)
 from .builder.builder import Model
+from .builder.host_io import ChipRecording
 from .hardware.limits import CORES_PER_CHIP
+
+
+@dataclass(frozen=True)
+class ExportedRun:
+    """The files of a run exported by :meth:`Simulator.export`.
+
+    Attributes
+    ----------
+    model, inputs, outputs : str
+        Paths of the model file, the input spike file (the host's spikes into the
+        chip's input ports) and the expected output spike file.
+    ticks : int
+        Ticks of the run (the ``--ticks`` of the command line).
+    emulator : str
+        The emulator the Simulator ran on.
+    """
+
+    model: str
+    inputs: str
+    outputs: str
+    ticks: int
+    emulator: str
+
+    def command(self, output="rerun.json"):
+        """The command line that re-runs the chip and writes ``output``.
+
+        Parameters
+        ----------
+        output : str, optional
+            The spike file the command writes; it must equal :attr:`outputs` byte
+            for byte.
+
+        Returns
+        -------
+        list of str
+            ``["python", "-m", "nengo_truenorth", "run", ...]``; join it with
+            :func:`shlex.join` to print it.
+        """
+        return [
+            "python", "-m", "nengo_truenorth", "run", self.model,
+            "--ticks", str(self.ticks), "--input", self.inputs,
+            "--output", str(output), "--emulator", self.emulator,
+        ]  # fmt: skip
+
+    def __str__(self):
+        return shlex.join(self.command())
 
 
 class Simulator(nengo.Simulator):
@@ -37,6 +88,11 @@ class Simulator(nengo.Simulator):
         Run Nengo's operator optimizer on the host part.
     emulator : {"fast", "reference"}, optional
         The chip emulator.
+    record_chip_io : bool, optional
+        Record, tick by tick, the spikes the host sends into the chip's input ports
+        and the spikes of its output ports, so that :meth:`export` can write the run
+        for ``python -m nengo_truenorth run``. Off by default: it keeps two small
+        arrays per tick until the next :meth:`reset`.
 
     Attributes
     ----------
@@ -68,6 +124,7 @@ class Simulator(nengo.Simulator):
         progress_bar=True,
         optimize=True,
         emulator="fast",
+        record_chip_io=False,
     ):
         self.closed = True  # as Nengo does: a failed build leaves a closed simulator
         if seed is None and network is not None and network.seed is not None:
@@ -88,6 +145,10 @@ class Simulator(nengo.Simulator):
             model.finalize_chip(emulator=emulator, progress_bar=progress_bar)
         self.emulator = getattr(model, "emulator", None)
         self.compiled = getattr(model, "compiled", None)
+        self.emulator_name = emulator
+        runtime = getattr(model, "chip_runtime", None)
+        if record_chip_io and runtime is not None:
+            runtime.recording = ChipRecording()
         super().__init__(
             None,
             dt=dt,
@@ -126,16 +187,171 @@ class Simulator(nengo.Simulator):
         kwargs = {} if operating_point is None else {"operating_point": operating_point}
         return estimate_energy(self.emulator.activity, model=self.compiled.model, **kwargs)
 
+    def _require_chip(self):
+        if self.compiled is None:
+            raise ValueError(
+                f"{self}: no ensemble runs on the chip, so there is no chip to save "
+                "(see on_host() for why each ensemble runs on the host)"
+            )
+
     def save_chip(self, path):
-        """Write the compiled chip as a model file (spec section 4)."""
+        """Write the compiled chip as a model file (spec section 4).
+
+        The file holds every core's parameters, its position on the mesh and the
+        seed of its stochastic draws, and the input and output ports the host uses.
+        To save the spikes of a run as well, see :meth:`export`.
+
+        Parameters
+        ----------
+        path : str or path-like
+        """
         from .files import save_model
 
-        if self.compiled is None:
-            raise ValueError(f"{self}: no ensemble runs on the chip")
+        self._require_chip()
         save_model(self.compiled.model, path)
+
+    def chip_spikes(self):
+        """The spikes through the chip's ports since the last reset.
+
+        Needs ``record_chip_io=True``.
+
+        Returns
+        -------
+        inputs : dict of str to (n, 2) ndarray of int64
+            Per input port of the model file (every port, even a silent one),
+            ``[tick, index]`` of each spike the host sent, sorted by tick then index.
+        outputs : dict of str to (n, 2) ndarray of int64
+            Per output port, ``[tick, index]`` of each spike, sorted likewise.
+
+        Raises
+        ------
+        ValueError
+            If no ensemble runs on the chip, or the run was not recorded.
+        """
+        self._require_chip()
+        recording = self.model.chip_runtime.recording
+        if recording is None:
+            raise ValueError(
+                f"{self}: the chip's input and output spikes were not recorded; "
+                "build the simulator with record_chip_io=True"
+            )
+        runtime = self.model.chip_runtime
+        inputs = _port_spikes(
+            recording.axons, self.emulator._input_axons, lambda axons: axons
+        )
+        watch = runtime.spike_watch
+        for port, neurons in self.emulator._output_neurons.items():
+            if not np.isin(neurons, watch).all():  # the builder watches every one
+                raise RuntimeError(f"{self}: output port {port!r} is not all watched")
+        outputs = _port_spikes(
+            recording.spikes, self.emulator._output_neurons, lambda pos: watch[pos]
+        )
+        return inputs, outputs
+
+    def export(self, directory):
+        """Write the chip and the spikes of the run so far for the command line.
+
+        Writes three files into ``directory`` (created if needed):
+        ``model.json`` (the compiled chip, as :meth:`save_chip`), ``input.json``
+        (the spikes the host sent into the chip's input ports, tick by tick) and
+        ``output.json`` (the spikes of the chip's output ports). The run, from the
+        last reset to now, then repeats on the command line with identical spikes::
+
+            python -m nengo_truenorth run model.json --ticks N --input input.json \
+                --output rerun.json --emulator fast
+
+        writes a ``rerun.json`` equal to ``output.json`` byte for byte. The model
+        file carries each core's PRNG seed, so stochastic modes repeat too; the
+        host's values are in the input spikes, so nothing of the host is needed.
+
+        Parameters
+        ----------
+        directory : str or path-like
+
+        Returns
+        -------
+        ExportedRun
+            The paths, the number of ticks and the command line (``str()`` of it).
+
+        Raises
+        ------
+        ValueError
+            If no ensemble runs on the chip, or the Simulator was built without
+            ``record_chip_io=True``.
+
+        Examples
+        --------
+        >>> import nengo, nengo_truenorth
+        >>> with nengo.Network(seed=0) as net:
+        ...     ens = nengo.Ensemble(50, 1)
+        ...     nengo.Connection(nengo.Node(0.5), ens)
+        ...     probe = nengo.Probe(ens, synapse=0.01)
+        >>> with nengo_truenorth.Simulator(
+        ...     net, record_chip_io=True, progress_bar=False
+        ... ) as sim:
+        ...     sim.run_steps(100)
+        ...     run = sim.export("chip_run")  # doctest: +SKIP
+        >>> print(run)  # doctest: +SKIP
+        python -m nengo_truenorth run chip_run/model.json --ticks 100 ...
+        """
+        from .files import save_model, save_spikes
+
+        inputs, outputs = self.chip_spikes()
+        model = self.compiled.model
+        os.makedirs(directory, exist_ok=True)
+        paths = {
+            name: os.path.join(os.fspath(directory), f"{name}.json")
+            for name in ("model", "input", "output")
+        }
+        save_model(model, paths["model"])
+        save_spikes(inputs, paths["input"], model=model, kind="inputs")
+        save_spikes(outputs, paths["output"], model=model, kind="outputs")
+        return ExportedRun(
+            model=paths["model"],
+            inputs=paths["input"],
+            outputs=paths["output"],
+            ticks=len(self.model.chip_runtime.recording),
+            emulator=self.emulator_name,
+        )
 
     def on_host(self):
         """dict of nengo.Ensemble to str: ensembles that run on the host, and why."""
         return dict(getattr(self.model, "host_ensembles", {}))
 
 
+
+
+def _port_spikes(per_tick, port_members, to_global):
+    """Spike-file trains of ports from per-tick recorded global indices.
+
+    Parameters
+    ----------
+    per_tick : list of ndarray of int
+        Per tick, what was recorded (``to_global`` turns it into global indices).
+    port_members : dict of str to ndarray of int64
+        Per port, the global axon or neuron of each port index.
+    to_global : callable
+
+    Returns
+    -------
+    dict of str to (n, 2) ndarray of int64
+        Per port, ``[tick, index]`` rows sorted by tick, then index.
+    """
+    counts = np.array([len(x) for x in per_tick], dtype=np.int64)
+    ticks = np.repeat(np.arange(len(per_tick), dtype=np.int64), counts)
+    members = (
+        to_global(np.concatenate(per_tick)).astype(np.int64)
+        if counts.sum()
+        else np.zeros(0, np.int64)
+    )
+    out = {}
+    for port, globals_ in port_members.items():
+        # a global axon or neuron belongs to at most one index of one port
+        order = np.argsort(globals_, kind="stable")
+        sorted_globals = globals_[order]
+        at = np.searchsorted(sorted_globals, members)
+        hit = at < sorted_globals.size
+        hit[hit] = sorted_globals[at[hit]] == members[hit]
+        pairs = np.column_stack([ticks[hit], order[at[hit]]])
+        out[port] = np.unique(pairs, axis=0).reshape(-1, 2).astype(np.int64)
+    return out

@@ -77,6 +77,39 @@ class SigmaDeltaEncoder:
         return np.hstack([on, -on])
 
 
+class ChipRecording:
+    """The global axons the host drives and the watched spikes, tick by tick.
+
+    Filled by :meth:`ChipRuntime.tick` when a Simulator records its chip's traffic
+    (``record_chip_io=True``); one append of two small arrays per tick. Ticks count
+    from the emulator's tick 0 and the record starts again on every reset.
+
+    Attributes
+    ----------
+    axons : list of ndarray of int64
+        Per tick, the global axons the host made active.
+    spikes : list of ndarray of int64
+        Per tick, the positions in the runtime's spike watch list that spiked.
+    """
+
+    def __init__(self):
+        self.axons = []
+        self.spikes = []
+
+    def __len__(self):
+        return len(self.axons)
+
+    def clear(self):
+        """Forget every recorded tick."""
+        self.axons.clear()
+        self.spikes.clear()
+
+    def append(self, axons, spikes):
+        """Record one tick: the driven global ``axons`` and the ``spikes`` bool mask."""
+        self.axons.append(axons)
+        self.spikes.append(np.flatnonzero(spikes))
+
+
 class ChipRuntime:
     """Steps the emulator once per Nengo step, with the host's inputs and outputs.
 
@@ -92,7 +125,14 @@ class ChipRuntime:
         Global neurons whose spikes and potentials the host reads.
     voltages : list of (n,) ndarray
         Per voltage signal, the positions of its neurons in the voltage watch list.
+
+    Attributes
+    ----------
+    recording : ChipRecording or None
+        Where :meth:`tick` records the chip's traffic; None records nothing.
     """
+
+    recording = None
 
     def __init__(self, emulator, inputs, outputs, spike_watch, voltage_watch, voltages):
         self.emulator = emulator
@@ -111,6 +151,8 @@ class ChipRuntime:
         self.emulator.reset()
         for encoder, _ in self.inputs:
             encoder.reset()
+        if self.recording is not None:
+            self.recording.clear()
 
     def resume_next_time(self):
         """Make the next :meth:`resume_or_reset` keep the chip's state.
@@ -140,6 +182,8 @@ class ChipRuntime:
         spikes, potentials = self.emulator.advance_tick(
             axons, self.spike_watch, self.voltage_watch
         )
+        if self.recording is not None:
+            self.recording.append(axons, spikes)
         for (positions, height), out in zip(self.outputs, spike_signals):
             out[...] = np.where(positions >= 0, spikes[positions] * height, 0.0)
         for positions, out in zip(self.voltages, voltage_signals):
