@@ -32,12 +32,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .hardware.limits import CHIP_SIZE, CORES_PER_CHIP, NEURONS_PER_CORE
+from .hardware.limits import CHIP_SIZE, CORES_PER_CHIP, NEURONS_PER_CORE, TICK_SECONDS
 
 # --- Published figures (spec section 5) ------------------------------------------
-
-#: Seconds per tick: one tick is 1 ms of model time, i.e. 1 kHz real time (spec §1).
-TICK_DURATION = 1e-3
 
 #: Merolla et al. 2014: supply voltage of the headline measurement (V).
 MEROLLA_2014_VOLTAGE = 0.775
@@ -127,7 +124,7 @@ AKOPYAN_2015_ENERGY_PER_SYNAPTIC_EVENT = (
 #: Synaptic events one core can integrate per tick, on average, at real time:
 #: 58e9 SOPS / 4096 cores / 1000 ticks/s = 14,160.
 PEAK_SYNAPTIC_EVENTS_PER_CORE_PER_TICK = (
-    PEAK_SOPS_PER_CHIP / CORES_PER_CHIP * TICK_DURATION
+    PEAK_SOPS_PER_CHIP / CORES_PER_CHIP * TICK_SECONDS
 )
 
 
@@ -184,7 +181,7 @@ class OperatingPoint:
     energy_per_bit_chip_to_chip: float
     chip_power: float
     bits_per_spike_packet: int = BITS_PER_SPIKE_PACKET
-    tick_duration: float = TICK_DURATION
+    tick_duration: float = TICK_SECONDS
 
     def __post_init__(self):
         for name in (
@@ -613,7 +610,7 @@ def reference_activity(
     coordinates = np.column_stack(
         [chip * CHIP_SIZE + place % CHIP_SIZE, place // CHIP_SIZE]
     ).astype(np.int64)
-    spikes = NEURONS_PER_CORE * rate_hz * ticks * TICK_DURATION
+    spikes = NEURONS_PER_CORE * rate_hz * ticks * TICK_SECONDS
     return Activity(
         ticks=int(ticks),
         core_ids=k.astype(np.int64),

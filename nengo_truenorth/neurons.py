@@ -29,12 +29,12 @@ from .hardware.limits import (
     THRESHOLD_MASK_BITS_MAX,
     THRESHOLD_MAX,
     THRESHOLD_MIN,
+    TICK_SECONDS,
 )
 
-#: Seconds of model time in one chip tick (spec section 1).
-#: :meth:`TrueNorthNeuron.rates` converts spikes per tick to Hz with it, so Nengo's
-#: ``dt`` should equal it.
-TICK_SECONDS = 0.001
+# TICK_SECONDS (spec section 1) is imported here because :meth:`TrueNorthNeuron.rates`
+# converts spikes per tick to Hz with it, so Nengo's ``dt`` should equal it; it stays
+# importable from this module, where tests and the builder take it from.
 
 #: Most spikes a neuron can emit per second: one per tick.
 MAX_RATE = 1.0 / TICK_SECONDS

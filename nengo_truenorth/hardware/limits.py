@@ -13,6 +13,8 @@ N_AXON_TYPES = 4
 #: A chip is a ``CHIP_SIZE`` x ``CHIP_SIZE`` mesh of cores.
 CHIP_SIZE = 64
 CORES_PER_CHIP = CHIP_SIZE * CHIP_SIZE
+#: Seconds of model time in one tick: 1 ms, i.e. 1 kHz real time (spec §1).
+TICK_SECONDS = 1e-3
 
 #: Synaptic weights ``s[j][G]``.
 WEIGHT_MIN, WEIGHT_MAX = -255, 255
