@@ -92,13 +92,32 @@ def validate_scalar(place, field, value, lo, hi):
         raise HardwareModelError(place, field, value, f"{lo}..{hi}")
 
 
+def _sorted_ids(core_ids):
+    """``core_ids`` as a sorted int64 array (a set is sorted, an array kept)."""
+    if isinstance(core_ids, np.ndarray):
+        return core_ids
+    return np.array(sorted(core_ids), dtype=np.int64)
+
+
+def _is_known(targets, core_ids):
+    """Mask of the ``targets`` that are in ``core_ids`` (a set or a sorted array)."""
+    if not isinstance(core_ids, np.ndarray):
+        # set lookups in C (map), one per target: no per-call sort of the ids
+        known = map(core_ids.__contains__, targets.tolist())
+        return np.fromiter(known, dtype=bool, count=targets.size)
+    if core_ids.size == 0:
+        return np.zeros(targets.shape, dtype=bool)
+    at = np.minimum(np.searchsorted(core_ids, targets), core_ids.size - 1)
+    return core_ids[at] == targets
+
+
 def validate_core(core, core_ids=None):
     """Check one core's ranges, shapes and (given ``core_ids``) its destinations.
 
     Parameters
     ----------
     core : Core
-    core_ids : set of int, optional
+    core_ids : set of int or sorted (n,) ndarray of int64, optional
         Ids of the model's cores; destinations must name one of them.
     """
     place = f"core {core.id}"
@@ -140,7 +159,14 @@ def validate_core(core, core_ids=None):
 
 
 def validate_destinations(core, core_ids=None):
-    """Check ``target_core``, ``target_axon`` and ``target_delay`` of one core."""
+    """Check ``target_core``, ``target_axon`` and ``target_delay`` of one core.
+
+    Parameters
+    ----------
+    core : Core
+    core_ids : set of int or sorted (n,) ndarray of int64, optional
+        Ids of the model's cores; every ``target_core`` other than -1 must be one.
+    """
     place = f"core {core.id}"
     for name in ("target_core", "target_axon", "target_delay"):
         array = np.asarray(getattr(core, name))
@@ -159,12 +185,75 @@ def validate_destinations(core, core_ids=None):
             )
     if core_ids is None:
         return
-    for j in routed:
-        if int(core.target_core[j]) not in core_ids:
-            raise HardwareModelError(
-                f"{place}, neuron {j}", "target_core", int(core.target_core[j]),
-                "-1 (no destination) or the id of a core in the model",
-            )
+    targets = np.asarray(core.target_core)[routed]
+    unknown = np.flatnonzero(~_is_known(targets, core_ids))
+    if unknown.size:
+        k = unknown[0]
+        raise HardwareModelError(
+            f"{place}, neuron {routed[k]}", "target_core", int(targets[k]),
+            "-1 (no destination) or the id of a core in the model",
+        )
+
+
+def _stacked_fits(cores, name, shape, lo, hi):
+    """Whether field ``name`` of every core has ``shape``, integers and ``lo..hi``."""
+    arrays = [np.asarray(getattr(core, name)) for core in cores]
+    if any(a.shape != shape or a.dtype.kind not in "iub" for a in arrays):
+        return False
+    stacked = np.stack(arrays)
+    return bool(stacked.min() >= lo and stacked.max() <= hi)
+
+
+def _all_cores_fit(cores, sorted_ids):
+    """Whether every core passes :func:`validate_core`, checked field by field at once.
+
+    A fast path for large models: all cores' arrays of one field are checked in one
+    numpy call instead of one per core. It answers True only if every check of
+    :func:`validate_core` passes; on False the caller runs :func:`validate_core` core
+    by core, which finds the first fault and words its error.
+    """
+    if not cores:
+        return True
+    for core in cores:
+        crossbar = core.crossbar
+        if not (
+            isinstance(crossbar, np.ndarray)
+            and crossbar.dtype == bool  # bools are always in 0..1
+            and crossbar.shape == (AXONS_PER_CORE, NEURONS_PER_CORE)
+        ):
+            return False
+        for value, lo, hi in (
+            (core.seed, SEED_MIN, SEED_MAX),
+            (core.x, COORDINATE_MIN, COORDINATE_MAX),
+            (core.y, COORDINATE_MIN, COORDINATE_MAX),
+        ):
+            if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+                return False
+            if not lo <= value <= hi:
+                return False
+    n = NEURONS_PER_CORE
+    checks = [("axon_types", (AXONS_PER_CORE,), 0, N_AXON_TYPES - 1)]
+    checks += [
+        (name, (n,) if width == 1 else (n, width), lo, hi)
+        for name, (width, lo, hi) in NEURON_FIELDS.items()
+    ]
+    checks += [(name, (n,), -(2**63), 2**63 - 1) for name in DESTINATION_ARRAYS]
+    if not all(_stacked_fits(cores, *check) for check in checks):
+        return False
+    target = np.stack([core.target_core for core in cores])
+    routed = target != -1
+    for name, lo, hi in (
+        ("target_axon", 0, AXONS_PER_CORE - 1),
+        ("target_delay", DELAY_MIN, DELAY_MAX),
+    ):
+        values = np.stack([getattr(core, name) for core in cores])[routed]
+        if values.size and (values.min() < lo or values.max() > hi):
+            return False
+    return bool(_is_known(target[routed], sorted_ids).all())
+
+
+#: The per-neuron destination arrays of a core.
+DESTINATION_ARRAYS = ("target_core", "target_axon", "target_delay")
 
 
 def validate_ports(ports, kind, index_name, core_ids, limit):
@@ -204,7 +293,9 @@ def validate_model(model):
                 f"a place not already taken (core {seen_places[place]} is there)",
             )
         seen_places[place] = core.id
-    for core in model.cores:
-        validate_core(core, seen_ids)
+    sorted_ids = _sorted_ids(seen_ids)
+    if not _all_cores_fit(model.cores, sorted_ids):
+        for core in model.cores:
+            validate_core(core, sorted_ids)
     validate_ports(model.inputs, "input", "axon", seen_ids, AXONS_PER_CORE)
     validate_ports(model.outputs, "output", "neuron", seen_ids, NEURONS_PER_CORE)
