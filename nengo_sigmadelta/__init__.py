@@ -3,12 +3,16 @@
 The core (neurons, the lpRNN reference, conversion, networks, quantizers) needs only
 Nengo and NumPy. TensorFlow parts live behind the ``dl`` extra:
 :mod:`nengo_sigmadelta.dl` (NengoDL neuron builders) and
-:mod:`nengo_sigmadelta.keras_layers` (Keras lpRNN layers, straight-through quantizers).
+:mod:`nengo_sigmadelta.keras_layers` (Keras lpRNN layers, straight-through quantizers)
+and :mod:`nengo_sigmadelta.hybrid` (hybrid training with spiking activations), whose
+main names are also exported here lazily: ``nengo_sigmadelta.HybridSpiking`` imports
+TensorFlow on first use, not before.
 """
 
 from nengo_truenorth.version import version as __version__
 
 from . import builder  # noqa: F401 (registers the SigmaDelta build function)
+from . import truenorth  # noqa: F401 (registers SigmaDelta with the chip builder)
 from .conversion import LowPassRNNMapping, convert_lprnn, lprnn_mapping
 from .lprnn import (
     lprnn_forward,
@@ -39,3 +43,23 @@ __all__ = [
     "snn_time_constant",
     "tau_to_retention",
 ]
+
+#: Names of :mod:`nengo_sigmadelta.hybrid` exported lazily (they need TensorFlow).
+_LAZY_HYBRID = (
+    "AmplitudeSchedule",
+    "HybridLowPassRNN",
+    "HybridLowPassRNNCell",
+    "HybridRNNCell",
+    "HybridSpiking",
+    "amplitude_schedule",
+    "set_amplitude",
+)
+
+
+def __getattr__(name):
+    # the core stays free of TensorFlow: import the hybrid module on first access
+    if name in _LAZY_HYBRID:
+        import importlib
+
+        return getattr(importlib.import_module(f"{__name__}.hybrid"), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
