@@ -81,7 +81,9 @@ class FsddConfig:
     copies : int
         Copies of the network simulated side by side in one ``nengo.Simulator``.
     chip_clips : int
-        Test clips run on the TrueNorth emulator (0: all).
+        Test clips run on the TrueNorth emulator, spread over the digits (0: all).
+    chip_copies : int
+        Copies of the network side by side on the chip.
     digits : tuple of int
         Digits used (all ten by default).
     clips_per_digit : int
@@ -106,6 +108,7 @@ class FsddConfig:
     dt: float = 0.001
     copies: int = 50
     chip_clips: int = 0
+    chip_copies: int = 10
     digits: tuple = tuple(range(N_CLASSES))
     clips_per_digit: int = 0
 
@@ -211,7 +214,7 @@ def frame_mask(lengths, n_frames):
 # --- the ANN ---------------------------------------------------------------------
 
 
-def build_ann(n_in, config, quantizer=None):
+def build_ann(n_in, config, quantizer=None, seed=None):
     """The Keras model: lpRNN, a per-frame linear readout, its mean over the clip.
 
     Parameters
@@ -221,6 +224,8 @@ def build_ann(n_in, config, quantizer=None):
     config : FsddConfig
     quantizer : Quantizer, optional
         Straight-through grid for every weight (lpRNN and readout).
+    seed : int, optional
+        Seed of the initial weights.
 
     Returns
     -------
@@ -232,6 +237,8 @@ def build_ann(n_in, config, quantizer=None):
 
     from .keras_layers import LowPassRNN, QuantizedDense
 
+    init = tf.keras.initializers
+    seeds = [None] * 3 if seed is None else [seed, seed + 1, seed + 2]
     x = tf.keras.Input((None, n_in), name="x")
     mask = tf.keras.Input((None,), name="mask")
     h = LowPassRNN(
@@ -241,10 +248,16 @@ def build_ann(n_in, config, quantizer=None):
         kernel_quantizer=quantizer,
         recurrent_quantizer=quantizer,
         bias_quantizer=quantizer,
+        kernel_initializer=init.GlorotUniform(seeds[0]),
+        recurrent_initializer=init.Orthogonal(seed=seeds[1]),
         name="lprnn",
     )(x)
     frame_logits = QuantizedDense(
-        N_CLASSES, kernel_quantizer=quantizer, bias_quantizer=quantizer, name="readout"
+        N_CLASSES,
+        kernel_quantizer=quantizer,
+        bias_quantizer=quantizer,
+        kernel_initializer=init.GlorotUniform(seeds[2]),
+        name="readout",
     )(h)
     # the class is the readout averaged over the clip's own frames (padding ignored)
     weights = mask / tf.reduce_sum(mask, axis=1, keepdims=True)
@@ -305,10 +318,12 @@ def train_anns(data, config, seed):
 
     tf.keras.utils.set_random_seed(seed)
     n_in = data.x_train.shape[2]
-    float_model = build_ann(n_in, config)
+    float_model = build_ann(n_in, config, seed=seed)
     _fit(float_model, data, config, config.epochs, config.learning_rate, seed)
 
-    quant_model = build_ann(n_in, config, quantizer=FractionalBits(config.bits))
+    quant_model = build_ann(
+        n_in, config, quantizer=FractionalBits(config.bits), seed=seed
+    )
     quant_model.set_weights(float_model.get_weights())
     _fit(
         quant_model,
@@ -453,10 +468,12 @@ def mean_readout(readout, lengths, snn_steps, copies):
     return out
 
 
-def run_clips(sim, net, x, lengths, config):
+def run_clips(sim, net, x, lengths, config, after_round=None):
     """Class scores and hidden spike counts of clips, ``copies`` at a time.
 
     The clips are sorted by length, so each round is as short as its longest clip.
+    Each round starts with ``sim.reset()``, so every clip starts from the network's
+    initial state.
 
     Parameters
     ----------
@@ -466,6 +483,8 @@ def run_clips(sim, net, x, lengths, config):
     x : (n, n_frames, n_in) ndarray
     lengths : (n,) int ndarray
     config : FsddConfig
+    after_round : callable, optional
+        Called with the simulator after each round (before the next reset).
 
     Returns
     -------
@@ -494,6 +513,8 @@ def run_clips(sim, net, x, lengths, config):
             # the spikes of ANN steps 0 .. len-1 (row 0 is the first SNN step)
             counts = sim.data[net.spike_probes[j]][: lengths[k] * n]
             spikes[k] = counts.sum() * config.dt
+        if after_round is not None:
+            after_round(sim)
     return scores, spikes
 
 
@@ -526,28 +547,41 @@ def snn_accuracy(lprnn_weights, readout_weights, data, config, seed=0):
 # --- the same network on the TrueNorth emulator --------------------------------------
 
 
+def spread_subset(n, k):
+    """``k`` indices spread evenly over ``range(n)`` (all of them if ``k`` is 0).
+
+    The test clips are sorted by name, digit first, so an even spread keeps every
+    digit in a subset.
+    """
+    if not k or k >= n:
+        return np.arange(n)
+    return np.unique(np.round(np.linspace(0, n - 1, k)).astype(int))
+
+
 def chip_accuracy(lprnn_weights, readout_weights, data, config, seed=0):
     """Accuracy, spikes and energy per clip on ``nengo_truenorth.Simulator``.
 
-    The network of :func:`build_snn` (one copy) runs one test clip at a time, with
-    ``sim.reset()`` in between. Uses the first ``config.chip_clips`` test clips
-    (all if 0).
+    The network of :func:`build_snn` with ``config.chip_copies`` copies runs
+    ``config.chip_clips`` test clips (spread over the digits; all if 0) as in
+    :func:`run_clips`. Only the lpRNN's neurons go on the chip; the readout is
+    a node on the host.
 
     Returns
     -------
     dict
         ``available`` (False with ``error`` when the chip cannot run the network),
-        or ``accuracy``, ``clips``, ``spikes_per_inference``,
-        ``energy_per_inference_j`` (the emulator's energy report of all clips, per
-        clip), ``cores`` and ``wall_s``.
+        or ``accuracy``, ``clips``, ``spikes_per_inference`` (the lpRNN's
+        neurons), ``chip_spikes_per_inference`` (every chip neuron, relays
+        included), ``energy_per_inference_j`` (the emulator's energy report, all
+        rounds, per clip), ``cores`` and ``wall_s``.
     """
     import nengo
 
     import nengo_truenorth
 
     t0 = time.time()
-    n_clips = config.chip_clips or len(data.x_test)
-    copies = 1
+    subset = spread_subset(len(data.x_test), config.chip_clips)
+    copies = min(config.chip_copies, len(subset))
     net = build_snn(lprnn_weights, readout_weights, config, copies, seed=seed)
     try:
         sim = nengo_truenorth.Simulator(
@@ -556,28 +590,38 @@ def chip_accuracy(lprnn_weights, readout_weights, data, config, seed=0):
     except (nengo.exceptions.NengoException, ValueError, NotImplementedError) as err:
         return {"available": False, "error": f"{type(err).__name__}: {err}"}
     with sim:
-        if sim.compiled is None:
+        if sim.compiled is None or sim.on_host():
             return {
                 "available": False,
-                "error": "nothing ran on the chip: "
+                "error": "not on the chip: "
                 + "; ".join(f"{k}: {v}" for k, v in sim.on_host().items()),
             }
-        x, lengths = data.x_test[:n_clips], data.len_test[:n_clips]
-        energy = 0.0
-        scores = np.zeros((n_clips, N_CLASSES))
-        spikes = np.zeros(n_clips)
-        for i in range(n_clips):
-            s, c = run_clips(sim, net, x[i : i + 1], lengths[i : i + 1], config)
-            scores[i], spikes[i] = s[0], c[0]
-            energy += sim.energy().total  # reset() restarts the activity counters
+        totals = {"energy": 0.0, "spikes": 0}
+
+        def add_energy(sim):
+            # sim.reset() before each round restarts the chip's activity counters
+            report = sim.energy()
+            totals["energy"] += report.total
+            totals["spikes"] += report.totals["spikes"]
+
+        scores, spikes = run_clips(
+            sim,
+            net,
+            data.x_test[subset],
+            data.len_test[subset],
+            config,
+            after_round=add_energy,
+        )
         cores = sim.resources()["cores"]
     return {
         "available": True,
-        "accuracy": float(np.mean(np.argmax(scores, axis=1) == data.y_test[:n_clips])),
-        "clips": int(n_clips),
+        "accuracy": float(np.mean(np.argmax(scores, axis=1) == data.y_test[subset])),
+        "clips": int(len(subset)),
         "spikes_per_inference": float(spikes.mean()),
-        "energy_per_inference_j": energy / n_clips,
+        "chip_spikes_per_inference": totals["spikes"] / len(subset),
+        "energy_per_inference_j": totals["energy"] / len(subset),
         "cores": int(cores),
+        "copies": int(copies),
         "wall_s": time.time() - t0,
     }
 
@@ -638,9 +682,16 @@ def summarize(results, config):
     out["snn_steps_per_inference"] = results[0]["snn_stats"]["snn_steps_per_inference"]
     chips = [r.get("chip") for r in results if r.get("chip")]
     if chips and all(c["available"] for c in chips):
-        for key in ("accuracy", "spikes_per_inference", "energy_per_inference_j"):
+        for key in (
+            "accuracy",
+            "spikes_per_inference",
+            "chip_spikes_per_inference",
+            "energy_per_inference_j",
+        ):
             out["chip_" + key] = _mean_std([c[key] for c in chips])
         out["chip_clips"] = chips[0]["clips"]
+        out["chip_cores"] = chips[0]["cores"]
+        out["chip_copies"] = chips[0]["copies"]
     elif chips:
         out["chip_error"] = next(c["error"] for c in chips if not c["available"])
     return out
@@ -669,13 +720,21 @@ def format_table(summary, config, n_seeds):
         lines.append(
             f"{'ΣΔ on TrueNorth emulator':<26} {pm(summary['chip_accuracy']):<18} "
             f"{pm(summary['chip_spikes_per_inference'], '{:.0f}'):<20} "
-            f"{energy[0] * 1e6:.3f} ± {energy[1] * 1e6:.3f} µJ "
-            f"({summary['chip_clips']} test clips)"
+            f"{energy[0] * 1e6:.1f} ± {energy[1] * 1e6:.1f} µJ"
+        )
+        lines.append(
+            f"{'':<26} {summary['chip_clips']} test clips, "
+            f"{summary['chip_copies']} copies on {summary['chip_cores']} cores; "
+            "all chip neurons (relays, input encoders) "
+            f"{pm(summary['chip_chip_spikes_per_inference'], '{:.0f}')} "
+            "spikes / inference"
         )
     elif "chip_error" in summary:
         lines.append(
             f"{'ΣΔ on TrueNorth emulator':<26} not available: {summary['chip_error']}"
         )
+    else:
+        lines.append(f"{'ΣΔ on TrueNorth emulator':<26} not run (--no-chip)")
     return "\n".join(lines)
 
 
@@ -704,11 +763,12 @@ def parse_args(argv=None):
         default=d.chip_clips,
         help="test clips to run on the TrueNorth emulator (0: all)",
     )
+    p.add_argument("--chip-copies", type=int, default=d.chip_copies)
     p.add_argument("--no-chip", action="store_true", help="skip the chip column")
     p.add_argument(
         "--quick",
         action="store_true",
-        help="a smoke test: 2 digits, 10 clips of each, 1 epoch, 5 chip clips",
+        help="a smoke test: 2 digits, 10 clips of each, 3 + 1 epochs, 5 chip clips",
     )
     p.add_argument("--out", help="write the results as JSON here")
     return p.parse_args(argv)
@@ -727,13 +787,14 @@ def config_from_args(args):
         learning_rate=args.lr,
         copies=args.copies,
         chip_clips=args.chip_clips,
+        chip_copies=args.chip_copies,
     )
     if args.quick:
         config = replace(
             config,
             digits=(0, 1),
             clips_per_digit=10,
-            epochs=1,
+            epochs=3,
             quant_epochs=1,
             chip_clips=config.chip_clips or 5,
         )
@@ -774,7 +835,8 @@ def main(argv=None):
         }
         with open(args.out, "w") as f:
             json.dump(record, f, indent=2, default=float)
-    print(f"ann accuracy: {summary['ann'][0]:.4f} snn accuracy: {summary['snn'][0]:.4f}")
+    ann, snn = summary["ann"][0], summary["snn"][0]
+    print(f"ann accuracy: {ann:.4f} snn accuracy: {snn:.4f}")
 
 
 def _flush_print(*args):
