@@ -28,8 +28,10 @@ connection's ``"weights"`` give the float weights as Nengo defines them; the chi
 realizes them rounded to integer levels.
 
 Synapses on chip -> chip connections: the chip has no synaptic filter, so ``None`` is
-exact (up to the path's delay) and ``Lowpass`` is approximated by the pure delay of the
-path; any other synapse raises ``BuildError``.
+exact (up to the path's delay). ``Lowpass`` on a neuron -> neuron connection runs on
+*filter neurons* (:mod:`.filters`), whose rates are the low-passed source rates; on
+decoded connections it is approximated by the pure delay of the path; any other
+synapse raises ``BuildError``.
 """
 
 import nengo
@@ -56,6 +58,7 @@ from nengo.transforms import (
 
 from ..neurons import TICK_SECONDS
 from .builder import FloatEdge, TrueNorthBuilder
+from .filters import build_filtered_edges, uses_filter_neurons
 from .graph import InputGroup, NeuronGroup, weight_code
 
 #: Synapses a chip -> chip connection may have.
@@ -286,9 +289,14 @@ def build_chip_connection(model, conn):
         pre_idx = np.arange(pre_ens.n_neurons)[conn.pre_slice]
         weights = np.zeros((post_chip.group.n, pre_ens.n_neurons))
         weights[:, pre_idx] = post_map * spike
-        model.float_edges.append(
-            FloatEdge(pre_chip.group, post_chip.group, weights, delay, conn, rounding)
-        )
+        if uses_filter_neurons(conn):
+            build_filtered_edges(
+                model, conn, pre_chip.group, post_chip.group, weights, delay, rounding
+            )
+        else:
+            model.float_edges.append(FloatEdge(
+                pre_chip.group, post_chip.group, weights, delay, conn, rounding
+            ))
         model.params[conn] = BuiltConnection(
             eval_points=None,
             solver_info=None,

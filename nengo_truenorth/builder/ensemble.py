@@ -15,10 +15,16 @@ Nengo current ``J`` is mapped to a chip drive ``s·(J - J0)`` per tick:
   neuron's maximum rate at ``x = 1``; decoders are solved for the chip's curves;
 - ``TrueNorthNeuron`` keeps its own parameters (its currents are chip drives).
 
-Only these exact classes run on the chip: a subclass (``AdaptiveLIF``, a user's
-``LIF`` with its own ``step``) may change the dynamics, so it runs on the host.
+Each type's mapping is a :class:`ChipNeuronMapping` in :data:`CHIP_NEURON_MAPPINGS`,
+keyed by the exact class: a subclass (``AdaptiveLIF``, a user's ``LIF`` with its own
+``step``) may change the dynamics, so it runs on the host. Other packages add their
+types with :func:`register_chip_neuron` (``nengo_sigmadelta`` registers ``SigmaDelta``
+and ``SigmaDeltaRate`` on import), so this package imports none of them.
 Rate types run as their spiking equivalents. One tick is one step of ``dt`` seconds.
 """
+
+from dataclasses import dataclass
+from typing import Callable, Optional
 
 import nengo
 import numpy as np
@@ -42,12 +48,81 @@ from ..neurons import TrueNorthNeuron
 from .builder import ChipEnsemble, TrueNorthBuilder
 from .graph import NeuronGroup
 
-#: Rectified linear Nengo types: rate ``J`` Hz, threshold current 0.
-RECTIFIED_TYPES = (RectifiedLinear, SpikingRectifiedLinear)
-#: LIF Nengo types: threshold current 1, tuning curves linearized on the chip.
-LIF_TYPES = (LIFRate, LIF)
-#: Nengo neuron types the chip runs (these exact classes; any ``TrueNorthNeuron``).
-CHIP_NEURON_TYPES = RECTIFIED_TYPES + LIF_TYPES + (RegularSpiking, TrueNorthNeuron)
+
+@dataclass(frozen=True)
+class ChipNeuronMapping:
+    """How a Nengo neuron type runs on the chip's linear-reset neuron.
+
+    Attributes
+    ----------
+    rate_is_current : bool
+        True when the type fires ``J`` Hz for a current ``J >= 0`` (rectified linear
+        types): then the drive is ``α·dt·J`` per tick for every neuron, exactly.
+        False for LIF-like types, whose tuning line goes through their threshold
+        current 1 and their maximum rate (see :func:`current_to_drive`).
+    check : callable, optional
+        ``check(model, ens)``, called before an ensemble of this type is built on
+        the chip; it raises ``BuildError`` for parameters the chip cannot realize.
+    voltage_fraction : callable, optional
+        ``voltage_fraction(neuron_type, voltage)``: the type's ``"voltage"`` state
+        as the fraction of the chip threshold the potential starts at. By default
+        the voltage itself (Nengo's voltages are fractions of a threshold of 1).
+    """
+
+    rate_is_current: bool
+    check: Optional[Callable] = None
+    voltage_fraction: Optional[Callable] = None
+
+
+#: Rectified linear types: rate ``J`` Hz, threshold current 0.
+RECTIFIED_MAPPING = ChipNeuronMapping(rate_is_current=True)
+#: LIF types: threshold current 1, tuning curves linearized on the chip.
+LIF_MAPPING = ChipNeuronMapping(rate_is_current=False)
+
+#: How each Nengo neuron type (this exact class) runs on the chip.
+#: ``RegularSpiking`` runs as its base type; any ``TrueNorthNeuron`` runs as itself.
+CHIP_NEURON_MAPPINGS = {
+    RectifiedLinear: RECTIFIED_MAPPING,
+    SpikingRectifiedLinear: RECTIFIED_MAPPING,
+    LIFRate: LIF_MAPPING,
+    LIF: LIF_MAPPING,
+}
+
+
+def register_chip_neuron(neuron_class, mapping):
+    """Let ensembles of ``neuron_class`` (this exact class) run on the chip.
+
+    Parameters
+    ----------
+    neuron_class : type
+        A ``nengo.neurons.NeuronType`` subclass.
+    mapping : ChipNeuronMapping
+        How its currents and voltages become the chip neuron's.
+
+    Examples
+    --------
+    >>> import nengo
+    >>> class MyReLU(nengo.SpikingRectifiedLinear):
+    ...     pass
+    >>> register_chip_neuron(MyReLU, RECTIFIED_MAPPING)
+    >>> MyReLU in chip_neuron_types()
+    True
+    >>> del CHIP_NEURON_MAPPINGS[MyReLU]
+    """
+    if not isinstance(mapping, ChipNeuronMapping):
+        raise TypeError(f"{mapping!r} is not a ChipNeuronMapping")
+    CHIP_NEURON_MAPPINGS[neuron_class] = mapping
+
+
+def chip_neuron_types():
+    """tuple of type: the Nengo neuron types the chip runs (see the module notes)."""
+    return tuple(CHIP_NEURON_MAPPINGS) + (RegularSpiking, TrueNorthNeuron)
+
+
+def neuron_mapping(neuron_type):
+    """The :class:`ChipNeuronMapping` of ``neuron_type`` (of its base type for
+    ``RegularSpiking``), or None for ``TrueNorthNeuron`` and unsupported types."""
+    return CHIP_NEURON_MAPPINGS.get(type(_base_type(neuron_type)))
 
 
 def chip_neuron_type(neuron_type, threshold):
@@ -87,14 +162,14 @@ def unsupported_reason(model, ens):
         return "Direct mode ensembles compute on the host"
     if not (
         isinstance(neuron_type, TrueNorthNeuron)
-        or type(neuron_type) in CHIP_NEURON_TYPES
+        or type(neuron_type) in chip_neuron_types()
     ):
         return (
             f"neuron type {type(neuron_type).__name__} has no chip equivalent "
-            f"(supported: {', '.join(t.__name__ for t in CHIP_NEURON_TYPES)})"
+            f"(supported: {', '.join(t.__name__ for t in chip_neuron_types())})"
         )
     base = _base_type(neuron_type)
-    if base is not neuron_type and type(base) not in RECTIFIED_TYPES + LIF_TYPES:
+    if base is not neuron_type and type(base) not in CHIP_NEURON_MAPPINGS:
         return f"RegularSpiking({type(base).__name__}) has no chip equivalent"
     if ens.noise is not None:
         return "the chip has no neuron noise process"
@@ -128,7 +203,7 @@ def current_to_drive(neuron_type, gain, bias, max_rates, threshold, dt):
     if isinstance(neuron_type, TrueNorthNeuron):
         return np.ones(n), np.zeros(n)
     base = _base_type(neuron_type)
-    if isinstance(base, RECTIFIED_TYPES):
+    if neuron_mapping(neuron_type).rate_is_current:
         return np.full(n, threshold * dt), np.zeros(n)
     offset = np.ones(n)
     span = gain + bias - offset
@@ -156,6 +231,9 @@ def initial_potential(model, ens, chip_type):
     voltage = np.asarray(state["voltage"], dtype=np.float64)
     if isinstance(ens.neuron_type, TrueNorthNeuron):
         return voltage
+    mapping = neuron_mapping(ens.neuron_type)
+    if mapping is not None and mapping.voltage_fraction is not None:
+        voltage = mapping.voltage_fraction(ens.neuron_type, voltage)
     return voltage * chip_type.threshold
 
 
@@ -188,6 +266,9 @@ def build_ensemble(model, ens):
         return nengo.builder.ensemble.build_ensemble(model, ens)
     if reason is not None:
         raise BuildError(f"{ens}: on_chip = True, but {reason}")
+    mapping = neuron_mapping(ens.neuron_type)
+    if mapping is not None and mapping.check is not None:
+        mapping.check(model, ens)
 
     rng = np.random.RandomState(model.seeds[ens])
     eval_points = gen_eval_points(ens, ens.eval_points, rng=rng, dtype=rc.float_dtype)

@@ -1,0 +1,310 @@
+"""Filter neurons: ``Lowpass`` synapses of neuron -> neuron connections on the chip.
+
+The chip has no synaptic filter. A connection from chip neurons to chip neurons with a
+``Lowpass(tau)`` synapse sends each source neuron's spikes through a *filter neuron*
+whose spike rate is the low-passed rate of its source; the post neurons receive the
+filter neurons' spikes through the connection's weights.
+
+A filter neuron holds the filtered rate ``y`` (spikes per tick) in its potential,
+``V = α - 1 + y·2^k``, and fires with probability ``y``: its threshold is
+``α = THRESHOLD_MAX`` plus a random mask of ``k`` bits (``V >= α + η``, ``η`` uniform on
+``0..2^k - 1``). It does not reset (``reset_mode`` 2). A spike of its source adds
+``c``; each of its own spikes subtracts ``c``, through a self-connection ``D`` ticks
+long. So, with ``a = c / 2^k``, its expected rate ``ȳ`` follows::
+
+    ȳ[t + 1] = ȳ[t] - a·ȳ[t + 1 - D] + a·r[t]          (r: the source's rate)
+
+For ``D = 1`` that is ``Lowpass`` with decay ``1 - a`` per tick. The self-connection
+takes ``D = 2`` ticks (:data:`FILTER_DELAY`): a filter neuron sends its spikes to
+itself and to its posts, which takes one splitter stage. The loop then has two poles,
+``ρ`` and ``1 - ρ``, when ``a = ρ(1 - ρ)``; :func:`design_filter` picks ``a`` so that the
+slow pole is Nengo's ``ρ = exp(-dt/tau)`` and the fast one dies out within a tick or
+two. The gain at rest is exactly 1 (the input and the self-connection share ``c``).
+
+What is exact, what is not:
+
+- ``c`` and ``k`` are integers (``c <= 255``, ``k <= 17``), so ``a`` is rounded to
+  ``c / 2^k``: the time constant is off by at most 0.5 % for ``tau`` from 3 ticks to
+  1000 ticks (:attr:`FilterDesign.tau_error`); closer to ``dt / ln 2``, where the two
+  poles meet, and beyond 1000 ticks, where ``c`` gets small, the error grows.
+- The filter neurons' spikes are random (Bernoulli with probability ``y`` per tick),
+  where Nengo's filtered spike train is a smooth value: the filtered rate is unbiased,
+  but the posts see its spikes, not its value. Over ``n`` ticks the count of one filter
+  neuron varies by about ``sqrt(n·y·(1 - y))`` spikes (bounded by ``sqrt(y·tau/2)``
+  for long windows).
+- The path takes two ticks more than Nengo's (source -> filter, filter -> post).
+- ``tau`` below ``dt / ln 2`` (1.44 ticks) cannot be realized with a two-tick loop:
+  :func:`design_filter` raises ``BuildError``. So does a ``tau`` so long that ``a``
+  cannot be written to within :data:`MAX_TAU_ERROR`.
+
+The filter neurons of one source ensemble and one ``tau`` are shared by every
+connection that needs them.
+"""
+
+from dataclasses import dataclass
+
+import nengo
+import numpy as np
+from nengo.exceptions import BuildError
+
+from ..hardware.limits import (
+    RESET_NONE,
+    THRESHOLD_MASK_BITS_MAX,
+    THRESHOLD_MAX,
+    WEIGHT_MAX,
+)
+from .builder import FloatEdge
+from .graph import TRINARY, NeuronGroup
+
+#: Ticks of a filter neuron's self-connection (its spikes go through one splitter
+#: stage, to itself and to its posts).
+FILTER_DELAY = 2
+#: Largest relative error of the realized time constant before the build refuses.
+MAX_TAU_ERROR = 0.01
+#: Threshold of a filter neuron: the largest, so that the discretization leaves its
+#: weights, threshold and potential as they are (its scale factor is exactly 1).
+FILTER_THRESHOLD = THRESHOLD_MAX
+
+
+@dataclass(frozen=True)
+class FilterDesign:
+    """The integers of a filter neuron for ``Lowpass(tau)`` at step ``dt``.
+
+    Attributes
+    ----------
+    tau : float
+        The time constant asked for, in seconds.
+    dt : float
+        Seconds per tick.
+    weight : int
+        ``c``: the weight of a source spike, and minus that of a filter spike.
+    mask_bits : int
+        ``k``: the threshold mask; ``2^k`` potential units are one spike per tick.
+    delay : int
+        ``D``: ticks of the self-connection.
+    """
+
+    tau: float
+    dt: float
+    weight: int
+    mask_bits: int
+    delay: int = FILTER_DELAY
+
+    @property
+    def gain(self):
+        """float: ``a = c / 2^k``, the share of a spike that enters per tick."""
+        return self.weight / 2.0**self.mask_bits
+
+    @property
+    def poles(self):
+        """(D,) ndarray: roots of ``z^D - z^(D-1) + a``, the slow pole first."""
+        coeffs = np.zeros(self.delay + 1)
+        coeffs[0], coeffs[1], coeffs[-1] = 1.0, -1.0, self.gain
+        roots = np.roots(coeffs)
+        return roots[np.argsort(-np.abs(roots))]
+
+    @property
+    def realized_tau(self):
+        """float: the time constant of the slow pole, in seconds."""
+        slow = self.poles[0]
+        return -self.dt / np.log(float(np.real(slow)))
+
+    @property
+    def tau_error(self):
+        """float: ``realized_tau / tau - 1``."""
+        return self.realized_tau / self.tau - 1.0
+
+
+def min_tau(dt, delay=FILTER_DELAY):
+    """The shortest ``tau`` a loop of ``delay`` ticks realizes (``dt / ln 2`` for 2).
+
+    The loop's poles are ``ρ`` and ``1 - ρ``; below this ``tau``, ``ρ < 1/2`` would
+    be the fast one.
+    """
+    if delay == 1:
+        return 0.0
+    if delay != 2:
+        raise ValueError(f"filter loops of {delay} ticks are not supported (1 or 2)")
+    return dt / np.log(2.0)
+
+
+def design_filter(tau, dt, delay=FILTER_DELAY, obj=None):
+    """Choose ``c`` and ``k`` so that the filter neuron's slow pole is ``exp(-dt/tau)``.
+
+    The gain asked for is ``a = ρ^(D-1)·(1 - ρ)`` with ``ρ = exp(-dt/tau)``; it is
+    written as ``c / 2^k`` with the most mask bits ``k`` that keep ``c <= 255``.
+
+    Parameters
+    ----------
+    tau : float
+        Time constant, in seconds.
+    dt : float
+        Seconds per tick.
+    delay : int, optional
+        Ticks of the self-connection (1 or 2).
+    obj : object, optional
+        The Nengo object to name in errors.
+
+    Returns
+    -------
+    FilterDesign
+
+    Raises
+    ------
+    BuildError
+        If ``tau`` is below :func:`min_tau`, or if the rounded gain misses ``tau`` by
+        more than :data:`MAX_TAU_ERROR`.
+
+    Examples
+    --------
+    >>> design = design_filter(0.045, 0.001)
+    >>> design.weight, design.mask_bits
+    (176, 13)
+    >>> print(f"{design.realized_tau * 1000:.2f} ms")
+    45.02 ms
+    """
+    name = obj if obj is not None else f"Lowpass({tau:g})"
+    shortest = min_tau(dt, delay)
+    if not tau > shortest:
+        raise BuildError(
+            f"{name}: Lowpass tau = {tau:g} s is too short for a filter neuron, whose "
+            f"self-connection takes {delay} ticks of {dt:g} s: the shortest is "
+            f"{shortest:.4g} s (dt / ln 2); use a longer tau, synapse=None, or run one "
+            "end on the host (on_chip = False)"
+        )
+    rho = np.exp(-dt / tau)
+    target = rho ** (delay - 1) * (1.0 - rho)
+    # the most mask bits that keep the weight in range: the finest grid for `a`
+    k = int(np.clip(np.floor(np.log2((WEIGHT_MAX + 0.5) / target)), 0,
+                    THRESHOLD_MASK_BITS_MAX))
+    while k > 0 and round(target * 2**k) > WEIGHT_MAX:
+        k -= 1
+    c = int(round(target * 2**k))
+    design = FilterDesign(float(tau), float(dt), max(c, 1), k, delay)
+    if c < 1 or abs(design.tau_error) > MAX_TAU_ERROR:
+        raise BuildError(
+            f"{name}: Lowpass tau = {tau:g} s needs a filter gain of {target:.3g} per "
+            f"tick, which {THRESHOLD_MASK_BITS_MAX} threshold-mask bits and 9-bit "
+            f"weights write as {design.gain:.3g} (time constant "
+            f"{design.realized_tau:.4g} s, off by more than {MAX_TAU_ERROR:.0%}); "
+            f"use a {'shorter' if c < 128 else 'longer'} tau, or run one end on the "
+            "host (on_chip = False)"
+        )
+    return design
+
+
+def filter_params(design, n):
+    """Chip parameters of ``n`` filter neurons (see the module notes)."""
+    return {
+        "threshold": np.full(n, FILTER_THRESHOLD),
+        "threshold_mask_bits": np.full(n, design.mask_bits),
+        "reset_mode": np.full(n, RESET_NONE),
+        "leak": np.zeros(n, dtype=np.int64),
+        # y = 0: one unit below the threshold, which fires with probability V'/2^k
+        "initial_potential": np.full(n, FILTER_THRESHOLD - 1),
+    }
+
+
+def _filter_table(model):
+    """Per (source group, design): dict of source neuron -> (filter group, unit)."""
+    table = getattr(model, "neuron_filters", None)
+    if table is None:
+        table = model.neuron_filters = {}
+    return table
+
+
+def filter_units(model, conn, source_group, sources, design):
+    """Filter neurons for ``sources`` of ``source_group``, made where missing.
+
+    Parameters
+    ----------
+    model : Model
+    conn : nengo.Connection
+        The connection that needs them (names the group and its errors).
+    source_group : NeuronGroup
+    sources : (m,) ndarray of int
+        Source neurons, without repeats.
+    design : FilterDesign
+
+    Returns
+    -------
+    list of (NeuronGroup, (m_g,) ndarray, (m_g,) ndarray)
+        Per filter group: the group, its units, and the source neuron of each unit.
+    """
+    known = _filter_table(model).setdefault((source_group, design), {})
+    missing = np.array([s for s in sources if s not in known], dtype=np.int64)
+    if missing.size:
+        n = missing.size
+        group = model.graph.add_group(
+            NeuronGroup(
+                n,
+                label=f"{source_group.label} Lowpass({design.tau:g}) filters",
+                params=filter_params(design, n),
+                code=TRINARY,
+                obj=conn,
+            )
+        )
+        into = np.zeros((n, source_group.n))
+        into[np.arange(n), missing] = design.weight
+        model.float_edges.append(FloatEdge(source_group, group, into, 1, conn))
+        model.float_edges.append(
+            FloatEdge(group, group, -design.weight * np.eye(n), design.delay, conn)
+        )
+        for unit, source in enumerate(missing):
+            known[int(source)] = (group, unit)
+    by_group = {}
+    for source in sources:
+        group, unit = known[int(source)]
+        units, srcs = by_group.setdefault(group, ([], []))
+        units.append(unit)
+        srcs.append(int(source))
+    return [
+        (group, np.array(units), np.array(srcs)) for group, (units, srcs) in by_group.items()
+    ]
+
+
+def build_filtered_edges(model, conn, source_group, post_group, weights, delay,
+                         rounding):
+    """Edges that carry ``conn``'s spikes through filter neurons into ``post_group``.
+
+    Parameters
+    ----------
+    model : Model
+    conn : nengo.Connection
+        A neuron -> neuron connection between chip ensembles, with a ``Lowpass``.
+    source_group, post_group : NeuronGroup
+    weights : (post_group.n, source_group.n) ndarray
+        Potential per source spike, as a direct edge would carry it; each filter
+        spike carries its source's column.
+    delay : int
+        The connection's requested delay (realized as at least two ticks).
+    rounding : {"nearest", "stochastic"}
+
+    Returns
+    -------
+    list of FloatEdge
+        The filter -> post edges (one per filter group), already in the model.
+    """
+    design = design_filter(conn.synapse.tau, model.dt, obj=conn)
+    sources = np.flatnonzero(np.any(weights != 0, axis=0))
+    edges = []
+    for group, units, srcs in filter_units(model, conn, source_group, sources, design):
+        w = np.zeros((post_group.n, group.n))
+        w[:, units] = weights[:, srcs]
+        edge = FloatEdge(group, post_group, w, delay, conn, rounding)
+        model.float_edges.append(edge)
+        edges.append(edge)
+    return edges
+
+
+def uses_filter_neurons(conn):
+    """Whether the chip realizes ``conn``'s synapse with filter neurons.
+
+    True for a ``Lowpass`` connection into chip neurons (``post`` a ``Neurons``
+    object): each post neuron sees each source neuron's own filtered spikes.
+    Connections into an ensemble's decoded input are filtered by the ensemble
+    (:mod:`.recurrence`) or approximated by their path's delay.
+    """
+    return type(conn.synapse) is nengo.synapses.Lowpass and isinstance(
+        conn.post_obj, nengo.ensemble.Neurons
+    )
