@@ -13,9 +13,9 @@ carries, in units of the activation times seconds) and time step ``dt``::
 
 The output is ``n`` spikes of height ``a/dt``. What rounding throws away stays in
 ``v`` and is paid out in later steps (the error diffuses in time), so over any ``T``
-steps the output sums to ``Σ f(x)`` within one spike's charge ``a``: the spike count is
-the ideal ``Σ f(x)·dt/a`` within one spike. With ``a = A`` and ``f = A·f_base`` this is
-exactly ``nengo.RegularSpiking(base, amplitude=A)``.
+steps ``Σ y·dt`` equals ``Σ f(x)·dt`` within one spike's charge ``a``: the spike
+count is the ideal ``Σ f(x)·dt/a`` within one spike. With ``a = A`` and
+``f = A·f_base`` this is exactly ``nengo.RegularSpiking(base, amplitude=A)``.
 
 **Training.** The forward pass is the spikes; the gradient is that of the rate ``f``
 (straight-through: ``y = stop(spikes) + f − stop(f)``), and none flows through
@@ -132,7 +132,8 @@ def regular_spiking_step(rate, voltage, amplitude, dt):
     Returns
     -------
     output, voltage : tf.Tensor
-        ``a·n/dt`` with ``n = floor(v + rate·dt/a)`` spikes, and ``v + rate·dt/a − n``.
+        ``a·n/dt`` with ``n = floor(v + rate·dt/a)`` spikes, and the new voltage
+        ``v + rate·dt/a − n``.
         For ``a = 0``, ``rate`` and the voltage unchanged.
 
     Examples

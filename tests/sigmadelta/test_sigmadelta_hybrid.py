@@ -94,9 +94,8 @@ def test_half_initial_voltage_rounds_the_ideal_count():
 
 @needs_tf
 def test_at_most_one_spike_per_step_when_amplitude_covers_the_rate(rng):
-    layer = HybridSpiking(
-        lambda x: tf.clip_by_value(x, 0.0, 6.0), amplitude=6.0, initial_voltage="uniform"
-    )
+    clip = lambda x: tf.clip_by_value(x, 0.0, 6.0)  # noqa: E731
+    layer = HybridSpiking(clip, amplitude=6.0, initial_voltage="uniform")
     y = layer(rng.uniform(-3, 9, size=(8, 50, 5)).astype("float32")).numpy()
     assert set(np.unique(y)) == {0.0, 6.0}
 
