@@ -83,7 +83,9 @@ class Simulator(nengo.Simulator):
         a new chip model; with ``network=None``, a built Nengo model runs on the host
         as in ``nengo.Simulator``.
     progress_bar : bool or ProgressBar, optional
-        Show progress bars for the build and for runs.
+        Show progress bars for the build and for runs. ``True`` adds a terminal bar
+        (tqdm) for compiling the chip; a ``ProgressBar`` object gets Nengo's build
+        and run progress only.
     optimize : bool, optional
         Run Nengo's operator optimizer on the host part.
     emulator : {"fast", "reference"}, optional
@@ -142,7 +144,11 @@ class Simulator(nengo.Simulator):
             model = Model.from_nengo_model(model, seed=seed)
         if network is not None:
             model.build(network)
-            model.finalize_chip(emulator=emulator, progress_bar=progress_bar)
+            # The compiler's bar is a tqdm bar on the terminal: shown for the default
+            # progress_bar=True, not when a tool passes its own ProgressBar (NengoGUI
+            # shows Nengo's build progress in the page; tqdm would write to its
+            # terminal).
+            model.finalize_chip(emulator=emulator, progress_bar=progress_bar is True)
         self.emulator = getattr(model, "emulator", None)
         self.compiled = getattr(model, "compiled", None)
         self.emulator_name = emulator

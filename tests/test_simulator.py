@@ -7,6 +7,7 @@ from nengo.exceptions import BuildError
 
 import nengo_truenorth
 from nengo_truenorth import Simulator
+from nengo_truenorth.builder import compile as compile_module
 
 
 def rmse(a, b):
@@ -141,3 +142,55 @@ def test_resources_and_energy_are_reported():
         report = sim.energy()
     assert res["cores"] >= 1 and 0 < res["chip_fraction"] < 1
     assert report.total > 0 and report.mean_power_uw > 0
+
+
+def test_entry_point_in_nengo_backends_group_loads_the_simulator():
+    from importlib.metadata import entry_points
+
+    found = [ep for ep in entry_points(group="nengo.backends")]
+    ours = [ep for ep in found if ep.name == "nengo_truenorth"]
+    assert len(ours) == 1, [ep.name for ep in found]
+    assert ours[0].load() is nengo_truenorth.Simulator
+
+
+class CountingProgressBar(nengo.utils.progress.ProgressBar):
+    """A tool's own progress bar (NengoGUI passes one): counts what it is told."""
+
+    def __init__(self):
+        super().__init__()
+        self.updates = 0
+
+    def update(self, progress):
+        self.updates += 1
+
+    def close(self):
+        pass
+
+
+def test_gui_style_stepping_with_host_nodes_and_probe_clearing(capsys, monkeypatch):
+    # What NengoGUI 0.6 does (see docs/gui.md): it adds Nodes fed by ensembles and
+    # neurons, a voltage probe, passes its own ProgressBar, calls step() once per
+    # frame and empties the probe's raw data as it sends it.
+    monkeypatch.setattr(compile_module, "PROGRESS_MIN_NEURONS", 0)
+    seen = {"value": [], "spikes": []}
+    with nengo.Network(seed=6) as net:
+        stim = nengo.Node(0.5)
+        a = nengo.Ensemble(50, 1)
+        nengo.Connection(stim, a)
+        value = nengo.Node(lambda t, x: seen["value"].append(x[0]), size_in=1)
+        raster = nengo.Node(lambda t, x: seen["spikes"].append(x.sum()), size_in=50)
+        nengo.Connection(a, value, synapse=0.01)
+        nengo.Connection(a.neurons, raster, synapse=None)
+        voltage = nengo.Probe(a.neurons[:5], "voltage")
+    bar = CountingProgressBar()
+    with Simulator(net, progress_bar=bar) as sim:
+        for _ in range(100):
+            sim.step()
+            if sim.n_steps % 10 == 0:
+                assert len(sim.data.raw[voltage]) == 10
+                del sim.data.raw[voltage][:]
+    assert "Compiling chip graph" not in capsys.readouterr().err  # no tqdm
+    assert bar.updates > 0 and a not in sim.on_host()
+    # Nengo calls a Node's function once more when it builds the Node
+    assert len(seen["value"]) == 101 and abs(np.mean(seen["value"][-30:]) - 0.5) < 0.15
+    assert sum(seen["spikes"]) > 0
