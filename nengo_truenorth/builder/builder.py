@@ -145,6 +145,16 @@ class Model(NengoModel):
         each neuron is rescaled to use the chip's ranges fully.
     rounding : {"nearest", "stochastic"}
         Default rounding of weights to levels.
+    filter_decoded : {"auto", "recurrent", True, False}
+        Which decoded chip -> chip connections realize their ``Lowpass`` synapse with
+        filter neurons (the others get the path's delay instead): ``"auto"``, an
+        ensemble's connections to itself and feed-forward ones with ``tau`` of at
+        least :attr:`filter_min_tau`; ``"recurrent"``, only the former; True, all;
+        False, none.
+    filter_min_tau : float
+        Shortest ``tau`` (s) of a feed-forward ``Lowpass`` that ``"auto"`` filters:
+        below it, the filter neurons' spike noise costs more accuracy than the
+        missing filter (measured on a chain of ensembles, docs/simulator.md).
     """
 
     def __init__(self, dt=0.001, label=None, decoder_cache=None, seed=None):
@@ -163,6 +173,8 @@ class Model(NengoModel):
         self.decode_margin = 1.25
         self.nominal_threshold = 64
         self.rounding = "nearest"
+        self.filter_decoded = "auto"
+        self.filter_min_tau = 0.012
         self.compiled = None
 
     @classmethod

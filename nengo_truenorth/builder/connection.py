@@ -27,11 +27,14 @@ refused on decoded connections). ``sim.data[conn].weights`` and probes of a chip
 connection's ``"weights"`` give the float weights as Nengo defines them; the chip
 realizes them rounded to integer levels.
 
-Synapses on chip -> chip connections: the chip has no synaptic filter, so ``None`` is
-exact (up to the path's delay). ``Lowpass`` on a neuron -> neuron connection runs on
-*filter neurons* (:mod:`.filters`), whose rates are the low-passed source rates; on
-decoded connections it is approximated by the pure delay of the path; any other
-synapse raises ``BuildError``.
+Synapses on chip -> chip connections: the chip has no synaptic filter. ``None`` is
+exact up to the path's delay. A decoded connection with ``Lowpass(tau)`` sends its
+decode neurons' spikes through *filter neurons* (:mod:`.filters`), whose rates are the
+low-passed decode rates, so the post receives the filtered decoded value, as in Nengo
+-- recurrent connections (integrators, oscillators) included. A ``tau`` too short for a
+filter neuron's two-tick loop (below ``dt / ln 2``) is approximated by the pure delay
+of the path, and so is ``Lowpass`` on neuron -> ensemble and weight-solver
+connections; any other synapse raises ``BuildError``.
 """
 
 import nengo
@@ -58,7 +61,7 @@ from nengo.transforms import (
 
 from ..neurons import TICK_SECONDS
 from .builder import FloatEdge, TrueNorthBuilder
-from .filters import build_filtered_edges, uses_filter_neurons
+from .filters import build_filtered_edges, min_tau, uses_filter_neurons
 from .graph import InputGroup, NeuronGroup, weight_code
 
 #: Synapses a chip -> chip connection may have.
@@ -164,8 +167,8 @@ def check_chip_synapse(conn):
         return
     raise BuildError(
         f"{conn}: synapse {conn.synapse} cannot run between chip ensembles "
-        "(supported: None and Lowpass, realized as the path's delay); "
-        "put one end on the host with `on_chip = False`"
+        "(supported: None, and Lowpass, realized with filter neurons); put one "
+        "end on the host with `on_chip = False`"
     )
 
 
@@ -334,7 +337,7 @@ def build_chip_connection(model, conn):
     )
     build_decode_path(
         model, conn, pre_chip, post_chip, decoders, activities, post_map, spike,
-        bits, delay, rounding,
+        bits, delay, rounding, filtered=filters_decoded_value(model, conn),
     )
     weights = multiply(np.asarray(1.0) if sample is None else sample, decoders)
     if conn.solver.weights and isinstance(conn.post_obj, nengo.Ensemble):
@@ -356,11 +359,38 @@ def _set_code(group, bits):
         group.code = code
 
 
+def filters_decoded_value(model, conn):
+    """Whether a decoded chip -> chip connection's ``Lowpass`` runs on filter neurons.
+
+    True for a ``Lowpass`` whose ``tau`` a filter neuron's two-tick loop can realize
+    (above ``dt / ln 2``), when :attr:`.Model.filter_decoded` allows it: by default
+    (``"auto"``) for an ensemble's connections to itself, whose loop needs the filter
+    to work at all, and for feed-forward ones with ``tau >=``
+    :attr:`.Model.filter_min_tau`. Otherwise the synapse is approximated by the path's
+    delay.
+    """
+    if type(conn.synapse) is not nengo.synapses.Lowpass:
+        return False
+    if not conn.synapse.tau > min_tau(model.dt):
+        return False
+    policy = model.filter_decoded
+    if policy in ("auto", "recurrent"):
+        if _ensemble_of(conn.pre_obj) is _ensemble_of(conn.post_obj):
+            return True
+        return policy == "auto" and conn.synapse.tau >= model.filter_min_tau
+    return bool(policy)
+
+
 def build_decode_path(
     model, conn, pre_chip, post_chip, decoders, activities, post_map, spike, bits,
-    delay, rounding,
+    delay, rounding, filtered=False,
 ):
-    """pre neurons -> decode neurons (per block of pre neurons) -> post neurons."""
+    """pre neurons -> decode neurons (per block of pre neurons) -> post neurons.
+
+    With ``filtered``, the decode neurons' spikes reach the post through filter
+    neurons (:func:`.filters.build_filtered_edges`), one per decode neuron: the on and
+    off rates are low-passed separately, and their difference is the low-passed value.
+    """
     code = weight_code(bits)
     block = max(1, 256 // code.axons_per_input)
     n_pre = decoders.shape[1]
@@ -394,6 +424,11 @@ def build_decode_path(
         )
         # a decode spike stands for `unit` of value during one tick
         dec_to_post = np.hstack([post_map, -post_map]) * unit
-        model.float_edges.append(
-            FloatEdge(dec, post_chip.group, dec_to_post, delay, conn, rounding)
-        )
+        if filtered:
+            build_filtered_edges(
+                model, conn, dec, post_chip.group, dec_to_post, delay, rounding
+            )
+        else:
+            model.float_edges.append(
+                FloatEdge(dec, post_chip.group, dec_to_post, delay, conn, rounding)
+            )

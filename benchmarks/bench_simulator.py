@@ -1,0 +1,182 @@
+"""``nengo_truenorth.Simulator`` against ``nengo.Simulator`` on the same networks.
+
+The model (issue 3's benchmark): a chain of ``N`` ensembles of 256
+``SpikingRectifiedLinear`` neurons (1-D). Each ensemble is a low-pass filter made the
+NEF way, with a recurrent connection: a ``Lowpass(0.05)`` synapse on the recurrent
+connection (transform ``1 - 0.05 / TAU_STAGE``) and on its inputs (transform
+``0.05 / TAU_STAGE``), so it represents ``LP_TAU_STAGE(0.5·x_prev + 0.5·u)``, where
+``x_prev`` is the ensemble before it and ``u`` the unit-amplitude input (a 1 Hz sine;
+the first ensemble takes ``u`` alone). Mixing the input into every stage keeps the
+signal at the end of a long chain near unit amplitude. Every ensemble is probed
+(``synapse=0.01``).
+
+For each ``N``: build times, ticks per second of both simulators (run time only, the
+same model in the same process, so the ratio is what matters), and the RMSE of each
+ensemble's decoded value against ``nengo.Simulator``'s. Then the build time of a
+model that needs about 4,096 cores (more such chains, no probes, not run).
+
+Nothing is asserted. Results go to ``benchmarks/results/simulator.json``.
+
+Run with ``python benchmarks/bench_simulator.py [--quick]``.
+"""
+
+import argparse
+import json
+import platform
+import time
+from pathlib import Path
+
+import nengo
+import numpy as np
+
+import nengo_truenorth
+
+SIZE = 256
+#: The recurrent synapse and the time constant of each stage's low-pass.
+TAU_SYNAPSE = 0.05
+TAU_STAGE = 0.1
+#: Input frequency, Hz.
+FREQ = 1.0
+PROBE_SYNAPSE = 0.01
+RESULTS = Path(__file__).parent / "results" / "simulator.json"
+
+
+def chain(n, seed=0, probes=True):
+    """The benchmark network: ``n`` recurrent low-pass ensembles in a chain.
+
+    Returns
+    -------
+    net : nengo.Network
+    probes : list of nengo.Probe
+        One per ensemble (empty without ``probes``).
+    """
+    recurrent = 1.0 - TAU_SYNAPSE / TAU_STAGE
+    gain = TAU_SYNAPSE / TAU_STAGE
+    with nengo.Network(seed=seed) as net:
+        stim = nengo.Node(lambda t: np.sin(2 * np.pi * FREQ * t))
+        ensembles, probe_list = [], []
+        for k in range(n):
+            ens = nengo.Ensemble(SIZE, 1, neuron_type=nengo.SpikingRectifiedLinear())
+            nengo.Connection(ens, ens, transform=recurrent, synapse=TAU_SYNAPSE)
+            if k == 0:
+                nengo.Connection(stim, ens, transform=gain, synapse=TAU_SYNAPSE)
+            else:
+                nengo.Connection(stim, ens, transform=0.5 * gain, synapse=TAU_SYNAPSE)
+                nengo.Connection(
+                    ensembles[-1], ens, transform=0.5 * gain, synapse=TAU_SYNAPSE
+                )
+            ensembles.append(ens)
+            if probes:
+                probe_list.append(nengo.Probe(ens, synapse=PROBE_SYNAPSE))
+    return net, probe_list
+
+
+def timed_run(simulator, net, seconds, **kwargs):
+    """Build ``net`` with ``simulator`` and run it; return the sim and the timings."""
+    t0 = time.perf_counter()
+    sim = simulator(net, progress_bar=False, **kwargs)
+    build = time.perf_counter() - t0
+    sim.run_steps(10)  # first steps: lazy setup, numba dispatch
+    t0 = time.perf_counter()
+    sim.run(seconds)
+    run = time.perf_counter() - t0
+    return sim, build, (sim.n_steps - 10) / run
+
+
+def compare(n, seconds):
+    """Both simulators on a chain of ``n``; a dict of the measured figures."""
+    net, probes = chain(n)
+    ref, ref_build, ref_rate = timed_run(nengo.Simulator, net, seconds)
+    chip, chip_build, chip_rate = timed_run(nengo_truenorth.Simulator, net, seconds)
+    rmse = [
+        float(np.sqrt(np.mean((chip.data[p] - ref.data[p]) ** 2))) for p in probes
+    ]
+    amplitude = float(np.abs(ref.data[probes[-1]]).max())
+    stats = chip.compiled.stats()
+    ref.close()
+    chip.close()
+    return {
+        "n_ensembles": n,
+        "seconds": seconds,
+        "cores": int(stats["cores"]),
+        "nengo_build_s": ref_build,
+        "chip_build_s": chip_build,
+        "nengo_ticks_per_s": ref_rate,
+        "chip_ticks_per_s": chip_rate,
+        "speed_ratio": chip_rate / ref_rate,
+        "rmse_last": rmse[-1],
+        "rmse_max": max(rmse),
+        "rmse_mean": float(np.mean(rmse)),
+        "last_amplitude": amplitude,
+    }
+
+
+def big_build(n):
+    """Build time (no run) of an unprobed chain of ``n`` ensembles."""
+    net, _ = chain(n, probes=False)
+    t0 = time.perf_counter()
+    sim = nengo_truenorth.Simulator(net, progress_bar=False)
+    build = time.perf_counter() - t0
+    stats = sim.compiled.stats()
+    sim.close()
+    return {
+        "n_ensembles": n,
+        "neurons": n * SIZE,
+        "cores": int(stats["cores"]),
+        "chips": int(np.ceil(stats["cores"] / 4096)),
+        "build_s": build,
+    }
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true",
+                        help="N = 4, 16 for 0.5 s; a 1,024-core build")
+    parser.add_argument("--sizes", type=int, nargs="+", default=None)
+    parser.add_argument("--seconds", type=float, default=None)
+    parser.add_argument("--big", type=int, default=None,
+                        help="ensembles of the large build (default: ~4,096 cores)")
+    parser.add_argument("--out", type=Path, default=RESULTS)
+    args = parser.parse_args(argv)
+    sizes = args.sizes or ([4, 16] if args.quick else [4, 16, 64])
+    seconds = args.seconds or (0.5 if args.quick else 2.0)
+
+    rows = []
+    print(f"{'N':>4} {'cores':>6} {'build s':>8} {'nengo t/s':>10} {'chip t/s':>9} "
+          f"{'ratio':>6} {'RMSE last':>9} {'RMSE max':>9}")
+    for n in sizes:
+        row = compare(n, seconds)
+        rows.append(row)
+        print(f"{n:>4} {row['cores']:>6} {row['chip_build_s']:>8.2f} "
+              f"{row['nengo_ticks_per_s']:>10.0f} {row['chip_ticks_per_s']:>9.0f} "
+              f"{row['speed_ratio']:>6.2f} {row['rmse_last']:>9.3f} "
+              f"{row['rmse_max']:>9.3f}")
+
+    per_ensemble = max(rows[-1]["cores"] / rows[-1]["n_ensembles"], 1.0)
+    big_n = args.big or int(np.ceil((1024 if args.quick else 4096) / per_ensemble))
+    big = big_build(big_n)
+    print(f"large build: {big['n_ensembles']} ensembles, {big['neurons']} neurons, "
+          f"{big['cores']} cores: {big['build_s']:.1f} s")
+
+    result = {
+        "command": "python benchmarks/bench_simulator.py"
+        + (" --quick" if args.quick else ""),
+        "machine": f"{platform.machine()}, {platform.python_version()}",
+        "model": {
+            "neurons_per_ensemble": SIZE,
+            "neuron_type": "SpikingRectifiedLinear",
+            "tau_synapse": TAU_SYNAPSE,
+            "tau_stage": TAU_STAGE,
+            "input": f"sin(2 pi {FREQ:g} t)",
+            "probe_synapse": PROBE_SYNAPSE,
+        },
+        "chains": rows,
+        "large_build": big,
+    }
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(result, indent=2) + "\n")
+    print(f"wrote {args.out}")
+
+
+if __name__ == "__main__":
+    main()
