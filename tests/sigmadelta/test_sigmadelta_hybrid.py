@@ -285,3 +285,28 @@ def test_lmu_with_a_spiking_hidden_cell_trains(rng):
     assert np.all(np.isfinite(history.history["loss"]))
     out = cell.spiking.step(tf.fill((1, 8), 0.3), tf.fill((1, 8), 0.5))[0].numpy()
     assert set(np.unique(out)) <= {0.0, 0.5}  # the hidden state is spikes
+
+
+@needs_tf
+def test_nengo_dl_runs_regular_spiking_natively_like_the_layer():
+    # NengoDL 3.6 has a RegularSpiking builder: no new builder is needed to deploy
+    nengo_dl = pytest.importorskip("nengo_dl")
+    import nengo_sigmadelta.dl  # noqa: F401 (registers SigmaDeltaRate)
+
+    neuron_type = nengo.RegularSpiking(
+        SigmaDeltaRate(max_rate=300),
+        initial_state={"voltage": nengo.dists.Choice([0.5])},
+    )
+    drive = np.array([0.0, 50.0, 120.0, 280.0, 400.0])
+    with nengo.Network() as net:
+        ens = nengo.Ensemble(5, 1, neuron_type=neuron_type, gain=np.ones(5), bias=drive)
+        probe = nengo.Probe(ens.neurons)
+    with pytest.warns() as record:
+        with nengo_dl.Simulator(net, progress_bar=False) as sim:
+            sim.run_steps(100)
+    assert not any("falling back" in str(w.message) for w in record)
+
+    layer = HybridSpiking(neuron_type)
+    expected = layer(np.tile(drive, (1, 100, 1)).astype("float32")).numpy()[0]
+    assert np.array_equal(sim.data[probe] > 0, expected > 0)
+    assert np.allclose(sim.data[probe].sum(0) * 0.001, [0, 5, 12, 28, 30], atol=1e-4)
