@@ -689,9 +689,8 @@ class AmplitudeSchedule(tf.keras.callbacks.Callback):
         self.amplitude = amplitude_schedule(
             epoch, self.start, self.end, self.ramp_epochs
         )
-        for layer in self.layers if self.layers is not None else hybrid_layers(
-            self.model
-        ):
+        layers = self.layers if self.layers is not None else hybrid_layers(self.model)
+        for layer in layers:
             layer.amplitude.assign(self.amplitude)
 
     def on_epoch_end(self, epoch, logs=None):

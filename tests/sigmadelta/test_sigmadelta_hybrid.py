@@ -310,3 +310,15 @@ def test_nengo_dl_runs_regular_spiking_natively_like_the_layer():
     expected = layer(np.tile(drive, (1, 100, 1)).astype("float32")).numpy()[0]
     assert np.array_equal(sim.data[probe] > 0, expected > 0)
     assert np.allclose(sim.data[probe].sum(0) * 0.001, [0, 5, 12, 28, 30], atol=1e-4)
+
+
+@needs_tf
+def test_hybrid_lprnn_config_round_trip_keeps_the_amplitude(rng):
+    layer = HybridLowPassRNN(4, amplitude=3.0, retention=0.7, a_max=6.0)
+    x = rng.uniform(0, 1, size=(2, 5, 3)).astype("float32")
+    y = layer(x)
+    restored = HybridLowPassRNN.from_config(layer.get_config())
+    restored(x)
+    restored.set_weights(layer.get_weights())
+    assert float(restored.spiking.amplitude.numpy()) == 3.0
+    assert np.array_equal(restored(x), y)
