@@ -175,7 +175,8 @@ def feedforward_policy(taus=(0.005, 0.01, 0.015, 0.02, 0.05), seconds=1.0):
             )
         rows.append(row)
         print(f"feed-forward Lowpass({tau:g}), 4th ensemble RMSE: filter neurons "
-              f"{row['rmse_filter_neurons']:.3f}, path delay {row['rmse_path_delay']:.3f}")
+              f"{row['rmse_filter_neurons']:.3f}, "
+              f"path delay {row['rmse_path_delay']:.3f}")
     return rows
 
 
