@@ -2,7 +2,7 @@
 
 Usage (in an environment with ``nengo-gui==0.6.*`` and this package)::
 
-    python docs/gui_headless.py BACKEND STEPS MODEL.py [MODEL.py ...]
+    python docs/gui_headless.py [--slider VALUE] BACKEND STEPS MODEL.py [MODEL.py ...]
 
 For each model file this does what ``nengo -b BACKEND MODEL.py`` and a user's clicks
 do: it starts NengoGUI's server object with ``BACKEND``, opens a page for the file
@@ -12,7 +12,8 @@ and calls ``sim.step()`` once per tick), waits for ``STEPS`` steps, then presses
 and play again (a fresh Simulator) and waits for 100 more. Pacing to real time is
 turned off. It prints one line per file: the build error, if any, the steps run, the
 cores used, and what each plot gathered (mean of the last 300 samples for value
-plots). See ``docs/gui.md``.
+plots). With ``--slider VALUE`` every slider of the page is moved to ``VALUE`` after
+100 steps, as a user dragging it would. See ``docs/gui.md``.
 """
 
 import sys
@@ -31,6 +32,8 @@ import nengo_gui.page  # noqa: E402
 TIMEOUT = 180
 #: Steps to run after a reset.
 STEPS_AFTER_RESET = 100
+#: The step after which ``--slider`` moves the sliders.
+SLIDER_STEP = 100
 
 
 def open_page(backend, filename):
@@ -77,13 +80,26 @@ def describe_plots(page, sim):
     return parts
 
 
-def run_in_gui(backend, steps, filename):
+def move_sliders(page, value):
+    """Set every slider's first dimension to ``value``, as a user's drag does."""
+    for comp in page.components:
+        if isinstance(comp, nengo_gui.components.Slider):
+            comp.message(f"0,{value}")
+
+
+def run_in_gui(backend, steps, filename, slider=None):
     """Open, play, reset and play ``filename``; return a one-line account."""
     server, page = open_page(backend, filename)
     try:
         if page.error:
             return "script error: " + page.error["trace"].strip().splitlines()[-1]
         start = time.time()
+        if slider is not None:
+            # a slider's override starts once the Node has run, so move it after
+            error = play(page, lambda sim: sim.n_steps >= SLIDER_STEP)
+            if error:
+                return f"{error} ({time.time() - start:.1f} s)"
+            move_sliders(page, slider)
         error = play(page, lambda sim: sim.n_steps >= steps)
         if error:
             return f"{error} ({time.time() - start:.1f} s)"
@@ -115,9 +131,13 @@ def run_in_gui(backend, steps, filename):
 
 
 def main(argv):
+    slider = None
+    if argv[:1] == ["--slider"]:
+        slider, argv = float(argv[1]), argv[2:]
     backend, steps, filenames = argv[0], int(argv[1]), argv[2:]
     for filename in filenames:
-        print(f"{filename}: {run_in_gui(backend, steps, filename)}", flush=True)
+        result = run_in_gui(backend, steps, filename, slider=slider)
+        print(f"{filename}: {result}", flush=True)
 
 
 if __name__ == "__main__":
