@@ -108,7 +108,7 @@ class FsddConfig:
     dt: float = 0.001
     copies: int = 50
     chip_clips: int = 0
-    chip_copies: int = 10
+    chip_copies: int = 20
     digits: tuple = tuple(range(N_CLASSES))
     clips_per_digit: int = 0
 
@@ -573,7 +573,8 @@ def chip_accuracy(lprnn_weights, readout_weights, data, config, seed=0):
         or ``accuracy``, ``clips``, ``spikes_per_inference`` (the lpRNN's
         neurons), ``chip_spikes_per_inference`` (every chip neuron, relays
         included), ``energy_per_inference_j`` (the emulator's energy report, all
-        rounds, per clip), ``cores`` and ``wall_s``.
+        rounds, per clip) and its ``energy_components_per_inference_j``,
+        ``cores``, ``copies`` and ``wall_s``.
     """
     import nengo
 
@@ -597,12 +598,15 @@ def chip_accuracy(lprnn_weights, readout_weights, data, config, seed=0):
                 + "; ".join(f"{k}: {v}" for k, v in sim.on_host().items()),
             }
         totals = {"energy": 0.0, "spikes": 0}
+        components = {}
 
         def add_energy(sim):
             # sim.reset() before each round restarts the chip's activity counters
             report = sim.energy()
             totals["energy"] += report.total
             totals["spikes"] += report.totals["spikes"]
+            for name, joules in report.components.items():
+                components[name] = components.get(name, 0.0) + joules
 
         scores, spikes = run_clips(
             sim,
@@ -620,6 +624,9 @@ def chip_accuracy(lprnn_weights, readout_weights, data, config, seed=0):
         "spikes_per_inference": float(spikes.mean()),
         "chip_spikes_per_inference": totals["spikes"] / len(subset),
         "energy_per_inference_j": totals["energy"] / len(subset),
+        "energy_components_per_inference_j": {
+            name: joules / len(subset) for name, joules in components.items()
+        },
         "cores": int(cores),
         "copies": int(copies),
         "wall_s": time.time() - t0,
@@ -659,6 +666,13 @@ def run_seed(data, config, seed, chip=True, log=print):
         f"{result['ann']:.4f}  ΣΔ SNN {result['snn']:.4f}  "
         f"({result['train_s']:.0f} s training, {snn['wall_s']:.0f} s SNN)"
     )
+    chip_result = result.get("chip")
+    if chip_result and chip_result["available"]:
+        log(
+            f"        ΣΔ on the TrueNorth emulator {chip_result['accuracy']:.4f} "
+            f"({chip_result['clips']} clips, {chip_result['cores']} cores, "
+            f"{chip_result['wall_s']:.0f} s)"
+        )
     return result
 
 
@@ -689,8 +703,12 @@ def summarize(results, config):
             "energy_per_inference_j",
         ):
             out["chip_" + key] = _mean_std([c[key] for c in chips])
+        parts = [c["energy_components_per_inference_j"] for c in chips]
+        out["chip_energy_components_per_inference_j"] = {
+            name: _mean_std([p[name] for p in parts]) for name in parts[0]
+        }
         out["chip_clips"] = chips[0]["clips"]
-        out["chip_cores"] = chips[0]["cores"]
+        out["chip_cores"] = [c["cores"] for c in chips]
         out["chip_copies"] = chips[0]["copies"]
     elif chips:
         out["chip_error"] = next(c["error"] for c in chips if not c["available"])
@@ -722,13 +740,17 @@ def format_table(summary, config, n_seeds):
             f"{pm(summary['chip_spikes_per_inference'], '{:.0f}'):<20} "
             f"{energy[0] * 1e6:.1f} ± {energy[1] * 1e6:.1f} µJ"
         )
-        lines.append(
+        low, high = min(summary["chip_cores"]), max(summary["chip_cores"])
+        cores = f"{low}" if low == high else f"{low}-{high}"
+        components = summary["chip_energy_components_per_inference_j"]
+        parts = ", ".join(f"{k} {v[0] * 1e6:.1f}" for k, v in components.items())
+        lines += [
             f"{'':<26} {summary['chip_clips']} test clips, "
-            f"{summary['chip_copies']} copies on {summary['chip_cores']} cores; "
-            "all chip neurons (relays, input encoders) "
-            f"{pm(summary['chip_chip_spikes_per_inference'], '{:.0f}')} "
-            "spikes / inference"
-        )
+            f"{summary['chip_copies']} copies of the network on {cores} cores",
+            f"{'':<26} spikes of all chip neurons (filter neurons, relays): "
+            f"{pm(summary['chip_chip_spikes_per_inference'], '{:.0f}')} / inference",
+            f"{'':<26} energy by component [µJ / inference]: {parts}",
+        ]
     elif "chip_error" in summary:
         lines.append(
             f"{'ΣΔ on TrueNorth emulator':<26} not available: {summary['chip_error']}"
