@@ -191,7 +191,8 @@ class Simulator(nengo.Simulator):
         if self.emulator is None:
             raise ValueError(f"{self}: no ensemble runs on the chip")
         kwargs = {} if operating_point is None else {"operating_point": operating_point}
-        return estimate_energy(self.emulator.activity, model=self.compiled.model, **kwargs)
+        model = self.compiled.model
+        return estimate_energy(self.emulator.activity, model=model, **kwargs)
 
     def _require_chip(self):
         if self.compiled is None:
@@ -323,8 +324,6 @@ class Simulator(nengo.Simulator):
     def on_host(self):
         """dict of nengo.Ensemble to str: ensembles that run on the host, and why."""
         return dict(getattr(self.model, "host_ensembles", {}))
-
-
 
 
 def _port_spikes(per_tick, port_members, to_global):

@@ -1,4 +1,4 @@
-"""The host's side of the chip: values into spikes, spikes into signals, one tick a step.
+"""The host's side of the chip: values into spikes, spikes into signals, a tick a step.
 
 Values enter the chip as spikes through input ports. Each dimension of a value has
 ``channels`` on-channels and as many off-channels; a first-order sigma-delta encoder

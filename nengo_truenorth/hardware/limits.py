@@ -43,8 +43,8 @@ COORDINATE_MIN, COORDINATE_MAX = 0, 2**31 - 1
 #: Core seeds: any unsigned 64-bit integer.
 SEED_MIN, SEED_MAX = 0, 2**64 - 1
 
-#: Per-neuron fields of spec §2, in model-file order: name -> (per-neuron width, lo, hi).
-#: Width 4 means one value per axon type.
+#: Per-neuron fields of spec §2, in model-file order: name -> (width, lo, hi), where
+#: width is the number of values per neuron (4: one per axon type).
 NEURON_FIELDS = {
     "weights": (N_AXON_TYPES, WEIGHT_MIN, WEIGHT_MAX),
     "stochastic_weights": (N_AXON_TYPES, 0, 1),

@@ -72,7 +72,8 @@ def _first_bad(values, lo, hi):
 def _check_shape(core, field, array, shape):
     if np.shape(array) != shape:
         raise HardwareModelError(
-            f"core {core.id}", field, f"array of shape {np.shape(array)}", f"shape {shape}"
+            f"core {core.id}", field, f"array of shape {np.shape(array)}",
+            f"shape {shape}",
         )
 
 
