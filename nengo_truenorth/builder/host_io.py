@@ -141,14 +141,61 @@ class ChipRuntime:
         self.spike_watch = np.asarray(spike_watch, dtype=np.int64)
         self.voltage_watch = np.asarray(voltage_watch, dtype=np.int64)
         self.voltages = voltages
-        self._channel_axons = [
-            (np.concatenate(axons) if axons else np.zeros(0, np.int64),
-             np.cumsum([0] + [len(a) for a in axons]))
-            for _, axons in inputs
-        ]
+        self._build_encoding_tables()
+        self._build_output_tables()
+
+    def _build_encoding_tables(self):
+        """All inputs' encoders as one vector, and one table from channels to axons.
+
+        A tick then costs a few numpy calls whatever the number of inputs: the
+        per-encoder arithmetic of :meth:`SigmaDeltaEncoder.encode` runs on the
+        concatenated dimensions, and the fired channels' axons are gathered from
+        one CSR table (``_axon_ptr``, ``_axon_flat``) indexed by global channel.
+        """
+        encoders = [encoder for encoder, _ in self.inputs]
+        sizes = [encoder.size for encoder in encoders]
+        self._n_dims = int(sum(sizes))
+        self._unit = np.concatenate([e.unit for e in encoders] or [np.zeros(0)])
+        self._channels = np.concatenate(
+            [np.full(e.size, e.channels) for e in encoders] or [np.zeros(0)]
+        ).astype(np.int64)
+        self._acc = np.zeros(self._n_dims)
+        max_channels = int(self._channels.max()) if self._n_dims else 0
+        # global channel of (dimension, channel) for each sign, -1 where absent
+        self._on = np.full((self._n_dims, max_channels), -1, dtype=np.int64)
+        self._off = np.full((self._n_dims, max_channels), -1, dtype=np.int64)
+        lengths, flat, dim0, channel0 = [], [], 0, 0
+        for encoder, axons in self.inputs:
+            size, channels = encoder.size, encoder.channels
+            dims = np.arange(dim0, dim0 + size)
+            for c in range(channels):
+                self._on[dims, c] = channel0 + c * size + np.arange(size)
+                self._off[dims, c] = channel0 + (channels + c) * size + np.arange(size)
+            lengths.extend(len(a) for a in axons)
+            flat.extend(np.asarray(a, dtype=np.int64) for a in axons)
+            dim0 += size
+            channel0 += encoder.n_channels
+        self._axon_ptr = np.cumsum([0] + lengths).astype(np.int64)
+        self._axon_flat = np.concatenate(flat) if flat else np.zeros(0, np.int64)
+        self._channel_range = np.arange(max_channels)
+
+    def _build_output_tables(self):
+        """Every spike signal's positions and heights, concatenated."""
+        positions = [np.asarray(p, dtype=np.int64) for p, _ in self.outputs]
+        self._out_bounds = np.cumsum([0] + [p.size for p in positions])
+        self._out_positions = (
+            np.concatenate(positions) if positions else np.zeros(0, np.int64)
+        )
+        self._out_heights = np.concatenate(
+            [np.full(p.size, h, dtype=np.float64) for p, (_, h) in zip(positions, self.outputs)]
+            or [np.zeros(0)]
+        )
+        self._out_on_chip = self._out_positions >= 0
+        self._out_safe = np.where(self._out_on_chip, self._out_positions, 0)
 
     def reset(self):
         self.emulator.reset()
+        self._acc[:] = 0
         for encoder, _ in self.inputs:
             encoder.reset()
         if self.recording is not None:
@@ -169,23 +216,49 @@ class ChipRuntime:
         else:
             self.reset()
 
+    def encode(self, values):
+        """Add one tick of every input value; return the global axons that spike.
+
+        The same arithmetic as :meth:`SigmaDeltaEncoder.encode`, on all inputs at once.
+        """
+        if self._n_dims == 0:
+            return np.zeros(0, np.int64)
+        self._acc += np.concatenate(values) / self._unit
+        count = np.clip(np.trunc(self._acc), -self._channels, self._channels)
+        self._acc -= count
+        fired = np.concatenate(
+            [
+                self._on[self._channel_range[None, :] < count[:, None]],
+                self._off[self._channel_range[None, :] < -count[:, None]],
+            ]
+        )
+        if fired.size == 0:
+            return np.zeros(0, np.int64)
+        starts = self._axon_ptr[fired]
+        lengths = self._axon_ptr[fired + 1] - starts
+        total = int(lengths.sum())
+        # the axons of every fired channel, one after another
+        offsets = np.repeat(starts - np.cumsum(lengths) + lengths, lengths)
+        return self._axon_flat[offsets + np.arange(total)]
+
     def tick(self, values, spike_signals, voltage_signals):
         """Run one tick: encode ``values``, step the chip, fill the output signals."""
-        axons = []
-        for (encoder, _), (flat, ptr), value in zip(
-            self.inputs, self._channel_axons, values
-        ):
-            fired = encoder.encode(value)
-            if fired.size:
-                axons.extend(flat[ptr[c] : ptr[c + 1]] for c in fired)
-        axons = np.concatenate(axons) if axons else np.zeros(0, np.int64)
+        axons = self.encode(values)
         spikes, potentials = self.emulator.advance_tick(
             axons, self.spike_watch, self.voltage_watch
         )
         if self.recording is not None:
             self.recording.append(axons, spikes)
-        for (positions, height), out in zip(self.outputs, spike_signals):
-            out[...] = np.where(positions >= 0, spikes[positions] * height, 0.0)
+        if spike_signals and spikes.size:
+            heights = np.where(
+                self._out_on_chip, spikes[self._out_safe] * self._out_heights, 0.0
+            )
+            bounds = self._out_bounds
+            for k, out in enumerate(spike_signals):
+                out[...] = heights[bounds[k] : bounds[k + 1]]
+        else:
+            for out in spike_signals:
+                out[...] = 0.0
         for positions, out in zip(self.voltages, voltage_signals):
             out[...] = potentials[positions]
 

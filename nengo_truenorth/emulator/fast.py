@@ -53,7 +53,11 @@ class FastEmulator(Emulator):
     parallel : bool, optional
         Share each tick's cores among numba's threads (``numba.get_num_threads()``).
         By default this is done from :attr:`PARALLEL_MIN_CORES` cores on, where the
-        work of a tick outweighs the cost of waking the threads every tick.
+        work of a tick outweighs the cost of waking the threads every tick, and only
+        with at least :attr:`PARALLEL_MIN_THREADS` threads: with two, the barrier at
+        the end of every tick costs more than the second thread gives as soon as
+        anything else runs on the machine (a 2,048-core model on a 2-core machine
+        under load ran at 124 ticks/s in parallel, 591 serially).
 
     Examples
     --------
@@ -70,12 +74,15 @@ class FastEmulator(Emulator):
 
     #: Models with at least this many cores run their cores in parallel by default.
     PARALLEL_MIN_CORES = 256
+    #: Parallel runs by default only with at least this many numba threads.
+    PARALLEL_MIN_THREADS = 4
     #: Blocks of cores per thread in parallel runs.
     BLOCKS_PER_THREAD = 4
 
     def __init__(self, model, parallel=None):
         self.parallel = (
             len(model.cores) >= self.PARALLEL_MIN_CORES
+            and numba.get_num_threads() >= self.PARALLEL_MIN_THREADS
             if parallel is None
             else parallel
         )
