@@ -13,7 +13,6 @@ from nengo_truenorth.version import version as __version__
 
 from . import builder  # noqa: F401 (registers the SigmaDelta build function)
 from . import truenorth  # noqa: F401 (registers SigmaDelta with the chip builder)
-from . import truenorth  # noqa: F401 (registers SigmaDelta with the chip builder)
 from .conversion import LowPassRNNMapping, convert_lprnn, lprnn_mapping
 from .lprnn import (
     lprnn_forward,
