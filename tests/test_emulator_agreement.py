@@ -18,6 +18,7 @@ from nengo_truenorth.emulator import (
     ReferenceEmulator,
     get_emulator,
 )
+from nengo_truenorth.emulator.fast import live_neurons, live_words
 from nengo_truenorth.emulator.random_models import random_input, random_model
 from nengo_truenorth.hardware import ChipModel
 from nengo_truenorth.hardware.limits import POTENTIAL_MAX, POTENTIAL_MIN
@@ -214,6 +215,87 @@ def test_spikes_due_on_one_axon_at_one_tick_merge_into_one():
     assert expected["outputs"]["out"].tolist() == [[0, 0], [0, 1]]
     assert expected["voltages"][1:, 2].tolist() == [1, 1]
     assert expected["counters"]["synaptic_events"].tolist() == [1]
+
+
+# --- inert neurons, which the fast kernels skip ----------------------------------
+
+
+#: Neurons with no synapse that are live through one parameter each, by name: the
+#: neuron index (each alone on its core) and its parameters.
+BARELY_LIVE = {
+    "initial-potential": (40, dict(initial_potential=90, threshold=7, reset_mode=1)),
+    "negative-leak": (255, dict(leak=-3, negative_threshold=20, reset_potential=4)),
+    "negative-leak-saturating": (
+        97, dict(leak=-2, negative_threshold=5, negative_saturation=1)
+    ),
+    "stochastic-leak": (200, dict(leak=100, stochastic_leak=1, threshold=9)),
+    "threshold-0": (8, dict(threshold=0, reset_mode=2)),
+    "threshold-0-masked": (254, dict(threshold=0, threshold_mask_bits=3)),
+    "reversed-leak-from-initial-potential": (
+        131,
+        dict(initial_potential=-50, leak=5, leak_reversal=1, negative_threshold=999),
+    ),
+}
+
+
+def sparse_cores_model():
+    """Cores the compiler leaves mostly empty, and neurons barely alive.
+
+    Core 0 has 248 inert neurons and eight live ones at the top (248..255), fed by
+    inputs and sending spikes to core 1. Core 1 uses only neurons 0..2 (decode-like),
+    with stochastic thresholds, and its spikes go to neuron 131 of core 2. Core 3 is
+    empty, and core 4 holds only neurons that are inert whatever their other fields
+    say (leak under leak reversal, resets, saturation, threshold masks). Then each
+    of :data:`BARELY_LIVE` is the only live neuron of a core of its own, so that a
+    kernel that skipped it would miss all it does.
+    """
+    model = ChipModel()
+    first, decode, fed, _, inert = [model.add_core() for _ in range(5)]
+    model.add_input("in", [(first.id, i) for i in range(8)])
+    first.connect(slice(0, 8), slice(248, 256))
+    first.set_neuron(slice(248, 256), weights=[2, -1, 0, 0], threshold=5)
+    first.set_neuron(slice(248, 256), reset_mode=1, negative_saturation=1)
+    first.axon_types[:8] = [0, 1] * 4
+    first.set_destination(slice(248, 256), decode, axon=0, delay=2)
+    decode.connect(0, slice(0, 3))
+    decode.set_neuron(slice(0, 3), weights=[7, 0, 0, 0], threshold=4)
+    decode.set_neuron(slice(0, 3), threshold_mask_bits=2, reset_mode=1)
+    decode.set_destination(slice(0, 3), fed, axon=131)
+    fed.connect(131, 131)
+    fed.set_neuron(131, weights=[3, 0, 0, 0], threshold=6, leak=-1)
+    inert.set_neuron(slice(None), leak=7, leak_reversal=1, threshold=3)
+    inert.set_neuron(slice(0, 128), stochastic_leak=1, threshold_mask_bits=4)
+    inert.set_neuron(slice(128, 256), reset_mode=1, reset_potential=-9)
+    inert.set_neuron(slice(64, 192), negative_saturation=1, negative_threshold=11)
+    for j, params in BARELY_LIVE.values():
+        model.add_core().set_neuron(j, **params)
+    model.add_output("out", [(first.id, 255), (decode.id, 2), (fed.id, 131)])
+    return model
+
+
+def test_live_words_cover_exactly_the_neurons_that_can_change():
+    model = sparse_cores_model()
+    words = live_words(model.cores).tolist()
+    assert words[:5] == [[31, 32], [0, 1], [16, 17], [0, 0], [0, 0]]
+    for (j, _), core_words in zip(BARELY_LIVE.values(), words[5:]):
+        assert core_words == [j // 8, j // 8 + 1]
+    for core in model.cores[5:]:
+        assert np.count_nonzero(live_neurons(core)) == 1
+
+
+def test_fast_matches_reference_on_mostly_empty_cores():
+    model = sparse_cores_model()
+    rng = np.random.default_rng(11)
+    ticks = rng.integers(0, 60, size=150)
+    inputs = {"in": np.column_stack([ticks, rng.integers(0, 8, size=150)])}
+    expected = compare(model, inputs, [35, 25])
+    spikes = expected["spikes"].reshape(60, -1, 256)
+    voltages = expected["voltages"].reshape(60, -1, 256)
+    # every barely live neuron did something of its own, and the inert ones nothing
+    for k, (j, _) in enumerate(BARELY_LIVE.values()):
+        assert spikes[:, 5 + k, j].any() or voltages[:, 5 + k, j].any()
+    assert expected["counters"]["spikes"][:3].min() > 0
+    assert not voltages[:, 3:5].any() and not voltages[:, 0, :248].any()
 
 
 # --- the spec's known answers and the public interface ----------------------------

@@ -34,6 +34,51 @@ def _aligned_copy(array, dtype):
     return out
 
 
+def live_neurons(core):
+    """(256,) bool: the neurons of ``core`` whose state can change or which can fire.
+
+    A neuron is *inert* -- its potential stays 0 and it never fires, at every tick,
+    whatever reaches the core -- when all of these hold (spec section 3, steps 2-6,
+    taken from ``V = 0``):
+
+    - no crossbar bit reaches it (step 2 adds nothing);
+    - it starts at ``V = 0``;
+    - its leak is 0, or leak reversal is on (step 3: ``Ω = sgn(0) = 0`` at ``V = 0``;
+      a stochastic leak of 0 never draws below ``|λ| = 0``);
+    - ``α > 0`` (step 5 fires at ``0 >= α + η``, and ``η >= 0``);
+    - ``β >= 0`` (step 5 resets from below at ``0 < -β``, or ``0 < -(β + η)``).
+
+    Then the reset modes never apply and step 6 keeps 0. Every other neuron is live.
+    The kernels skip inert neurons, which is exact: they would compute exactly this,
+    and the draws of the others are keyed by neuron, so they do not move.
+    """
+    connected = np.asarray(core.crossbar, dtype=bool).any(axis=0)
+    leaks = (np.asarray(core.leak) != 0) & (np.asarray(core.leak_reversal) == 0)
+    return (
+        connected
+        | (np.asarray(core.initial_potential) != 0)
+        | leaks
+        | (np.asarray(core.threshold) <= 0)
+        | (np.asarray(core.negative_threshold) < 0)
+    )
+
+
+def live_words(cores):
+    """(n_cores, 2) int64: each core's first and one-past-last word of live neurons.
+
+    Words are eight neurons (and one byte of each crossbar row); a core without a live
+    neuron gets ``(0, 0)``. The kernels run only these words: one contiguous range
+    keeps the neuron loops vectorized, and the cores the compiler fills partly (decode
+    and filter neurons) have their few neurons at the start.
+    """
+    words = np.zeros((len(cores), 2), dtype=np.int64)
+    for c, core in enumerate(cores):
+        live = np.flatnonzero(live_neurons(core))
+        if live.size:
+            words[c] = live[0] // 8, live[-1] // 8 + 1
+    return words
+
+
 class FastEmulator(Emulator):
     """Vectorized, event-driven emulator, bit-exact with the reference emulator.
 
@@ -167,6 +212,7 @@ class FastEmulator(Emulator):
             ),
             stochastic_core=stochastic_core.astype(np.uint8),
             stochastic_synapse_core=stochastic_synapse_core.astype(np.uint8),
+            live_words=live_words(cores),
         )
         self._initial_potential = stacked("initial_potential", np.int32)
 

@@ -24,6 +24,12 @@ section 3 in three passes:
    the ring bit of its destination axon in slot ``(t + delay) % 16`` to the block's
    outbox. After all blocks have run, one thread ORs the outboxes into the ring.
 
+All three passes visit only a core's *live words*: the words of eight neurons from
+its first to its last live one (:func:`~.fast.live_neurons`). The other neurons are
+inert -- no synapse, potential 0, nothing that moves it, no way to fire -- so running
+them would change nothing; this spares the compiler's mostly empty cores (decode and
+filter neurons use a few of 256) nearly all their work.
+
 Delays are 1..15 ticks, so a 16-slot ring never receives spikes for the slot being
 read, and several spikes due on one axon at one tick merge into one bit -- the one bit
 per axon per tick of spec section 3.1. While blocks run in parallel, each writes only
@@ -138,6 +144,10 @@ Params = namedtuple(
         "core_key",  # (n_cores,) uint64, prng.core_key(seed)
         "stochastic_core",  # (n_cores,) uint8: any b, c or TM on the core
         "stochastic_synapse_core",  # (n_cores,) uint8: any b on the core
+        # (n_cores, 2) int64: the core's live words -- words of eight neurons (and
+        # bytes of a crossbar row) first .. end - 1 hold every neuron whose state can
+        # change or which can fire (see FastEmulator.live_neurons); the rest are skipped
+        "live_words",
     ],
 )
 
@@ -219,19 +229,22 @@ def _apply_tally(c, p, s, tally, tally_axons, first_type, last_type):
 
     Tallying first and weighting here reads the core's weights in order, a row of 256
     per type, instead of one scattered weight per synaptic event; types that tallied
-    no axon are skipped. Returns the number of synaptic events the tally held.
+    no axon are skipped, and so are neurons outside the core's live words (no crossbar
+    bit reaches them, so their tally is 0). Returns the number of synaptic events the
+    tally held.
     """
-    lo = c * NEURONS_PER_CORE
-    hi = lo + NEURONS_PER_CORE
-    V = s.potential[lo:hi]
+    j_first = p.live_words[c, 0] * 8
+    j_end = p.live_words[c, 1] * 8
+    # slices of the live neurons, indexed from 0 so that LLVM vectorizes the loop
+    V = s.potential[c * NEURONS_PER_CORE + j_first : c * NEURONS_PER_CORE + j_end]
     events = 0
     for G in range(first_type, last_type):
         if tally_axons[G] == 0:
             continue
         tally_axons[G] = 0
-        W = p.weights[c, G]
-        n = tally[G * NEURONS_PER_CORE : (G + 1) * NEURONS_PER_CORE]
-        for j in range(NEURONS_PER_CORE):
+        W = p.weights[c, G, j_first:j_end]
+        n = tally[G * NEURONS_PER_CORE + j_first : G * NEURONS_PER_CORE + j_end]
+        for j in range(V.size):
             V[j] += np.int32(n[j]) * np.int32(W[j])
             events += np.int64(n[j])
             n[j] = 0
@@ -248,7 +261,10 @@ def _integrate_synapses(c, tkey, p, s, word_base, tally, tally_axons):
     is flushed before it could count a 256th axon. Stochastic synapses draw and add
     their +-1 at once (``tkey`` is the core's PRNG key of this tick). Returns the
     number of synaptic events, stochastic synapses included whatever they drew.
+    Only the bytes of a row in the core's live words are read: the others are 0.
     """
+    q_first = p.live_words[c, 0]
+    q_end = p.live_words[c, 1]
     lo = c * NEURONS_PER_CORE
     hi = lo + NEURONS_PER_CORE
     V = s.potential[lo:hi]
@@ -273,12 +289,14 @@ def _integrate_synapses(c, tkey, p, s, word_base, tally, tally_axons):
             tally_axons[G] += 1
             row = p.crossbar[a]
             if not stochastic:
-                for q in range(ROW_BYTES):
-                    tally64[G * ROW_BYTES + q] += _SPREAD[row[q]]
+                live_row = row[q_first:q_end]
+                t64 = tally64[G * ROW_BYTES + q_first : G * ROW_BYTES + q_end]
+                for q in range(live_row.size):
+                    t64[q] += _SPREAD[live_row[q]]
                 continue
             W = p.weights[c, G]
             B = p.stochastic_weights[c, G]
-            for q in range(ROW_BYTES):
+            for q in range(q_first, q_end):
                 byte = row[q]
                 for lane in range(8):
                     if (byte >> lane) & 1 == 0:
@@ -305,10 +323,14 @@ def _neurons_deterministic(c, p, s, fired):
 
     With eta = 0 both negative-threshold cases reduce to ``V < -beta``, and every
     branch becomes a select, so LLVM vectorizes the loop over the 256 neurons.
-    Spikes go to ``fired`` (256,) as 0 or 1.
+    Spikes go to ``fired`` (256,) as 0 or 1, for the neurons of the core's live words
+    (the only ones run: the others keep V = 0 and never fire).
     """
-    lo = c * NEURONS_PER_CORE
-    hi = lo + NEURONS_PER_CORE
+    j_first = p.live_words[c, 0] * 8
+    j_end = p.live_words[c, 1] * 8
+    # slices of the live neurons, indexed from 0 so that LLVM vectorizes the loop
+    lo = c * NEURONS_PER_CORE + j_first
+    hi = c * NEURONS_PER_CORE + j_end
     V = s.potential[lo:hi]
     leak = p.leak[lo:hi]
     leak_reversal = p.leak_reversal[lo:hi]
@@ -317,7 +339,8 @@ def _neurons_deterministic(c, p, s, fired):
     reset_potential = p.reset_potential[lo:hi]
     reset_mode = p.reset_mode[lo:hi]
     negative_saturation = p.negative_saturation[lo:hi]
-    for j in range(NEURONS_PER_CORE):
+    out = fired[j_first:j_end]
+    for j in range(V.size):
         v = _clamp(V[j])
         omega = np.int32(1) if leak_reversal[j] == 0 else np.int32(_sgn(v))
         v = _clamp(np.int32(v + omega * np.int32(leak[j])))
@@ -338,12 +361,19 @@ def _neurons_deterministic(c, p, s, fired):
             v_below = -beta
         v = v_fire if fire else (v_below if below else v)
         V[j] = _clamp(np.int32(v))
-        fired[j] = fire
+        out[j] = fire
 
 
 @numba.njit(cache=True, inline="always")
 def _neurons_general(c, tkey, p, s, fired):
-    """Spec steps 3-6 for a core with stochastic neurons, as the reference does them."""
+    """Spec steps 3-6 for a core with stochastic neurons, as the reference does them.
+
+    Only the neurons of the core's live words are run. Draws are counter-based, keyed
+    by (core, tick, neuron, stream), so the neurons skipped -- which draw nothing that
+    could change them -- leave every other draw as it was.
+    """
+    j_first = p.live_words[c, 0] * 8
+    j_end = p.live_words[c, 1] * 8
     lo = c * NEURONS_PER_CORE
     hi = lo + NEURONS_PER_CORE
     V = s.potential[lo:hi]
@@ -356,7 +386,7 @@ def _neurons_general(c, tkey, p, s, fired):
     reset_potential = p.reset_potential[lo:hi]
     reset_mode = p.reset_mode[lo:hi]
     negative_saturation = p.negative_saturation[lo:hi]
-    for j in range(NEURONS_PER_CORE):
+    for j in range(j_first, j_end):
         v = np.int64(_clamp(V[j]))
         neuron_key = np.uint64(j) << _U12
 
@@ -409,7 +439,8 @@ def _deliver(c, t, p, s, fired, outbox, outbox_size, watch_col, spike_out, row):
 
     Counts the spikes, hops and chip crossings, posts the ring bit of each spike's
     destination -- axon ``a`` in slot ``(t + delay) % 16`` -- to ``outbox``, and
-    records watched neurons. Returns the new size of the outbox.
+    records watched neurons. Returns the new size of the outbox. Only the core's live
+    words of ``fired`` are read: the rest holds another core's spikes.
     """
     words_per_slot = s.ring.size // N_SLOTS
     fired64 = fired.view(np.uint64)
@@ -418,7 +449,7 @@ def _deliver(c, t, p, s, fired, outbox, outbox_size, watch_col, spike_out, row):
     n_spikes = 0
     n_hops = 0
     n_crossings = 0
-    for w in range(WORDS_PER_CORE):
+    for w in range(p.live_words[c, 0], p.live_words[c, 1]):
         word = fired64[w]
         if word == 0:
             continue
@@ -461,7 +492,7 @@ def _prefetch_rows(c, p, s, word_base):
 def _prefetch_routes(c, p, fired):
     """Prefetch the routes of core ``c``'s fired neurons (``fired`` (256,))."""
     fired64 = fired.view(np.uint64)
-    for w in range(WORDS_PER_CORE):
+    for w in range(p.live_words[c, 0], p.live_words[c, 1]):
         word = fired64[w]
         if word == 0:
             continue
