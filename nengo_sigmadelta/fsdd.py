@@ -574,7 +574,8 @@ def chip_accuracy(lprnn_weights, readout_weights, data, config, seed=0):
         neurons), ``chip_spikes_per_inference`` (every chip neuron, relays
         included), ``energy_per_inference_j`` (the emulator's energy report, all
         rounds, per clip) and its ``energy_components_per_inference_j``,
-        ``cores``, ``copies`` and ``wall_s``.
+        ``cores`` (of which ``group_cores`` hold the network's neurons and
+        ``splitter_cores`` copy spikes), ``copies`` and ``wall_s``.
     """
     import nengo
 
@@ -616,7 +617,7 @@ def chip_accuracy(lprnn_weights, readout_weights, data, config, seed=0):
             config,
             after_round=add_energy,
         )
-        cores = sim.resources()["cores"]
+        resources = sim.resources()
     return {
         "available": True,
         "accuracy": float(np.mean(np.argmax(scores, axis=1) == data.y_test[subset])),
@@ -627,7 +628,9 @@ def chip_accuracy(lprnn_weights, readout_weights, data, config, seed=0):
         "energy_components_per_inference_j": {
             name: joules / len(subset) for name, joules in components.items()
         },
-        "cores": int(cores),
+        "cores": int(resources["cores"]),
+        "group_cores": int(resources.get("group_cores", 0)),
+        "splitter_cores": int(resources.get("splitter_cores", 0)),
         "copies": int(copies),
         "wall_s": time.time() - t0,
     }
@@ -843,8 +846,11 @@ def main(argv=None):
         for seed in range(args.seeds)
     ]
     summary = summarize(results, config)
-    print(format_table(summary, config, args.seeds))
+    table = format_table(summary, config, args.seeds)
+    print(table)
     print(f"total {time.time() - t0:.0f} s")
+    ann, snn = summary["ann"][0], summary["snn"][0]
+    last_line = f"ann accuracy: {ann:.4f} snn accuracy: {snn:.4f}"
     if args.out:
         os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
         record = {
@@ -854,11 +860,12 @@ def main(argv=None):
             "summary": summary,
             "seeds": results,
             "wall_s": time.time() - t0,
+            "table": table.splitlines(),
+            "last_line": last_line,
         }
         with open(args.out, "w") as f:
             json.dump(record, f, indent=2, default=float)
-    ann, snn = summary["ann"][0], summary["snn"][0]
-    print(f"ann accuracy: {ann:.4f} snn accuracy: {snn:.4f}")
+    print(last_line)
 
 
 def _flush_print(*args):

@@ -210,6 +210,7 @@ def quick_run(tmp_path, capsys, *options):
     assert match, lines[-1]
     assert all(0 <= float(v) <= 1 for v in match.groups())
     record = json.loads(out.read_text())
+    assert record["last_line"] == lines[-1]
     assert record["summary"]["ann"][0] == pytest.approx(float(match[1]), abs=1e-4)
     assert record["summary"]["snn"][0] == pytest.approx(float(match[2]), abs=1e-4)
     assert record["config"]["digits"] == [0, 1]
