@@ -760,7 +760,7 @@ def format_table(summary, config, n_seeds):
         )
     else:
         lines.append(f"{'ΣΔ on TrueNorth emulator':<26} not run (--no-chip)")
-    return "\n".join(lines)
+    return "\n".join(line.rstrip() for line in lines)
 
 
 def parse_args(argv=None):
@@ -773,22 +773,41 @@ def parse_args(argv=None):
     )
     p.add_argument("--data", required=True, help="FSDD folder (holds recordings/)")
     p.add_argument("--seeds", type=int, default=3, help="number of seeds (0, 1, ...)")
-    p.add_argument("--snn-steps", type=int, default=d.snn_steps)
-    p.add_argument("--epochs", type=int, default=d.epochs)
-    p.add_argument("--quant-epochs", type=int, default=d.quant_epochs)
-    p.add_argument("--hidden", type=int, default=d.hidden)
-    p.add_argument("--retention", type=float, default=d.retention)
-    p.add_argument("--a-max", type=float, default=d.a_max)
-    p.add_argument("--bits", type=int, default=d.bits)
-    p.add_argument("--lr", type=float, default=d.learning_rate)
-    p.add_argument("--copies", type=int, default=d.copies)
+    p.add_argument(
+        "--snn-steps", type=int, default=d.snn_steps, help="SNN steps per ANN step"
+    )
+    p.add_argument("--epochs", type=int, default=d.epochs, help="float epochs")
+    p.add_argument(
+        "--quant-epochs",
+        type=int,
+        default=d.quant_epochs,
+        help="fine-tuning epochs on the weight grid",
+    )
+    p.add_argument("--hidden", type=int, default=d.hidden, help="lpRNN units")
+    p.add_argument("--retention", type=float, default=d.retention, help="r")
+    p.add_argument("--a-max", type=float, default=d.a_max, help="activation clip")
+    p.add_argument("--bits", type=int, default=d.bits, help="fractional bits")
+    p.add_argument(
+        "--lr", type=float, default=d.learning_rate, help="float learning rate"
+    )
+    p.add_argument(
+        "--copies",
+        type=int,
+        default=d.copies,
+        help="networks side by side in nengo.Simulator",
+    )
     p.add_argument(
         "--chip-clips",
         type=int,
         default=d.chip_clips,
         help="test clips to run on the TrueNorth emulator (0: all)",
     )
-    p.add_argument("--chip-copies", type=int, default=d.chip_copies)
+    p.add_argument(
+        "--chip-copies",
+        type=int,
+        default=d.chip_copies,
+        help="networks side by side on the chip",
+    )
     p.add_argument("--no-chip", action="store_true", help="skip the chip column")
     p.add_argument(
         "--quick",
