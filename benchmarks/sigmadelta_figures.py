@@ -1,4 +1,4 @@
-"""The figures quoted in ``docs/sigmadelta.md``: ΣΔ encoding and lpRNN tracking.
+"""The figures quoted in ``docs/sigmadelta/``: ΣΔ encoding and lpRNN tracking.
 
 1. Encoding: constant drives ``J`` for 2 s at ``dt = 1 ms`` through one neuron per
    reset mode, with the paper's time constant (``r = 0.8``, 10 SNN steps per ANN

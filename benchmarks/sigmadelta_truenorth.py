@@ -1,4 +1,4 @@
-"""Figures of docs/sigmadelta.md, "ΣΔ on TrueNorth": filter neurons and lpRNNs on the chip.
+"""Figures of docs/sigmadelta/truenorth.md: filter neurons and lpRNNs on the chip.
 
 Deterministic (fixed seeds). Run with ``python benchmarks/sigmadelta_truenorth.py``.
 """

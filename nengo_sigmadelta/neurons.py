@@ -197,7 +197,7 @@ class SigmaDelta(SigmaDeltaRate):
         ``v > threshold``, then ``v ← 0``; ``v`` is clipped at 0 from below. With the
         paper's ``threshold = 0`` it fires whenever ``i > x̂``, so ``x̂`` sits between
         ``i`` and ``i + k`` and the rate exceeds ``J`` by up to one kick (about
-        ``k/2`` on average; see ``docs/sigmadelta.md``). The paper's membrane leak
+        ``k/2`` on average; see ``docs/sigmadelta/``). The paper's membrane leak
         ``tau_v`` has no effect with threshold 0 and is not modelled.
 
     ``threshold`` is in units of one spike's charge. With ``reset="subtract"`` it
