@@ -60,6 +60,7 @@ from nengo.transforms import (
 )
 
 from ..neurons import TICK_SECONDS
+from .blas import single_blas_thread
 from .builder import FloatEdge, TrueNorthBuilder
 from .filters import build_filtered_edges, min_tau, uses_filter_neurons
 from .graph import InputGroup, NeuronGroup, weight_code
@@ -134,9 +135,11 @@ def build_solver(model, solver, conn, rng):
     solve = solve_for_chip_decoders
     if model.seeded[conn] and np.isclose(dt, TICK_SECONDS):
         solve = model.decoder_cache.wrap_solver(solve_for_chip_decoders)
-    decoders, solver_info = solve(
-        conn, pre_chip.gain, pre_chip.bias, x, targets, rng=rng
-    )
+    # a small problem, solved once per connection: one BLAS thread (see .blas)
+    with single_blas_thread():
+        decoders, solver_info = solve(
+            conn, pre_chip.gain, pre_chip.bias, x, targets, rng=rng
+        )
     return eval_points, decoders.T, solver_info
 
 
