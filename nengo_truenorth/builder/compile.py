@@ -358,6 +358,27 @@ def _bit_table(code):
     return _cache[code]
 
 
+def axons_per_level(code, levels):
+    """How many axons (crossbar bits) each integer level takes with ``code``.
+
+    Parameters
+    ----------
+    code : WeightCode
+    levels : ndarray of int
+        Levels the code can write (0 takes none).
+
+    Returns
+    -------
+    ndarray of int64, shaped like ``levels``
+    """
+    lo, table = _bit_table(code)
+    masks = table[np.asarray(levels, dtype=np.int64) - lo]
+    counts = np.zeros(masks.shape, dtype=np.int64)
+    for k in range(code.axons_per_input):
+        counts += (masks >> k) & 1
+    return counts
+
+
 @dataclass(eq=False)
 class GroupEntries:
     """The crossbar bits a group needs, sorted by neuron (see :func:`group_entries`).
@@ -532,7 +553,9 @@ def _fan_in_error(group, neuron, columns, keys, used):
         f"neuron {neuron}'s fan-in of {n_inputs} inputs with {code.name!r} weights "
         f"({per} axon{'s' if per > 1 else ''} per input)",
         f"a core takes at most {AXONS_PER_CORE // per} inputs with {code.name!r} "
-        "weights; lower the weight bits, or split the fan-in",
+        "weights; lower the weight bits, or split the fan-in (a Nengo model built "
+        "by nengo_truenorth.Simulator has it split through relay neurons, "
+        "builder/fan_in.py)",
     )
 
 

@@ -19,6 +19,7 @@ from ..hardware.limits import (
     THRESHOLD_MIN,
 )
 from .discretize import discretize_group
+from .fan_in import split_fan_in
 from .graph import Edge, InputGroup
 from .host_io import ChipRuntime, SigmaDeltaEncoder, SimChip
 from .builder import FloatEdge
@@ -130,6 +131,7 @@ def finalize_chip(model, emulator="fast", progress_bar=False):
     if not model.chip_ensembles:
         return
     inputs = add_host_inputs(model)
+    split_fan_in(model)
     discretize_groups(model)
     spike_ens, voltage_ens = mark_host_reads(model)
     compiled = compile_graph(model.graph, seed=model.chip_seed, progress_bar=progress_bar)

@@ -1,0 +1,433 @@
+"""Fan-in splitting: inputs that need more axons than one core has go through relays.
+
+A core has 256 axons, and every input unit of a group (a host channel, a decode or
+filter neuron, a pre neuron) takes one axon per entry of the group's weight code on
+each core that holds its targets: 64 inputs with 16-level weights. A 16-D ensemble fed
+by the host has ``16 x 2 x 4 = 128`` input channels, and one fed by a decoded
+connection from an 800-neuron ensemble has ``13 blocks x 16 x 2 = 416`` decode
+neurons; neither fits. :func:`split_fan_in` runs on the float edges, after the Nengo
+build and before discretization, and rewrites the inputs of every group in which some
+neuron's own inputs need more than one core's axons (counted as the compiler counts
+them: one axon per axon type that a rounded level sets), in two stages:
+
+1. **Merging proportional inputs** (:func:`merge_proportional_inputs`). Inputs whose
+   weight columns into the group are proportional (``w_i = c_i v``) carry shares of one
+   value along one direction ``v``: the on/off channels of one dimension of a host
+   value, the on/off decode neurons of one dimension in every block of pre neurons,
+   their filter neurons. A *relay pair* -- an on and an off sigma-delta neuron, like
+   decode neurons -- sums them (``Σ c_i s_i``) and sends the sum on: the group gets two
+   inputs, weighted ``±U v``, instead of many. A relay's spike stands for
+   ``U = max(Σ c_i⁺, Σ |c_i⁻|)`` (what its inputs can add in one tick at most), so it
+   never needs more than one spike per tick. Relays take the coefficients with the
+   group's weight code, or with trinary weights (2 axons per input) when every
+   ``|c_i|`` is the same; a class with more inputs than one relay takes is summed by a
+   tree of relays.
+2. **Partial sums per neuron** (:func:`split_per_neuron`), when a neuron still needs
+   more than 256 axons (e.g. a 64-D ensemble: 64 on/off pairs at 4 axons each).
+   Its inputs are cut into chunks of one core's worth; for each chunk and each neuron
+   ``j`` a relay pair computes ``Σ_{i in chunk} w_ji s_i``, and neuron ``j`` sums its
+   own relays. A relay's spike stands for :func:`partial_sum_unit` (one value per
+   neuron for all its relays), so the group's weights from its relays are all
+   ``±U_j`` and it switches to trinary weights: each relay takes one axon (of its
+   sign's type) and needs no splitter, and the group takes two axons per neuron and
+   chunk, so it packs fewer neurons per core (64 for two chunks). The relays of one
+   chunk share the chunk's axons, 256 relays to a core.
+
+What it costs: each relay stage adds one tick to the path and one sigma-delta
+quantization (a relay's count of spikes is off by less than one spike at any time,
+so the error is high-frequency and bounded), and the relays' input weights are
+rounded to the relay's levels. Only groups that would not compile are rewritten, so
+models that fit are built exactly as before -- including a group whose inputs
+together need more than 256 axons while each neuron's own fit: the compiler spreads
+it over more cores (fewer neurons on each) rather than adding a tick to its inputs.
+"""
+
+from collections import OrderedDict
+
+import numpy as np
+
+from ..hardware.limits import AXONS_PER_CORE
+from .builder import FloatEdge
+from .compile import axons_per_level
+from .discretize import discretize_group
+from .graph import TRINARY, NeuronGroup
+
+#: Parameters of a relay neuron, as for decode neurons: a first-order sigma-delta
+#: modulator with linear reset and a floor at 0 (the on and off neurons carry the
+#: positive and negative parts of their input).
+RELAY_PARAMS = {"reset_mode": 1, "negative_saturation": 1}
+#: Relative precision to which two weight columns count as proportional.
+PROPORTIONAL_DECIMALS = 9
+
+
+def _input_units(edges):
+    """Every input unit of a group: ``(edge, column)`` pairs with a nonzero column."""
+    return [
+        (edge, int(i))
+        for edge in edges
+        for i in np.flatnonzero(np.any(edge.weights != 0, axis=0))
+    ]
+
+
+def neuron_axons(group, edges):
+    """(n,) ndarray: a bound on the axons each neuron's own inputs take.
+
+    Every nonzero input counts every axon type of the group's code, whether or not
+    its rounded level sets them all.
+    """
+    count = np.zeros(group.n, dtype=np.int64)
+    for edge in edges:
+        count += np.count_nonzero(edge.weights, axis=1)
+    return count * group.code.axons_per_input
+
+
+def exact_neuron_axons(model, group, edges):
+    """(n,) ndarray: axons each neuron's inputs take once rounded, as the compiler
+    counts them (one per axon type that a nonzero level sets).
+
+    Rounds the group's edges as :func:`.finalize.discretize_groups` will (stochastic
+    rounding with a separate generator, so the build's own draws are unchanged).
+    """
+    bias = np.asarray(model.group_bias.get(group, np.zeros(group.n)), float)
+    drive = bias + group.param("leak")
+    threshold = group.param("threshold").astype(float)
+    levels, *_ = discretize_group(
+        [e.weights for e in edges], drive, threshold, group.code,
+        [e.rounding for e in edges], np.random.RandomState(0),
+    )
+    count = np.zeros(group.n, dtype=np.int64)
+    for q in levels:
+        count += axons_per_level(group.code, q).sum(axis=1)
+    return count
+
+
+def overflows(model, group, edges):
+    """Whether some neuron of ``group`` needs more than one core's axons.
+
+    The cheap bound (every nonzero input takes every axon type) settles most groups;
+    the others are rounded to count exactly.
+    """
+    if not edges or neuron_axons(group, edges).max() <= AXONS_PER_CORE:
+        return False
+    return exact_neuron_axons(model, group, edges).max() > AXONS_PER_CORE
+
+
+def _direction(column):
+    """``(key, c)``: a hashable direction of a nonzero column and its coefficient.
+
+    The column is ``c`` times a direction whose first nonzero entry is 1; the
+    direction is rounded so that columns proportional up to float error share a key.
+    """
+    first = int(np.flatnonzero(column)[0])
+    coefficient = float(column[first])
+    v = np.round(column / coefficient, PROPORTIONAL_DECIMALS) + 0.0  # no -0.0
+    return (first, v.tobytes()), coefficient
+
+
+def relay_unit(coefficients):
+    """``max(Σ c_i⁺, Σ |c_i⁻|)``: the most the inputs of a relay add in one tick."""
+    c = np.asarray(coefficients, dtype=float)
+    return max(c[c > 0].sum(), -c[c < 0].sum())
+
+
+class _Splitter:
+    """Rewrites the float edges of a model; one per :func:`split_fan_in` call."""
+
+    def __init__(self, model):
+        self.model = model
+        self.edges_into = OrderedDict()
+        for edge in model.float_edges:
+            self.edges_into.setdefault(edge.post, []).append(edge)
+        self.relays_before = {}  # group -> relay groups to place just before it
+        self.n_relays = 0
+
+    # --- graph surgery ---------------------------------------------------------
+
+    def add_edge(self, edge):
+        self.edges_into.setdefault(edge.post, []).append(edge)
+
+    def relay_group(self, post, n, code, what):
+        group = NeuronGroup(
+            n,
+            label=f"{post.label} {what} relay {self.n_relays}",
+            params=dict(RELAY_PARAMS, threshold=self.model.nominal_threshold),
+            code=code,
+            obj=post.obj,
+        )
+        self.n_relays += 1
+        self.relays_before.setdefault(post, []).append(group)
+        return group
+
+    def remove_units(self, post, units):
+        """Zero the columns of ``units`` in edges into ``post``; drop empty edges."""
+        by_edge = OrderedDict()
+        for edge, i in units:
+            by_edge.setdefault(edge, []).append(i)
+        for edge, columns in by_edge.items():
+            edge.weights = edge.weights.copy()  # it may be a view of the build's
+            edge.weights[:, columns] = 0.0
+        self.edges_into[post] = [
+            e for e in self.edges_into[post] if np.any(e.weights != 0)
+        ]
+
+    def finish(self):
+        """Write the edges back to the model; place relays just before their group."""
+        model = self.model
+        model.float_edges = [e for edges in self.edges_into.values() for e in edges]
+        groups = []
+        for group in model.graph.groups:
+            groups.extend(self._relays_of(group))
+            groups.append(group)
+        model.graph.groups = groups
+
+    def _relays_of(self, group):
+        out = []
+        for relay in self.relays_before.get(group, []):
+            out.extend(self._relays_of(relay))
+            out.append(relay)
+        return out
+
+    # --- relays ------------------------------------------------------------------
+
+    def relay_pair(self, post, units, coefficients, what, unit=None):
+        """A relay pair summing ``Σ c_i s_i`` of ``units``, with spikes worth ``unit``
+        (by default ``max(Σ c_i⁺, Σ |c_i⁻|)``).
+
+        Returns
+        -------
+        relay : NeuronGroup
+            Two neurons: on (fires for the positive part) and off.
+        unit : float
+            What one relay spike stands for (``U``).
+        """
+        c = np.asarray(coefficients, dtype=float)
+        same = np.allclose(np.abs(c), np.abs(c[0]), rtol=1e-9, atol=0)
+        code = TRINARY if same else post.code
+        if unit is None:
+            unit = relay_unit(c)
+        relay = self.relay_group(post, 2, code, what)
+        threshold = self.model.nominal_threshold
+        by_edge = OrderedDict()
+        for (edge, i), ci in zip(units, c):
+            by_edge.setdefault(edge, []).append((i, ci))
+        for edge, cols in by_edge.items():
+            w = np.zeros((2, edge.pre.n))
+            for i, ci in cols:
+                w[0, i] = ci * threshold / unit
+                w[1, i] = -ci * threshold / unit
+            self.add_edge(
+                FloatEdge(edge.pre, relay, w, edge.delay, edge.obj, edge.rounding)
+            )
+        return relay, unit
+
+    def merge_class(self, post, units, coefficients, direction, obj):
+        """Sum one class of proportional units into one relay pair (a tree if needed).
+
+        Returns the relay -> post edge.
+        """
+        units, coefficients = list(units), list(coefficients)
+        while True:
+            c = np.asarray(coefficients)
+            same = np.allclose(np.abs(c), np.abs(c[0]), rtol=1e-9, atol=0)
+            per = (TRINARY if same else post.code).axons_per_input
+            capacity = AXONS_PER_CORE // per
+            if len(units) <= capacity:
+                relay, unit = self.relay_pair(post, units, coefficients, "sum")
+                weights = np.column_stack([unit * direction, -unit * direction])
+                edge = FloatEdge(relay, post, weights, 1, obj, self.model.rounding)
+                self.add_edge(edge)
+                return edge
+            # one stage of the tree: relays of `capacity` units, whose outputs are
+            # proportional again (coefficients +-U)
+            # all relays of a stage share the largest unit, so the next stage sums
+            # equal coefficients, exactly, with trinary weights
+            chunks = [
+                slice(start, start + capacity)
+                for start in range(0, len(units), capacity)
+            ]
+            unit = max(relay_unit(c[chunk]) for chunk in chunks)
+            next_units, next_coefficients = [], []
+            for chunk in chunks:
+                relay, _ = self.relay_pair(
+                    post, units[chunk], coefficients[chunk], "sum", unit
+                )
+                holder = FloatEdge(relay, post, np.zeros((post.n, 2)), 1, obj)
+                next_units += [(holder, 0), (holder, 1)]
+                next_coefficients += [unit, -unit]
+            units, coefficients = next_units, next_coefficients
+
+
+def merge_proportional_inputs(splitter, post):
+    """Stage 1: one relay pair per class of proportional inputs of ``post``.
+
+    Only classes of three or more units are merged (an on/off pair is already two).
+
+    Returns
+    -------
+    int
+        The number of classes merged.
+    """
+    classes = OrderedDict()
+    for edge, i in _input_units(splitter.edges_into.get(post, [])):
+        key, coefficient = _direction(edge.weights[:, i])
+        entry = classes.setdefault(key, ([], [], edge.weights[:, i] / coefficient))
+        entry[0].append((edge, i))
+        entry[1].append(coefficient)
+    merged = 0
+    for units, coefficients, direction in classes.values():
+        if len(units) < 3:
+            continue
+        obj = units[0][0].obj
+        splitter.merge_class(post, units, coefficients, direction, obj)
+        splitter.remove_units(post, units)
+        merged += 1
+    return merged
+
+
+def pair_units(units):
+    """Group input units into on/off pairs (exactly negated columns) and singles.
+
+    Returns
+    -------
+    list of list of (edge, column)
+        Each item one or two units, in the order of their first unit.
+    """
+    items, open_pairs = [], {}
+    for unit in units:
+        edge, i = unit
+        column = edge.weights[:, i]
+        key = (np.round(column, PROPORTIONAL_DECIMALS) + 0.0).tobytes()
+        partner = (np.round(-column, PROPORTIONAL_DECIMALS) + 0.0).tobytes()
+        waiting = open_pairs.get(partner)
+        if waiting:
+            items[waiting.pop()].append(unit)
+        else:
+            open_pairs.setdefault(key, []).append(len(items))
+            items.append([unit])
+    return items
+
+
+def partial_sum_unit(pairs, singles):
+    """What one spike of each neuron's partial-sum relays stands for.
+
+    An on/off pair (a dimension of a host value, of a decoded value, or of a relay
+    pair's sum) carries one component of a vector whose rates (spikes per tick) have
+    a norm of about 1 at most, so the pairs' share of a partial sum is at most the
+    norm of their weights, ``||w_j||``. Inputs that are not pairs (neurons of a
+    neuron -> neuron connection) may all fire at once: their share is bounded by the
+    sum of their positive (or negative) weights. The sum of the two is the unit. (The
+    hard bound for pairs, the sum of their weights, is ``sqrt(k)`` times larger for
+    ``k`` pairs: each relay spike would then be a large kick that the post neuron's
+    floor at 0 partly clips.) A relay whose input runs above its unit for a while
+    only lags: its linear reset keeps the excess.
+
+    Parameters
+    ----------
+    pairs : (n, k) ndarray
+        Each neuron's weight from the on unit of each of ``k`` pairs.
+    singles : (n, m) ndarray
+        Each neuron's weights from the ``m`` other inputs.
+
+    Returns
+    -------
+    (n,) ndarray
+    """
+    positive = np.where(singles > 0, singles, 0).sum(axis=1)
+    negative = -np.where(singles < 0, singles, 0).sum(axis=1)
+    return np.sqrt(np.sum(pairs**2, axis=1)) + np.maximum(positive, negative)
+
+
+def _chunks(items, capacity):
+    """Consecutive items (pairs stay whole) of at most ``capacity`` units each."""
+    chunk, size = [], 0
+    for item in items:
+        if size + len(item) > capacity and chunk:
+            yield chunk
+            chunk, size = [], 0
+        chunk.append(item)
+        size += len(item)
+    if chunk:
+        yield chunk
+
+
+def split_per_neuron(splitter, post):
+    """Stage 2: per-neuron partial sums of chunks of ``post``'s inputs.
+
+    For each chunk of inputs that fills one core's axons, a relay group of ``2 n``
+    neurons (on and off for each neuron of ``post``) sums the chunk's weighted inputs
+    of each neuron; ``post`` then takes its own relays' spikes.
+    """
+    model = splitter.model
+    units = _input_units(splitter.edges_into.get(post, []))
+    capacity = AXONS_PER_CORE // post.code.axons_per_input
+    threshold = model.nominal_threshold
+    n = post.n
+
+    def columns(items):
+        cols = [edge.weights[:, i] for item in items for edge, i in item[:1]]
+        return np.column_stack(cols) if cols else np.zeros((n, 0))
+
+    chunk_items = list(_chunks(pair_units(units), capacity))
+    chunks = [[unit for item in items for unit in item] for items in chunk_items]
+    # one unit per neuron for all its relays, so the post's weights from them are
+    # all +-U_j: trinary, one axon per relay (its sign's type), and no splitter
+    unit = np.zeros(n)
+    for items in chunk_items:
+        unit = np.maximum(unit, partial_sum_unit(
+            columns([item for item in items if len(item) == 2]),
+            columns([item for item in items if len(item) == 1]),
+        ))
+    active = unit > 0
+    scale = np.where(active, threshold / np.where(active, unit, 1.0), 0.0)
+    new_edges = []
+    for chunk in chunks:
+        relay = splitter.relay_group(post, 2 * n, post.code, "partial-sum")
+        by_edge = OrderedDict()
+        for edge, i in chunk:
+            by_edge.setdefault(edge, []).append(i)
+        for edge, cols in by_edge.items():
+            w = np.zeros((2 * n, edge.pre.n))
+            w[:n, cols] = edge.weights[:, cols] * scale[:, None]
+            w[n:, cols] = -w[:n, cols]
+            splitter.add_edge(
+                FloatEdge(edge.pre, relay, w, edge.delay, edge.obj, edge.rounding)
+            )
+        out = np.hstack([np.diag(unit), -np.diag(unit)])
+        new_edges.append(
+            FloatEdge(relay, post, out, 1, chunk[0][0].obj, model.rounding)
+        )
+    splitter.remove_units(post, units)
+    for edge in new_edges:
+        splitter.add_edge(edge)
+    post.code = TRINARY
+
+
+def split_fan_in(model):
+    """Rewrite the float edges of ``model`` so that every group's fan-in fits a core.
+
+    Groups whose inputs fit one core's axons are left alone. Relay groups are added
+    to ``model.graph`` (each just before the group it serves) and their edges to
+    ``model.float_edges``.
+
+    Parameters
+    ----------
+    model : Model
+        After the Nengo build (every float edge known), before discretization.
+
+    Returns
+    -------
+    list of NeuronGroup
+        The groups whose inputs were rewritten.
+    """
+    splitter = _Splitter(model)
+    rewritten = []
+    for group in list(model.graph.groups):
+        if not overflows(model, group, splitter.edges_into.get(group, [])):
+            continue
+        rewritten.append(group)
+        merge_proportional_inputs(splitter, group)
+        # partial sums until every neuron's own inputs fit one core
+        while overflows(model, group, splitter.edges_into[group]):
+            split_per_neuron(splitter, group)
+    splitter.finish()
+    return rewritten
