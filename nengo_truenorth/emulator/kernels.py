@@ -224,35 +224,47 @@ def _sgn(v):
 
 
 @numba.njit(cache=True, inline="always")
-def _apply_tally(c, p, s, tally, tally_axons, first_type, last_type):
+def _apply_tally(c, p, s, tally, tally_axons, first_type, last_type, w0, nw):
     """Add ``tally[G, j] * s[j][G]`` to each potential for types in the range; clear.
 
     Tallying first and weighting here reads the core's weights in order, a row of 256
     per type, instead of one scattered weight per synaptic event; types that tallied
-    no axon are skipped, and so are neurons outside the core's live words (no crossbar
-    bit reaches them, so their tally is 0). Returns the number of synaptic events the
-    tally held.
+    no axon are skipped, and so are neurons outside the core's live words ``w0 ..
+    w0 + nw - 1`` (no crossbar bit reaches them, so their tally is 0). The loop runs
+    from 0 over slices, so that LLVM knows every index is >= 0 and vectorizes it.
+    Returns the number of synaptic events the tally held.
     """
-    j_first = p.live_words[c, 0] * 8
-    j_end = p.live_words[c, 1] * 8
-    # slices of the live neurons, indexed from 0 so that LLVM vectorizes the loop
-    V = s.potential[c * NEURONS_PER_CORE + j_first : c * NEURONS_PER_CORE + j_end]
+    j0 = w0 * 8
+    n = nw * 8
+    V = s.potential[c * NEURONS_PER_CORE + j0 : c * NEURONS_PER_CORE + j0 + n]
     events = 0
     for G in range(first_type, last_type):
         if tally_axons[G] == 0:
             continue
         tally_axons[G] = 0
-        W = p.weights[c, G, j_first:j_end]
-        n = tally[G * NEURONS_PER_CORE + j_first : G * NEURONS_PER_CORE + j_end]
-        for j in range(V.size):
-            V[j] += np.int32(n[j]) * np.int32(W[j])
-            events += np.int64(n[j])
-            n[j] = 0
+        W = p.weights[c, G, j0 : j0 + n]
+        t = tally[G * NEURONS_PER_CORE + j0 : G * NEURONS_PER_CORE + j0 + n]
+        for j in range(n):
+            V[j] += np.int32(t[j]) * np.int32(W[j])
+            events += np.int64(t[j])
+            t[j] = 0
     return events
 
 
 @numba.njit(cache=True, inline="always")
-def _integrate_synapses(c, tkey, p, s, word_base, tally, tally_axons):
+def _tally_row(tally64, G, row, q0, n):
+    """Count bytes ``q0 .. q0 + n - 1`` of a crossbar ``row`` in type ``G``'s tally.
+
+    Indexed without slices: this runs once per active axon, and a slice costs more
+    than the few bytes of a partly used core's row.
+    """
+    base = G * ROW_BYTES + q0
+    for q in range(n):
+        tally64[base + q] += _SPREAD[row[q0 + q]]
+
+
+@numba.njit(cache=True, inline="always")
+def _integrate_synapses(c, tkey, p, s, word_base, tally, tally_axons, w0, nw):
     """Spec step 2 for core ``c``, visiting only its active axons.
 
     Reads and clears the core's four words of the current ring slot (from word
@@ -261,10 +273,9 @@ def _integrate_synapses(c, tkey, p, s, word_base, tally, tally_axons):
     is flushed before it could count a 256th axon. Stochastic synapses draw and add
     their +-1 at once (``tkey`` is the core's PRNG key of this tick). Returns the
     number of synaptic events, stochastic synapses included whatever they drew.
-    Only the bytes of a row in the core's live words are read: the others are 0.
+    Only the bytes ``w0 .. w0 + nw - 1`` of a row, the core's live words, are read:
+    the others are 0.
     """
-    q_first = p.live_words[c, 0]
-    q_end = p.live_words[c, 1]
     lo = c * NEURONS_PER_CORE
     hi = lo + NEURONS_PER_CORE
     V = s.potential[lo:hi]
@@ -285,18 +296,15 @@ def _integrate_synapses(c, tkey, p, s, word_base, tally, tally_axons):
             a = c * AXONS_PER_CORE + i
             G = p.axon_type[a]
             if tally_axons[G] == TALLY_MAX:
-                events += _apply_tally(c, p, s, tally, tally_axons, G, G + 1)
+                events += _apply_tally(c, p, s, tally, tally_axons, G, G + 1, w0, nw)
             tally_axons[G] += 1
             row = p.crossbar[a]
             if not stochastic:
-                live_row = row[q_first:q_end]
-                t64 = tally64[G * ROW_BYTES + q_first : G * ROW_BYTES + q_end]
-                for q in range(live_row.size):
-                    t64[q] += _SPREAD[live_row[q]]
+                _tally_row(tally64, G, row, w0, nw)
                 continue
             W = p.weights[c, G]
             B = p.stochastic_weights[c, G]
-            for q in range(q_first, q_end):
+            for q in range(w0, w0 + nw):
                 byte = row[q]
                 for lane in range(8):
                     if (byte >> lane) & 1 == 0:
@@ -313,24 +321,24 @@ def _integrate_synapses(c, tkey, p, s, word_base, tally, tally_axons):
                     if rho < np.uint64(abs(weight)):
                         V[j] += _sgn(weight)
     if any_active:
-        events += _apply_tally(c, p, s, tally, tally_axons, 0, N_AXON_TYPES)
+        events += _apply_tally(c, p, s, tally, tally_axons, 0, N_AXON_TYPES, w0, nw)
     return events
 
 
 @numba.njit(cache=True, inline="always")
-def _neurons_deterministic(c, p, s, fired):
+def _neurons_deterministic(c, p, s, fired, w0, nw):
     """Spec steps 3, 5 and 6 for a core without stochastic neurons.
 
-    With eta = 0 both negative-threshold cases reduce to ``V < -beta``, and every
-    branch becomes a select, so LLVM vectorizes the loop over the 256 neurons.
-    Spikes go to ``fired`` (256,) as 0 or 1, for the neurons of the core's live words
-    (the only ones run: the others keep V = 0 and never fire).
+    Runs the neurons of the core's live words ``w0 .. w0 + nw - 1`` (the others keep
+    V = 0 and never fire); their spikes go to ``fired`` (256,) as 0 or 1. With
+    eta = 0 both negative-threshold cases reduce to ``V < -beta``, and every branch
+    becomes a select, so LLVM vectorizes the loop (run from 0 over slices, so that
+    every index is plainly >= 0).
     """
-    j_first = p.live_words[c, 0] * 8
-    j_end = p.live_words[c, 1] * 8
-    # slices of the live neurons, indexed from 0 so that LLVM vectorizes the loop
-    lo = c * NEURONS_PER_CORE + j_first
-    hi = c * NEURONS_PER_CORE + j_end
+    j0 = w0 * 8
+    n = nw * 8
+    lo = c * NEURONS_PER_CORE + j0
+    hi = lo + n
     V = s.potential[lo:hi]
     leak = p.leak[lo:hi]
     leak_reversal = p.leak_reversal[lo:hi]
@@ -339,8 +347,8 @@ def _neurons_deterministic(c, p, s, fired):
     reset_potential = p.reset_potential[lo:hi]
     reset_mode = p.reset_mode[lo:hi]
     negative_saturation = p.negative_saturation[lo:hi]
-    out = fired[j_first:j_end]
-    for j in range(V.size):
+    out = fired[j0 : j0 + n]
+    for j in range(n):
         v = _clamp(V[j])
         omega = np.int32(1) if leak_reversal[j] == 0 else np.int32(_sgn(v))
         v = _clamp(np.int32(v + omega * np.int32(leak[j])))
@@ -365,15 +373,13 @@ def _neurons_deterministic(c, p, s, fired):
 
 
 @numba.njit(cache=True, inline="always")
-def _neurons_general(c, tkey, p, s, fired):
+def _neurons_general(c, tkey, p, s, fired, w0, nw):
     """Spec steps 3-6 for a core with stochastic neurons, as the reference does them.
 
-    Only the neurons of the core's live words are run. Draws are counter-based, keyed
-    by (core, tick, neuron, stream), so the neurons skipped -- which draw nothing that
-    could change them -- leave every other draw as it was.
+    Only the neurons of the core's live words ``w0 .. w0 + nw - 1`` are run. Draws
+    are counter-based, keyed by (core, tick, neuron, stream), so the neurons skipped
+    -- which draw nothing that could change them -- leave every other draw as it was.
     """
-    j_first = p.live_words[c, 0] * 8
-    j_end = p.live_words[c, 1] * 8
     lo = c * NEURONS_PER_CORE
     hi = lo + NEURONS_PER_CORE
     V = s.potential[lo:hi]
@@ -386,7 +392,7 @@ def _neurons_general(c, tkey, p, s, fired):
     reset_potential = p.reset_potential[lo:hi]
     reset_mode = p.reset_mode[lo:hi]
     negative_saturation = p.negative_saturation[lo:hi]
-    for j in range(j_first, j_end):
+    for j in range(w0 * 8, (w0 + nw) * 8):
         v = np.int64(_clamp(V[j]))
         neuron_key = np.uint64(j) << _U12
 
@@ -434,13 +440,14 @@ def _neurons_general(c, tkey, p, s, fired):
 
 
 @numba.njit(cache=True, inline="always")
-def _deliver(c, t, p, s, fired, outbox, outbox_size, watch_col, spike_out, row):
+def _deliver(c, t, p, s, fired, outbox, outbox_size, watch_col, spike_out, row, w0, nw):
     """Spec step 7 for core ``c``, whose spikes are in ``fired`` (256,).
 
     Counts the spikes, hops and chip crossings, posts the ring bit of each spike's
     destination -- axon ``a`` in slot ``(t + delay) % 16`` -- to ``outbox``, and
     records watched neurons. Returns the new size of the outbox. Only the core's live
-    words of ``fired`` are read: the rest holds another core's spikes.
+    words ``w0 .. w0 + nw - 1`` of ``fired`` are read: the rest holds another core's
+    spikes.
     """
     words_per_slot = s.ring.size // N_SLOTS
     fired64 = fired.view(np.uint64)
@@ -449,7 +456,7 @@ def _deliver(c, t, p, s, fired, outbox, outbox_size, watch_col, spike_out, row):
     n_spikes = 0
     n_hops = 0
     n_crossings = 0
-    for w in range(p.live_words[c, 0], p.live_words[c, 1]):
+    for w in range(w0, w0 + nw):
         word = fired64[w]
         if word == 0:
             continue
@@ -489,16 +496,37 @@ def _prefetch_rows(c, p, s, word_base):
 
 
 @numba.njit(cache=True, inline="always")
-def _prefetch_routes(c, p, fired):
-    """Prefetch the routes of core ``c``'s fired neurons (``fired`` (256,))."""
+def _prefetch_routes(c, p, fired, w0, nw):
+    """Prefetch the routes of core ``c``'s fired neurons (``fired`` (256,)), in its
+    live words ``w0 .. w0 + nw - 1``."""
     fired64 = fired.view(np.uint64)
-    for w in range(p.live_words[c, 0], p.live_words[c, 1]):
+    for w in range(w0, w0 + nw):
         word = fired64[w]
         if word == 0:
             continue
         for b in range(8):
             if (word >> np.uint64(8 * b)) & _BYTE != 0:
                 _prefetch(p.route, (c * NEURONS_PER_CORE + w * 8 + b) * 4)
+
+
+@numba.njit(cache=True, inline="always")
+def _run_core(c, t, p, s, word_base, tally, tally_axons, fired, w0, nw):
+    """Spec steps 2-6 of core ``c`` on its live words ``w0 .. w0 + nw - 1``.
+
+    Its spikes go to ``fired[c & 1]``, and their routes are prefetched for
+    :func:`_deliver`. Called with the constants ``(0, 32)`` for a full core, so that
+    the inlined copy for full cores has the fixed trip counts of a whole core.
+    """
+    stochastic = p.stochastic_core[c] != 0
+    tkey = splitmix64(p.core_key[c] ^ np.uint64(t)) if stochastic else _U0
+    s.synaptic_events[c] += _integrate_synapses(
+        c, tkey, p, s, word_base, tally, tally_axons, w0, nw
+    )
+    if stochastic:
+        _neurons_general(c, tkey, p, s, fired[c & 1], w0, nw)
+    else:
+        _neurons_deterministic(c, p, s, fired[c & 1], w0, nw)
+    _prefetch_routes(c, p, fired[c & 1], w0, nw)
 
 
 @numba.njit(cache=True, _nrt=False)
@@ -525,29 +553,27 @@ def _tick_cores(q, first, last, t, p, s, watch_col, spike_out, row):
             _prefetch_rows(c + 1, p, s, word_base)
         if c < last:
             # spec steps 2-6 of core c (step 1 is done: its ring bits are set)
-            stochastic = p.stochastic_core[c] != 0
-            tkey = splitmix64(p.core_key[c] ^ np.uint64(t)) if stochastic else _U0
-            s.synaptic_events[c] += _integrate_synapses(
-                c, tkey, p, s, word_base, tally, tally_axons
-            )
-            if stochastic:
-                _neurons_general(c, tkey, p, s, fired[c & 1])
+            w0 = p.live_words[c, 0]
+            nw = p.live_words[c, 1] - w0
+            if nw == WORDS_PER_CORE:
+                # constants: the loops of a full core keep their fixed trip counts
+                _run_core(c, t, p, s, word_base, tally, tally_axons, fired, 0,
+                          WORDS_PER_CORE)
             else:
-                _neurons_deterministic(c, p, s, fired[c & 1])
-            _prefetch_routes(c, p, fired[c & 1])
+                _run_core(c, t, p, s, word_base, tally, tally_axons, fired, w0, nw)
         if c > first:
-            outbox_size = _deliver(
-                c - 1,
-                t,
-                p,
-                s,
-                fired[(c - 1) & 1],
-                outbox,
-                outbox_size,
-                watch_col,
-                spike_out,
-                row,
-            )
+            w0 = p.live_words[c - 1, 0]
+            nw = p.live_words[c - 1, 1] - w0
+            if nw == WORDS_PER_CORE:
+                outbox_size = _deliver(
+                    c - 1, t, p, s, fired[(c - 1) & 1], outbox, outbox_size,
+                    watch_col, spike_out, row, 0, WORDS_PER_CORE,
+                )
+            else:
+                outbox_size = _deliver(
+                    c - 1, t, p, s, fired[(c - 1) & 1], outbox, outbox_size,
+                    watch_col, spike_out, row, w0, nw,
+                )
     s.outbox_size[q] = outbox_size
 
 
