@@ -62,8 +62,9 @@ from nengo.transforms import (
 from ..neurons import TICK_SECONDS
 from .blas import single_blas_thread
 from .builder import FloatEdge, TrueNorthBuilder
+from .decode import DecodeRequest, decode_requests
 from .filters import build_filtered_edges, min_tau, uses_filter_neurons
-from .graph import InputGroup, NeuronGroup, weight_code
+from .graph import InputGroup, weight_code
 
 #: Synapses a chip -> chip connection may have.
 CHIP_SYNAPSES = (nengo.synapses.Lowpass,)
@@ -388,50 +389,17 @@ def build_decode_path(
     model, conn, pre_chip, post_chip, decoders, activities, post_map, spike, bits,
     delay, rounding, filtered=False,
 ):
-    """pre neurons -> decode neurons (per block of pre neurons) -> post neurons.
+    """pre neurons -> decode neurons -> post neurons (see :mod:`.decode`).
 
-    With ``filtered``, the decode neurons' spikes reach the post through filter
-    neurons (:func:`.filters.build_filtered_edges`), one per decode neuron: the on and
-    off rates are low-passed separately, and their difference is the low-passed value.
+    The decode neurons are built after the Nengo build, when every decoded
+    connection out of the pre ensemble is known, so connections can share them
+    (:func:`.decode.build_decode_banks`); this records what the path needs.
     """
-    code = weight_code(bits)
-    block = max(1, 256 // code.axons_per_input)
-    n_pre = decoders.shape[1]
-    size_mid = decoders.shape[0]
-    for start in range(0, n_pre, block):
-        sl = slice(start, min(start + block, n_pre))
-        partial = activities[:, sl] @ decoders[:, sl].T  # (n_eval, size_mid)
-        # value that one decode spike per tick stands for
-        unit = model.decode_margin * max(float(np.abs(partial).max()), 1e-9)
-        n_dec = 2 * size_mid
-        dec = model.graph.add_group(
-            NeuronGroup(
-                n_dec,
-                label=f"{conn} decode {start}",
-                params={
-                    "threshold": model.nominal_threshold,
-                    "reset_mode": 1,
-                    "negative_saturation": 1,
-                },
-                code=code,
-                obj=conn,
-            )
+    decode_requests(model).append(
+        DecodeRequest(
+            conn, pre_chip, post_chip, decoders, activities, post_map, spike, bits,
+            delay, rounding, filtered,
+            group_position=len(model.graph.groups),
+            edge_position=len(model.float_edges),
         )
-        sign = np.repeat([[1.0], [-1.0]], size_mid, axis=1).reshape(n_dec, 1)
-        block_decoders = np.vstack([decoders[:, sl], decoders[:, sl]])  # (n_dec, n_blk)
-        pre_to_dec = np.zeros((n_dec, n_pre))
-        threshold = model.nominal_threshold
-        pre_to_dec[:, sl] = sign * block_decoders * spike * threshold / unit
-        model.float_edges.append(
-            FloatEdge(pre_chip.group, dec, pre_to_dec, 1, conn, rounding)
-        )
-        # a decode spike stands for `unit` of value during one tick
-        dec_to_post = np.hstack([post_map, -post_map]) * unit
-        if filtered:
-            build_filtered_edges(
-                model, conn, dec, post_chip.group, dec_to_post, delay, rounding
-            )
-        else:
-            model.float_edges.append(
-                FloatEdge(dec, post_chip.group, dec_to_post, delay, conn, rounding)
-            )
+    )

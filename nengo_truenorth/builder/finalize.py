@@ -18,6 +18,7 @@ from ..hardware.limits import (
     THRESHOLD_MAX,
     THRESHOLD_MIN,
 )
+from .decode import build_decode_banks
 from .discretize import discretize_group
 from .fan_in import split_fan_in
 from .graph import Edge, InputGroup
@@ -130,6 +131,7 @@ def finalize_chip(model, emulator="fast", progress_bar=False):
 
     if not model.chip_ensembles:
         return
+    build_decode_banks(model)
     inputs = add_host_inputs(model)
     split_fan_in(model)
     discretize_groups(model)

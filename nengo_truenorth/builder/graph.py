@@ -164,6 +164,12 @@ class NeuronGroup:
         Neurons whose spikes the host needs (output ports).
     probe_voltage : (n,) ndarray of bool
         Neurons whose potentials the host records.
+    negate : (n,) ndarray of bool, optional
+        Neurons whose weights are the negation of what their levels write: their
+        ``weight_scale`` is kept negative, whatever magnitude is assigned to it (the
+        discretizer assigns magnitudes). An "off" neuron that must add ``-w`` where
+        its "on" neuron adds ``w`` then takes the same levels, and so the same axons,
+        as the on neuron (see the sign-plane decode banks of :mod:`.connection`).
     """
 
     n: int
@@ -174,6 +180,7 @@ class NeuronGroup:
     obj: object = None
     to_host: np.ndarray = None
     probe_voltage: np.ndarray = None
+    negate: np.ndarray = None
 
     def __post_init__(self):
         if self.weight_scale is None:
@@ -182,6 +189,14 @@ class NeuronGroup:
             self.to_host = np.zeros(self.n, dtype=bool)
         if self.probe_voltage is None:
             self.probe_voltage = np.zeros(self.n, dtype=bool)
+        self.weight_scale = self.weight_scale  # applies `negate`
+
+    def __setattr__(self, name, value):
+        negate = self.__dict__.get("negate")
+        if name == "weight_scale" and value is not None and negate is not None:
+            magnitude = np.abs(np.asarray(value, dtype=np.int64))
+            value = np.where(np.asarray(negate, dtype=bool), -magnitude, magnitude)
+        object.__setattr__(self, name, value)
 
     def __repr__(self):
         return f"<NeuronGroup {self.label!r}: {self.n} neurons>"
