@@ -1,4 +1,4 @@
-"""Fan-in splitting (builder/fan_in.py): inputs beyond one core's axons go through relays.
+"""Fan-in splitting (builder/fan_in.py): inputs beyond a core's axons go through relays.
 
 The tolerances of the end-to-end tests are measured: with these seeds the chip's
 decoded values are within the figure given beside each assertion, and

@@ -64,7 +64,7 @@ from .blas import single_blas_thread
 from .builder import FloatEdge, TrueNorthBuilder
 from .decode import DecodeRequest, decode_requests
 from .filters import build_filtered_edges, min_tau, uses_filter_neurons
-from .graph import InputGroup, weight_code
+from .graph import weight_code
 
 #: Synapses a chip -> chip connection may have.
 CHIP_SYNAPSES = (nengo.synapses.Lowpass,)

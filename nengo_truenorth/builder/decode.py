@@ -12,8 +12,9 @@ of *all* the decoded connections out of an ensemble have at most
 transforms of one function, as in most models). Each pre neuron then needs **one**
 axon per bank core: its axon type is the sign of its decoder (0: positive, 1:
 negative, trinary weights). Decoder ``d_i`` is rounded to a sign and a magnitude of
-``weight_bits`` bits, ``d_i ≈ δ · sign_i · Σ_k 2^k b_ik``, and each bit ``k`` of each row
-gets its own on/off pair of decode neurons, *plane neurons*, which sum
+:func:`plane_bits` bits (``weight_bits + 1``), ``d_i ≈ δ sign_i Σ_k 2^k b_ik``, and
+each bit ``k`` of each row gets its own on/off pair of decode neurons, *plane
+neurons*, which sum
 ``2^k δ Σ_i sign_i b_ik r_i`` -- signed, so positive and negative shares cancel
 inside the neuron, as in a classic decode pair. An off neuron takes the same levels
 as its on neuron with a negative ``weight_scale`` (:attr:`.NeuronGroup.negate`), so

@@ -169,7 +169,7 @@ class NeuronGroup:
         ``weight_scale`` is kept negative, whatever magnitude is assigned to it (the
         discretizer assigns magnitudes). An "off" neuron that must add ``-w`` where
         its "on" neuron adds ``w`` then takes the same levels, and so the same axons,
-        as the on neuron (see the sign-plane decode banks of :mod:`.connection`).
+        as the on neuron (see the sign-plane decode banks of :mod:`.decode`).
     """
 
     n: int
