@@ -11,12 +11,13 @@ host -> chip       Nengo's own build up to the post's input signal; the chip ope
                    encodes that value into spikes on input channels (see
                    :mod:`.host_io`), whose edges carry the post's encoders.
 chip -> chip       An integer path on the chip. Decoded connections go through
-                   *decode neurons*: for each block of pre neurons that fits one core's
-                   axons, an on/off pair of sigma-delta neurons per dimension carries
-                   the block's share of the decoded value, and the post neurons sum
-                   the pairs through their encoders. This keeps every neuron's fan-in
-                   within one core. Neuron-to-neuron connections map weights directly,
-                   and so does a non-compositional weight solver (its full matrix).
+                   *decode neurons* (:mod:`.decode`: sign-plane banks shared by the
+                   pre ensemble's connections, or per-connection blocks), whose
+                   on/off pairs of sigma-delta neurons carry shares of the decoded
+                   value; the post neurons sum them through their encoders.
+                   Neuron-to-neuron connections map weights directly, and so does a
+                   non-compositional weight solver (its full matrix). Fan-in beyond
+                   one core's axons is split by :mod:`.fan_in`.
 =================  ==================================================================
 
 Weights and currents are in the units of the post's Nengo neuron type up to the post's
