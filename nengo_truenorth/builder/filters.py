@@ -302,8 +302,9 @@ def uses_filter_neurons(conn):
 
     True for a ``Lowpass`` connection into chip neurons (``post`` a ``Neurons``
     object): each post neuron sees each source neuron's own filtered spikes.
-    Connections into an ensemble's decoded input are filtered by the ensemble
-    (:mod:`.recurrence`) or approximated by their path's delay.
+    Decoded connections into an ensemble decide for themselves
+    (:func:`.connection.filters_decoded_value`): their decode neurons' spikes go
+    through filter neurons too, or the synapse is approximated by the path's delay.
     """
     return type(conn.synapse) is nengo.synapses.Lowpass and isinstance(
         conn.post_obj, nengo.ensemble.Neurons
