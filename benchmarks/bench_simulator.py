@@ -11,9 +11,11 @@ signal at the end of a long chain near unit amplitude. Every ensemble is probed
 (``synapse=0.01``).
 
 For each ``N``: build times, ticks per second of both simulators (run time only, the
-same model in the same process, so the ratio is what matters), and the RMSE of each
+same model in the same process, so the ratio is what matters), the emulator's share
+of a chip tick (its recorded run replayed on the emulator alone), and the RMSE of each
 ensemble's decoded value against ``nengo.Simulator``'s. Then the build time of a
-model that needs about 4,096 cores (more such chains, no probes, not run).
+model that needs about 4,096 cores (more such chains, no probes, not run), from an
+empty decoder cache and again with the decoders cached.
 
 Nothing is asserted. Results go to ``benchmarks/results/simulator.json``.
 
@@ -24,13 +26,16 @@ import argparse
 import json
 import os
 import platform
+import tempfile
 import time
 from pathlib import Path
 
 import nengo
 import numpy as np
+from nengo.cache import DecoderCache
 
 import nengo_truenorth
+from nengo_truenorth.builder import Model
 
 SIZE = 256
 #: The recurrent synapse and the time constant of each stage's low-pass.
@@ -84,11 +89,36 @@ def timed_run(simulator, net, seconds, **kwargs):
     return sim, build, (sim.n_steps - 10) / run
 
 
+def emulator_replay(sim, repeats=3):
+    """Milliseconds per tick of the chip alone, replaying ``sim``'s recorded run.
+
+    A fresh emulator of the same kind runs the same model on the axons the host drove
+    at each tick (``record_chip_io``), one tick per call with the run's spike and
+    voltage watch lists, as the Simulator steps it: the emulator's share of a tick,
+    without the host. Best of ``repeats`` replays.
+    """
+    runtime = sim.model.chip_runtime
+    axons = list(runtime.recording.axons)
+    times = []
+    for _ in range(repeats):
+        emulator = type(sim.emulator)(sim.emulator.model)
+        t0 = time.perf_counter()
+        for tick_axons in axons:
+            emulator.advance_tick(
+                tick_axons, runtime.spike_watch, runtime.voltage_watch
+            )
+        times.append(time.perf_counter() - t0)
+    return 1e3 * min(times) / len(axons)
+
+
 def compare(n, seconds):
     """Both simulators on a chain of ``n``; a dict of the measured figures."""
     net, probes = chain(n)
     ref, ref_build, ref_rate = timed_run(nengo.Simulator, net, seconds)
-    chip, chip_build, chip_rate = timed_run(nengo_truenorth.Simulator, net, seconds)
+    chip, chip_build, chip_rate = timed_run(
+        nengo_truenorth.Simulator, net, seconds, record_chip_io=True
+    )
+    emulator_ms = emulator_replay(chip)
     rmse = [
         float(np.sqrt(np.mean((chip.data[p] - ref.data[p]) ** 2))) for p in probes
     ]
@@ -105,6 +135,7 @@ def compare(n, seconds):
         "nengo_ticks_per_s": ref_rate,
         "chip_ticks_per_s": chip_rate,
         "speed_ratio": chip_rate / ref_rate,
+        "chip_emulator_ms_per_tick": emulator_ms,
         "rmse_last": rmse[-1],
         "rmse_max": max(rmse),
         "rmse_mean": float(np.mean(rmse)),
@@ -115,18 +146,21 @@ def compare(n, seconds):
 def big_build(n):
     """Build time (no run) of an unprobed chain of ``n`` ensembles, twice.
 
-    The first build solves every decoder (as ``nengo.Simulator``'s build would); the
-    second finds them in Nengo's decoder cache, so it times the rest: the Nengo build,
-    the chip's discretization and compilation.
+    Both builds use a decoder cache of their own, empty at first: the first build
+    solves every decoder (as ``nengo.Simulator``'s build would, from scratch); the
+    second finds them in the cache, so it times the rest: the Nengo build, the chip's
+    discretization and compilation.
     """
     net, _ = chain(n, seed=1, probes=False)
     builds = []
-    for _ in range(2):
-        t0 = time.perf_counter()
-        sim = nengo_truenorth.Simulator(net, progress_bar=False)
-        builds.append(time.perf_counter() - t0)
-        stats = sim.compiled.stats()
-        sim.close()
+    with tempfile.TemporaryDirectory() as cache_dir:
+        for _ in range(2):
+            model = Model(decoder_cache=DecoderCache(cache_dir=cache_dir), seed=2)
+            t0 = time.perf_counter()
+            sim = nengo_truenorth.Simulator(net, progress_bar=False, model=model)
+            builds.append(time.perf_counter() - t0)
+            stats = sim.compiled.stats()
+            sim.close()
     return {
         "n_ensembles": n,
         "neurons": n * SIZE,
@@ -148,8 +182,6 @@ def feedforward_policy(taus=(0.005, 0.01, 0.015, 0.02, 0.05), seconds=1.0):
     only recurrent connections filtered). This is how
     :attr:`~nengo_truenorth.builder.Model.filter_min_tau` was chosen.
     """
-    from nengo_truenorth.builder import Model
-
     rows = []
     for tau in taus:
         with nengo.Network(seed=0) as net:
@@ -198,15 +230,16 @@ def main(argv=None):
 
     rows = []
     print(f"{'N':>4} {'cores':>6} {'nengo build s':>13} {'chip build s':>12} "
-          f"{'nengo t/s':>10} {'chip t/s':>9} {'ratio':>6} {'RMSE last':>9} "
-          f"{'RMSE max':>9}")
+          f"{'nengo t/s':>10} {'chip t/s':>9} {'ratio':>6} {'emu ms/t':>8} "
+          f"{'RMSE last':>9} {'RMSE max':>9}")
     for n in sizes:
         row = compare(n, seconds)
         rows.append(row)
         print(f"{n:>4} {row['cores']:>6} {row['nengo_build_s']:>13.2f} "
               f"{row['chip_build_s']:>12.2f} "
               f"{row['nengo_ticks_per_s']:>10.0f} {row['chip_ticks_per_s']:>9.0f} "
-              f"{row['speed_ratio']:>6.2f} {row['rmse_last']:>9.3f} "
+              f"{row['speed_ratio']:>6.2f} {row['chip_emulator_ms_per_tick']:>8.3f} "
+              f"{row['rmse_last']:>9.3f} "
               f"{row['rmse_max']:>9.3f}")
 
     per_ensemble = max(rows[-1]["cores"] / rows[-1]["n_ensembles"], 1.0)
