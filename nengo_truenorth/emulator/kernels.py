@@ -146,7 +146,7 @@ Params = namedtuple(
         "stochastic_synapse_core",  # (n_cores,) uint8: any b on the core
         # (n_cores, 2) int64: the core's live words -- words of eight neurons (and
         # bytes of a crossbar row) first .. end - 1 hold every neuron whose state can
-        # change or which can fire (see FastEmulator.live_neurons); the rest are skipped
+        # change or which can fire (see fast.live_neurons); the rest are skipped
         "live_words",
     ],
 )
