@@ -17,6 +17,7 @@ from nengo.cache import get_default_decoder_cache
 from . import builder as _builder  # noqa: F401  (registers build functions)
 from .builder.builder import Model
 from .builder.host_io import ChipRecording
+from .builder.optimizer import nengo_simulator_optimizer
 from .hardware.limits import CORES_PER_CHIP
 
 
@@ -155,14 +156,17 @@ class Simulator(nengo.Simulator):
         runtime = getattr(model, "chip_runtime", None)
         if record_chip_io and runtime is not None:
             runtime.recording = ChipRecording()
-        super().__init__(
-            None,
-            dt=dt,
-            seed=seed,
-            model=model,
-            progress_bar=progress_bar,
-            optimize=optimize,
-        )
+        # Nengo's optimizer, minus its pairwise scans of ops that can never merge
+        # (the host inputs of thousands of chip ensembles); the same merges
+        with nengo_simulator_optimizer():
+            super().__init__(
+                None,
+                dt=dt,
+                seed=seed,
+                model=model,
+                progress_bar=progress_bar,
+                optimize=optimize,
+            )
 
     def __setstate__(self, state):
         # The chip's state (potentials, spikes in flight, host encoder remainders)

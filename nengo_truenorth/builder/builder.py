@@ -64,6 +64,9 @@ class ChipEnsemble:
         Whether the host sends decoded values into the ensemble.
     host_neuron_input : bool
         Whether the host sends currents straight to its neurons.
+    solved_rates : dict of nengo.Connection to ndarray
+        Rates the decoder solver computed for a connection out of the ensemble, kept
+        until the connection's build takes them (so they are computed once).
     """
 
     def __init__(
@@ -90,6 +93,7 @@ class ChipEnsemble:
         self.current_offset = np.broadcast_to(np.asarray(current_offset, float), (n,))
         self.host_input = False
         self.host_neuron_input = False
+        self.solved_rates = {}
 
     #: Rows of inputs per chunk in :meth:`rates` (64 x 256 neurons: 128 KiB each).
     RATE_ROWS = 64

@@ -119,9 +119,16 @@ def build_solver(model, solver, conn, rng):
         targets = np.dot(targets, post_enc.T[conn.post_slice])
     x = np.dot(eval_points, built.encoders.T / pre.radius)
     dt = model.dt
+    # a decoded chip -> chip connection, whose build takes the rates (see below)
+    keeps_rates = model.on_chip(conn.post_obj) and not solves_full_weights(conn)
 
     def solve_for_chip_decoders(conn, gain, bias, x, targets, rng):
         activities = pre_chip.rates(x, dt)
+        if keeps_rates:
+            # build_chip_connection sizes the decode neurons on these same rates;
+            # the solver gets its own copy, in case it works in place
+            pre_chip.solved_rates[conn] = activities
+            activities = activities.copy()
         if np.count_nonzero(activities) == 0:
             raise BuildError(
                 f"Building {conn}: 'activities' matrix is all zero for {pre}. "
@@ -337,9 +344,13 @@ def build_chip_connection(model, conn):
     sizing_points = eval_points
     if sizing_points is None:  # NoSolver: size the decode neurons on the ensemble's
         sizing_points = get_eval_points(model, conn, rng)
-    activities = pre_chip.rates(
-        np.dot(sizing_points, built.encoders.T / pre_ens.radius), model.dt
-    )
+    # the solver's rates on the same eval points, unless it did not compute them
+    # (a decoder cache hit, NoSolver)
+    activities = pre_chip.solved_rates.pop(conn, None)
+    if activities is None:
+        activities = pre_chip.rates(
+            np.dot(sizing_points, built.encoders.T / pre_ens.radius), model.dt
+        )
     build_decode_path(
         model, conn, pre_chip, post_chip, decoders, activities, post_map, spike,
         bits, delay, rounding, filtered=filters_decoded_value(model, conn),

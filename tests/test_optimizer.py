@@ -1,0 +1,81 @@
+"""The build's operator optimizer: Nengo's merges, without hopeless pairwise scans."""
+
+import nengo
+import numpy as np
+from nengo.builder.optimizer import OpMergePass
+from nengo.simulator import operator_dependency_graph
+
+from nengo_truenorth.builder import Model
+from nengo_truenorth.builder import optimizer as fast_optimizer
+from nengo_truenorth.builder.optimizer import SkippingOpMergePass
+
+
+def node_into_ensembles(n, on_chip=True):
+    """A node feeding ``n`` ensembles: ``n`` products that all read the node."""
+    with nengo.Network(seed=0) as net:
+        stim = nengo.Node(np.sin)
+        for _ in range(n):
+            ens = nengo.Ensemble(20, 1, neuron_type=nengo.SpikingRectifiedLinear())
+            nengo.Connection(stim, ens, transform=0.5, synapse=0.01)
+            nengo.Connection(ens, ens, synapse=0.05)
+            nengo.Probe(ens, synapse=0.01)
+    model = Model(seed=1) if on_chip else nengo.builder.Model()
+    model.build(net)
+    if on_chip:
+        model.finalize_chip()
+    return model
+
+
+class CheckedPass(SkippingOpMergePass):
+    """Where the pass skips a group, also run Nengo's loop and compare."""
+
+    skipped = 0
+
+    def perform_merges_for_view_subset(self, subset):
+        if not (len(subset) > 1 and self._no_pair_can_merge(subset)):
+            return super().perform_merges_for_view_subset(subset)
+        type(self).skipped += 1
+        might_merge = set(self.might_merge)
+        self._mark_unmergeable(subset)
+        skipping_result = set(self.might_merge)
+        self.might_merge = might_merge
+        n_ops = len(self.dg.forward)
+        OpMergePass.perform_merges_for_view_subset(self, subset)
+        assert len(self.dg.forward) == n_ops, "Nengo merged ops of a skipped group"
+        assert self.might_merge == skipping_result
+        return None
+
+
+def test_skipped_groups_are_those_nengo_cannot_merge(monkeypatch):
+    monkeypatch.setattr(fast_optimizer, "SkippingOpMergePass", CheckedPass)
+    CheckedPass.skipped = 0
+    for on_chip in (True, False):
+        model = node_into_ensembles(6, on_chip=on_chip)
+        fast_optimizer.optimize(model, operator_dependency_graph(model.operators))
+    assert CheckedPass.skipped > 0
+
+
+def test_simulator_runs_the_skipping_optimizer_and_restores_nengos(monkeypatch):
+    import nengo.simulator
+
+    import nengo_truenorth
+
+    original = nengo.simulator.opmerge_optimize
+    with nengo.Network(seed=0) as net:
+        stim = nengo.Node(0.5)
+        for _ in range(3):
+            nengo.Connection(stim, nengo.Ensemble(20, 1))
+    calls = []
+
+    def spy(model, dg):
+        calls.append(len(dg))
+        return original(model, dg)
+
+    monkeypatch.setattr(fast_optimizer, "optimize", spy)
+    with nengo_truenorth.Simulator(net, progress_bar=False) as sim:
+        sim.run_steps(5)
+    assert len(calls) == 1
+    assert nengo.simulator.opmerge_optimize is original
+    with nengo_truenorth.Simulator(net, progress_bar=False, optimize=False):
+        pass
+    assert len(calls) == 1
