@@ -79,3 +79,27 @@ def test_simulator_runs_the_skipping_optimizer_and_restores_nengos(monkeypatch):
     with nengo_truenorth.Simulator(net, progress_bar=False, optimize=False):
         pass
     assert len(calls) == 1
+
+
+def test_merging_dag_merges_as_nengos_dag():
+    from nengo.utils.graphs import BidirectionalDAG
+
+    from nengo_truenorth.builder.optimizer import MergingDAG
+
+    def graph():
+        # 0..9 feed 10..14; 15 feeds 0..4 (big and small neighbour sets)
+        forward = {v: set() for v in range(16)}
+        for v in range(10):
+            forward[v].update({10 + v % 5, 10 + (v + 1) % 5})
+        forward[15].update(range(5))
+        return forward
+
+    nengo_dag = BidirectionalDAG(graph())
+    ours = MergingDAG.of(BidirectionalDAG(graph()))
+    for vertices, merged in ([0, 1, 2, 3, 4, 5, 6], "a"), ([10, 11], "b"):
+        nengo_dag.merge(vertices, merged)
+        ours.merge(vertices, merged)
+        for attr in ("forward", "backward"):
+            mine, theirs = getattr(ours, attr), getattr(nengo_dag, attr)
+            assert mine.keys() == theirs.keys()
+            assert all(list(mine[k]) == list(theirs[k]) for k in mine)

@@ -19,11 +19,64 @@ from contextlib import contextmanager
 
 import nengo.simulator
 from nengo.builder.optimizer import Merger, OpMergePass, OpMerger
+from nengo.utils.graphs import BidirectionalDAG
 from nengo.utils.stdlib import Timer
+
+
+class MergingDAG(BidirectionalDAG):
+    """Nengo's ``BidirectionalDAG`` whose :meth:`merge` is linear in the edges.
+
+    Nengo's merge removes the merged vertices from every neighbour's edge set one
+    vertex at a time: merging ``m`` ops that share ``k`` neighbours costs ``k * m``
+    (a merge of the 3,340 ``Reset`` ops of the 4,096-core chain, 11 million set
+    operations). Here each neighbour's set is scanned instead when it is the smaller;
+    the sets that result, and their order, are the same.
+    """
+
+    @classmethod
+    def of(cls, dag):
+        """The same graph (the same dicts) as ``dag``, with this class's merge."""
+        new = cls.__new__(cls)
+        new.forward, new.backward = dag.forward, dag.backward
+        return new
+
+    def merge(self, vertices, merged_vertex):
+        vertex_set = set(vertices)
+        forward_edges = set()
+        for v in vertices:
+            forward_edges.update(self.forward[v])
+            del self.forward[v]
+        self.forward[merged_vertex] = forward_edges
+
+        backward_edges = set()
+        for v in vertices:
+            backward_edges.update(self.backward[v])
+            del self.backward[v]
+        self.backward[merged_vertex] = backward_edges
+
+        for e in forward_edges:
+            _remove_all(self.backward[e], vertices, vertex_set)
+            self.backward[e].add(merged_vertex)
+        for e in backward_edges:
+            _remove_all(self.forward[e], vertices, vertex_set)
+            self.forward[e].add(merged_vertex)
+
+
+def _remove_all(edges, vertices, vertex_set):
+    """``edges.difference_update(vertices)``, iterating the smaller of the two."""
+    if len(edges) < len(vertices):
+        for v in [v for v in edges if v in vertex_set]:
+            edges.discard(v)
+    else:
+        edges.difference_update(vertices)
 
 
 class SkippingOpMergePass(OpMergePass):
     """An :class:`~nengo.builder.optimizer.OpMergePass` that skips hopeless groups."""
+
+    def __init__(self, dg):
+        super().__init__(dg)
+        self.dg = MergingDAG.of(self.dg)
 
     def perform_merges_for_view_subset(self, subset):
         if len(subset) > 1 and self._no_pair_can_merge(subset):
