@@ -125,10 +125,9 @@ def build_solver(model, solver, conn, rng):
     def solve_for_chip_decoders(conn, gain, bias, x, targets, rng):
         activities = pre_chip.rates(x, dt)
         if keeps_rates:
-            # build_chip_connection sizes the decode neurons on these same rates;
-            # the solver gets its own copy, in case it works in place
+            # build_chip_connection sizes the decode neurons on these same rates
+            # (shared, not copied: a solver reads its activities, as in Nengo's)
             pre_chip.solved_rates[conn] = activities
-            activities = activities.copy()
         if np.count_nonzero(activities) == 0:
             raise BuildError(
                 f"Building {conn}: 'activities' matrix is all zero for {pre}. "
