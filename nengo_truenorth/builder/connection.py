@@ -134,7 +134,10 @@ def build_solver(model, solver, conn, rng):
                 "This is because no evaluation points fall in the firing "
                 "ranges of any neurons."
             )
-        return conn.solver(activities, targets, rng=rng)
+        # a small problem, solved once per connection: one BLAS thread (see .blas);
+        # set here, on a cache miss only (setting it costs about a millisecond)
+        with single_blas_thread():
+            return conn.solver(activities, targets, rng=rng)
 
     # Nengo's cache key holds the solver, the Nengo neuron type, gains, biases, eval
     # points and targets, but no dt. The chip's gains and biases (potential per tick)
@@ -143,11 +146,9 @@ def build_solver(model, solver, conn, rng):
     solve = solve_for_chip_decoders
     if model.seeded[conn] and np.isclose(dt, TICK_SECONDS):
         solve = model.decoder_cache.wrap_solver(solve_for_chip_decoders)
-    # a small problem, solved once per connection: one BLAS thread (see .blas)
-    with single_blas_thread():
-        decoders, solver_info = solve(
-            conn, pre_chip.gain, pre_chip.bias, x, targets, rng=rng
-        )
+    decoders, solver_info = solve(
+        conn, pre_chip.gain, pre_chip.bias, x, targets, rng=rng
+    )
     return eval_points, decoders.T, solver_info
 
 
