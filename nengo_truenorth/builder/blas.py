@@ -11,7 +11,7 @@ every BLAS library the process has loaded (NumPy's and SciPy's each have their o
 through ``threadpoolctl``, which restores their settings afterwards.
 """
 
-from threadpoolctl import threadpool_info, threadpool_limits
+from threadpoolctl import ThreadpoolController
 
 try:
     # SciPy's BLAS is loaded when a solver first imports it; load it now, so that
@@ -32,11 +32,27 @@ def single_blas_thread():
     >>> float(gram[0, 0])
     300.0
     """
-    return threadpool_limits(limits=1, user_api="blas")
+    return _controller().limit(limits=1, user_api="blas")
 
 
 def blas_threads():
     """list of int: the thread count of each loaded BLAS library."""
     return [
-        info["num_threads"] for info in threadpool_info() if info["user_api"] == "blas"
+        info["num_threads"]
+        for info in _controller().info()
+        if info["user_api"] == "blas"
     ]
+
+
+_CONTROLLER = []
+
+
+def _controller():
+    """One ``ThreadpoolController`` for the process, made on first use.
+
+    Making one scans the loaded libraries (about a millisecond), which would
+    otherwise be paid on every decoder solve.
+    """
+    if not _CONTROLLER:
+        _CONTROLLER.append(ThreadpoolController())
+    return _CONTROLLER[0]
