@@ -97,12 +97,15 @@ class FastEmulator(Emulator):
         The hardware model; validated before anything runs.
     parallel : bool, optional
         Share each tick's cores among numba's threads (``numba.get_num_threads()``).
-        By default this is done from :attr:`PARALLEL_MIN_CORES` cores on, where the
-        work of a tick outweighs the cost of waking the threads every tick, and only
-        with at least :attr:`PARALLEL_MIN_THREADS` threads: with two, the barrier at
-        the end of every tick costs more than the second thread gives as soon as
-        anything else runs on the machine (a 2,048-core model on a 2-core machine
-        under load ran at 124 ticks/s in parallel, 591 serially).
+        By default this is done where the work of a tick outweighs the barrier at its
+        end: from :attr:`PARALLEL_MIN_CORES` cores with at least
+        :attr:`PARALLEL_MIN_THREADS` threads, and from
+        :attr:`PARALLEL_MIN_CORES_FEW_THREADS` cores with fewer. With two threads,
+        the barrier costs more than the second thread gives on small models, and on
+        any model once something else runs on the machine: on a 2-core machine, a
+        2,048-core model under load ran at 124 ticks/s in parallel and 591 serially,
+        while a full chip on the quiet machine ran at 388 in parallel and 257
+        serially.
 
     Examples
     --------
@@ -119,15 +122,16 @@ class FastEmulator(Emulator):
 
     #: Models with at least this many cores run their cores in parallel by default.
     PARALLEL_MIN_CORES = 256
-    #: Parallel runs by default only with at least this many numba threads.
+    #: Parallel runs from PARALLEL_MIN_CORES need at least this many numba threads.
     PARALLEL_MIN_THREADS = 4
+    #: With fewer threads, models with at least this many cores run in parallel.
+    PARALLEL_MIN_CORES_FEW_THREADS = 2048
     #: Blocks of cores per thread in parallel runs.
     BLOCKS_PER_THREAD = 4
 
     def __init__(self, model, parallel=None):
         self.parallel = (
-            len(model.cores) >= self.PARALLEL_MIN_CORES
-            and numba.get_num_threads() >= self.PARALLEL_MIN_THREADS
+            self._parallel_by_default(len(model.cores))
             if parallel is None
             else parallel
         )
@@ -143,6 +147,15 @@ class FastEmulator(Emulator):
         )
         self._watch_cache = (None, None)
         super().__init__(model)
+
+    @classmethod
+    def _parallel_by_default(cls, n_cores):
+        threads = numba.get_num_threads()
+        if threads < 2:
+            return False
+        if threads >= cls.PARALLEL_MIN_THREADS:
+            return n_cores >= cls.PARALLEL_MIN_CORES
+        return n_cores >= cls.PARALLEL_MIN_CORES_FEW_THREADS
 
     def _build(self):
         cores = self.model.cores
