@@ -466,19 +466,8 @@ class HybridLowPassRNN(LowPassRNN):
     TensorShape([2, 5, 8])
     """
 
+    _CELL_CLASS = HybridLowPassRNNCell
     _CELL_ARGS = LowPassRNN._CELL_ARGS + ("amplitude", "initial_voltage")
-
-    def __init__(self, units, return_sequences=True, return_state=False, **kwargs):
-        cell_kwargs = {k: kwargs.pop(k) for k in self._CELL_ARGS if k in kwargs}
-        kwargs.pop("cell", None)  # present when restored from a config
-        cell = HybridLowPassRNNCell(units, dtype=kwargs.get("dtype"), **cell_kwargs)
-        tf.keras.layers.RNN.__init__(
-            self,
-            cell,
-            return_sequences=return_sequences,
-            return_state=return_state,
-            **kwargs,
-        )
 
     @property
     def spiking(self):

@@ -326,6 +326,8 @@ class LowPassRNN(tf.keras.layers.RNN):
     TensorShape([2, 5, 8])
     """
 
+    #: The cell class the layer runs; subclasses with another cell set only this.
+    _CELL_CLASS = LowPassRNNCell
     _CELL_ARGS = (
         "retention",
         "a_max",
@@ -340,7 +342,7 @@ class LowPassRNN(tf.keras.layers.RNN):
     def __init__(self, units, return_sequences=True, return_state=False, **kwargs):
         cell_kwargs = {k: kwargs.pop(k) for k in self._CELL_ARGS if k in kwargs}
         kwargs.pop("cell", None)  # present when restored from a config
-        cell = LowPassRNNCell(units, dtype=kwargs.get("dtype"), **cell_kwargs)
+        cell = self._CELL_CLASS(units, dtype=kwargs.get("dtype"), **cell_kwargs)
         super().__init__(
             cell,
             return_sequences=return_sequences,
