@@ -40,12 +40,44 @@ class SigmaDeltaEncoder:
         self.channels = channels
         self.unit = np.broadcast_to(np.asarray(unit, dtype=np.float64), (size,)).copy()
         self.acc = np.zeros(size)
-        self._rows = np.arange(channels)[:, None] * size + np.arange(size)
+        self._limit = np.full(size, channels)
+        # channel index of each (dimension, channel), for either sign
+        self._on = np.arange(channels)[None, :] * size + np.arange(size)[:, None]
+        self._off = self._on + channels * size
+        self._n_channels = 2 * channels * size
+
+    @classmethod
+    def stack(cls, encoders):
+        """One encoder for several, their dimensions and channels one after another.
+
+        Channel ``i`` of ``encoders[j]`` becomes channel ``i`` plus the channels of
+        ``encoders[:j]``; the encoders may have different numbers of channels.
+        Encoding with the stack gives every encoder's spikes with one set of numpy
+        calls, whatever the number of encoders.
+        """
+        stacked = cls.__new__(cls)
+        stacked.size = sum(e.size for e in encoders)
+        stacked.channels = max((e.channels for e in encoders), default=0)
+        stacked.unit = np.concatenate([e.unit for e in encoders] or [np.zeros(0)])
+        stacked.acc = np.zeros(stacked.size)
+        stacked._limit = np.concatenate([e._limit for e in encoders] or [np.zeros(0)])
+        # absent channels (-1) lie beyond their dimension's limit, so never spike
+        stacked._on = np.full((stacked.size, stacked.channels), -1, dtype=np.int64)
+        stacked._off = stacked._on.copy()
+        dim0 = channel0 = 0
+        for e in encoders:
+            dims = slice(dim0, dim0 + e.size)
+            stacked._on[dims, : e.channels] = e._on + channel0
+            stacked._off[dims, : e.channels] = e._off + channel0
+            dim0 += e.size
+            channel0 += e.n_channels
+        stacked._n_channels = channel0
+        return stacked
 
     @property
     def n_channels(self):
         """int: all channels, on and off."""
-        return 2 * self.channels * self.size
+        return self._n_channels
 
     def reset(self):
         """Forget the remainder."""
@@ -54,11 +86,12 @@ class SigmaDeltaEncoder:
     def encode(self, value):
         """Add one tick of ``value``; return the indices of the channels that spike."""
         self.acc += value / self.unit
-        count = np.clip(np.trunc(self.acc), -self.channels, self.channels)
+        count = np.clip(np.trunc(self.acc), -self._limit, self._limit)
         self.acc -= count
-        on = self._rows[np.arange(self.channels)[:, None] < count[None, :]]
-        off = self._rows[np.arange(self.channels)[:, None] < -count[None, :]]
-        return np.concatenate([on, off + self.channels * self.size]).astype(np.int64)
+        channel = np.arange(self.channels)[None, :]
+        on = self._on[channel < count[:, None]]
+        off = self._off[channel < -count[:, None]]
+        return np.concatenate([on, off]).astype(np.int64)
 
     def channel_weights(self, encoders):
         """Potential per spike of every channel onto post neurons.
@@ -145,39 +178,20 @@ class ChipRuntime:
         self._build_output_tables()
 
     def _build_encoding_tables(self):
-        """All inputs' encoders as one vector, and one table from channels to axons.
+        """All inputs' encoders stacked into one; one table from its channels to axons.
 
-        A tick then costs a few numpy calls whatever the number of inputs: the
-        per-encoder arithmetic of :meth:`SigmaDeltaEncoder.encode` runs on the
-        concatenated dimensions, and the fired channels' axons are gathered from
-        one CSR table (``_axon_ptr``, ``_axon_flat``) indexed by global channel.
+        A tick then costs a few numpy calls whatever the number of inputs; the fired
+        channels' axons are gathered from one CSR table (``_axon_ptr``,
+        ``_axon_flat``) indexed by the stacked encoder's channels.
         """
-        encoders = [encoder for encoder, _ in self.inputs]
-        sizes = [encoder.size for encoder in encoders]
-        self._n_dims = int(sum(sizes))
-        self._unit = np.concatenate([e.unit for e in encoders] or [np.zeros(0)])
-        self._channels = np.concatenate(
-            [np.full(e.size, e.channels) for e in encoders] or [np.zeros(0)]
-        ).astype(np.int64)
-        self._acc = np.zeros(self._n_dims)
-        max_channels = int(self._channels.max()) if self._n_dims else 0
-        # global channel of (dimension, channel) for each sign, -1 where absent
-        self._on = np.full((self._n_dims, max_channels), -1, dtype=np.int64)
-        self._off = np.full((self._n_dims, max_channels), -1, dtype=np.int64)
-        lengths, flat, dim0, channel0 = [], [], 0, 0
-        for encoder, axons in self.inputs:
-            size, channels = encoder.size, encoder.channels
-            dims = np.arange(dim0, dim0 + size)
-            for c in range(channels):
-                self._on[dims, c] = channel0 + c * size + np.arange(size)
-                self._off[dims, c] = channel0 + (channels + c) * size + np.arange(size)
-            lengths.extend(len(a) for a in axons)
-            flat.extend(np.asarray(a, dtype=np.int64) for a in axons)
-            dim0 += size
-            channel0 += encoder.n_channels
-        self._axon_ptr = np.cumsum([0] + lengths).astype(np.int64)
-        self._axon_flat = np.concatenate(flat) if flat else np.zeros(0, np.int64)
-        self._channel_range = np.arange(max_channels)
+        self._encoder = SigmaDeltaEncoder.stack([encoder for encoder, _ in self.inputs])
+        axons = [
+            np.asarray(a, dtype=np.int64)
+            for _, per_input in self.inputs
+            for a in per_input
+        ]
+        self._axon_ptr = np.cumsum([0] + [a.size for a in axons]).astype(np.int64)
+        self._axon_flat = np.concatenate(axons) if axons else np.zeros(0, np.int64)
 
     def _build_output_tables(self):
         """Every spike signal's positions and heights, concatenated."""
@@ -186,8 +200,9 @@ class ChipRuntime:
         self._out_positions = (
             np.concatenate(positions) if positions else np.zeros(0, np.int64)
         )
+        heights = [h for _, h in self.outputs]
         self._out_heights = np.concatenate(
-            [np.full(p.size, h, dtype=np.float64) for p, (_, h) in zip(positions, self.outputs)]
+            [np.full(p.size, h, dtype=np.float64) for p, h in zip(positions, heights)]
             or [np.zeros(0)]
         )
         self._out_on_chip = self._out_positions >= 0
@@ -195,9 +210,7 @@ class ChipRuntime:
 
     def reset(self):
         self.emulator.reset()
-        self._acc[:] = 0
-        for encoder, _ in self.inputs:
-            encoder.reset()
+        self._encoder.reset()
         if self.recording is not None:
             self.recording.clear()
 
@@ -217,21 +230,10 @@ class ChipRuntime:
             self.reset()
 
     def encode(self, values):
-        """Add one tick of every input value; return the global axons that spike.
-
-        The same arithmetic as :meth:`SigmaDeltaEncoder.encode`, on all inputs at once.
-        """
-        if self._n_dims == 0:
+        """Add one tick of every input value; return the global axons that spike."""
+        if self._encoder.size == 0:
             return np.zeros(0, np.int64)
-        self._acc += np.concatenate(values) / self._unit
-        count = np.clip(np.trunc(self._acc), -self._channels, self._channels)
-        self._acc -= count
-        fired = np.concatenate(
-            [
-                self._on[self._channel_range[None, :] < count[:, None]],
-                self._off[self._channel_range[None, :] < -count[:, None]],
-            ]
-        )
+        fired = self._encoder.encode(np.concatenate(values))
         if fired.size == 0:
             return np.zeros(0, np.int64)
         starts = self._axon_ptr[fired]
