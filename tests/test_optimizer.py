@@ -103,3 +103,38 @@ def test_merging_dag_merges_as_nengos_dag():
             mine, theirs = getattr(ours, attr), getattr(nengo_dag, attr)
             assert mine.keys() == theirs.keys()
             assert all(list(mine[k]) == list(theirs[k]) for k in mine)
+
+
+def test_transitive_closure_has_nengos_sets(rng):
+    from nengo.utils.graphs import transitive_closure as nengo_closure
+
+    # a random DAG: edges only from lower to higher vertices
+    n = 60
+    edges = {v: set() for v in range(n)}
+    for a, b in rng.randint(0, n, size=(150, 2)):
+        if a != b:
+            edges[min(a, b)].add(max(a, b))
+    ours = fast_optimizer.transitive_closure(edges)
+    theirs = nengo_closure(edges)
+    assert ours.keys() == theirs.keys()
+    assert all(ours[v] == set(theirs[v]) for v in edges)
+    assert len(ours[0]) > 1
+
+
+def test_optimize_gives_nengos_operators():
+    from nengo.builder.optimizer import optimize as nengo_optimize
+
+    def optimized(optimizer):
+        model = node_into_ensembles(5)
+        dg = operator_dependency_graph(model.operators)
+        optimizer(model, dg)
+        # merge order follows set order (object ids), even between two Nengo runs:
+        # compare the ops' types and signal shapes
+        return sorted(
+            (type(op).__name__, [sig.shape for sig in op.all_signals])
+            for op in model.operators
+        )
+
+    ops = optimized(fast_optimizer.optimize)
+    assert ops == optimized(nengo_optimize)
+    assert len(ops) < len(node_into_ensembles(5).operators)
