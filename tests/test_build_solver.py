@@ -1,4 +1,5 @@
-"""Decoder solving for chip ensembles: tuning curves by chunks, one BLAS thread."""
+"""Decoder solving for chip ensembles: tuning curves by chunks, one BLAS thread,
+each distinct solve once per build."""
 
 import nengo
 import numpy as np
@@ -69,3 +70,86 @@ def test_chip_decoders_are_solved_with_one_blas_thread():
         pass
     assert threads_seen == [[1] * len(before)]
     assert blas_threads() == before
+
+
+def recurrent_pair(solver=None):
+    """An ensemble whose recurrent and feed-forward connections pose one problem."""
+    kwargs = {} if solver is None else {"solver": solver}
+    with nengo.Network(seed=3) as net:
+        a = nengo.Ensemble(60, 1, neuron_type=nengo.SpikingRectifiedLinear())
+        b = nengo.Ensemble(60, 1, neuron_type=nengo.SpikingRectifiedLinear())
+        recurrent = nengo.Connection(a, a, transform=0.9, synapse=0.05, **kwargs)
+        forward = nengo.Connection(a, b, transform=0.5, synapse=0.05, **kwargs)
+        other = nengo.Connection(a, b, function=np.square, synapse=0.05, **kwargs)
+    return net, recurrent, forward, other
+
+
+def solves_counted(net, monkeypatch):
+    """Build ``net`` (no decoder cache), counting the solver's calls."""
+    from nengo_truenorth.builder import solver as solver_module
+
+    calls = []
+    model = Model(decoder_cache=NoDecoderCache(), seed=1)
+
+    def spy(solve):
+        def counted():
+            calls.append(1)
+            return solve()
+
+        return counted
+
+    memo_solve = solver_module.SolveMemo.solve
+    monkeypatch.setattr(
+        solver_module.SolveMemo, "solve",
+        lambda self, key, solve: memo_solve(self, key, spy(solve)),
+    )
+    with nengo_truenorth.Simulator(net, progress_bar=False, model=model) as sim:
+        pass
+    return sim, len(calls)
+
+
+def test_identical_solves_are_solved_once_per_build(monkeypatch):
+    net, recurrent, forward, other = recurrent_pair()
+    sim, n_solves = solves_counted(net, monkeypatch)
+    # recurrent and forward decode the identity on the same points: one solve
+    assert n_solves == 2
+    assert sim.model.solve_memo.hits == 1
+    np.testing.assert_allclose(
+        sim.data[recurrent].weights / 0.9, sim.data[forward].weights / 0.5,
+        rtol=1e-12,
+    )
+    assert not np.allclose(sim.data[other].weights, sim.data[forward].weights / 0.5)
+
+
+def test_solvers_that_draw_noise_solve_every_connection(monkeypatch):
+    net, recurrent, forward, _ = recurrent_pair(nengo.solvers.LstsqNoise())
+    sim, n_solves = solves_counted(net, monkeypatch)
+    assert n_solves == 3
+    assert sim.model.solve_memo.hits == 0
+    assert not np.allclose(
+        sim.data[recurrent].weights / 0.9, sim.data[forward].weights / 0.5
+    )
+
+
+def test_shared_solves_give_the_decoders_of_separate_solves():
+    net, recurrent, forward, _ = recurrent_pair()
+    with nengo_truenorth.Simulator(net, progress_bar=False) as sim:
+        a = recurrent.pre_obj
+        chip = sim.model.chip_ensembles[a]
+        points = sim.data[a].eval_points
+        activities = chip.rates_at(points, sim.dt)
+    decoders, _ = nengo.solvers.LstsqL2()(activities, points)
+    np.testing.assert_allclose(sim.data[forward].weights, 0.5 * decoders.T)
+
+
+def test_decode_rates_are_freed_after_finalize():
+    net, *_ = recurrent_pair()
+    model = Model(seed=1)
+    model.build(net)
+    from nengo_truenorth.builder.decode import decode_requests
+
+    requests = list(decode_requests(model))
+    assert requests and all(r.activities is None for r in requests)
+    model.finalize_chip()
+    assert all(r.activities is None for r in requests)
+    assert not decode_requests(model)

@@ -64,9 +64,9 @@ class ChipEnsemble:
         Whether the host sends decoded values into the ensemble.
     host_neuron_input : bool
         Whether the host sends currents straight to its neurons.
-    solved_rates : dict of nengo.Connection to ndarray
-        Rates the decoder solver computed for a connection out of the ensemble, kept
-        until the connection's build takes them (so they are computed once).
+    unit_encoders : (n, d) ndarray
+        ``encoders / radius``: projects eval points onto the neurons (see
+        :meth:`rates_at`).
     """
 
     def __init__(
@@ -78,6 +78,7 @@ class ChipEnsemble:
         gain,
         bias,
         scaled_encoders,
+        unit_encoders,
         current_scale=1.0,
         current_offset=0.0,
     ):
@@ -88,12 +89,28 @@ class ChipEnsemble:
         self.gain = gain
         self.bias = bias
         self.scaled_encoders = scaled_encoders
+        self.unit_encoders = unit_encoders
         n = ens.n_neurons
         self.current_scale = np.broadcast_to(np.asarray(current_scale, float), (n,))
         self.current_offset = np.broadcast_to(np.asarray(current_offset, float), (n,))
         self.host_input = False
         self.host_neuron_input = False
-        self.solved_rates = {}
+
+    def rates_at(self, eval_points, dt):
+        """Steady-state rates (Hz of model time) at points of the represented space.
+
+        Parameters
+        ----------
+        eval_points : (n_samples, d) ndarray
+        dt : float
+            Seconds of model time per tick.
+
+        Returns
+        -------
+        (n_samples, n) ndarray
+            :meth:`rates` of the points projected onto the encoders.
+        """
+        return self.rates(np.dot(eval_points, self.unit_encoders.T), dt)
 
     #: Rows of inputs per chunk in :meth:`rates` (64 x 256 neurons: 128 KiB each).
     RATE_ROWS = 64

@@ -43,15 +43,12 @@ import numpy as np
 from nengo.builder.connection import (
     BuiltConnection,
     build_connection as nengo_build_connection,
-    build_decoders as nengo_build_decoders,
     get_eval_points,
-    get_targets,
 )
 from nengo.builder.signal import Signal, SignalDict
 from nengo.builder.transforms import ConvInc, ConvTransposeInc, multiply
 from nengo.exceptions import BuildError
 from nengo.rc import rc
-from nengo.solvers import Solver
 from nengo.transforms import (
     Convolution,
     ConvolutionTranspose,
@@ -60,96 +57,14 @@ from nengo.transforms import (
     Sparse,
 )
 
-from ..neurons import TICK_SECONDS
-from .blas import single_blas_thread
 from .builder import FloatEdge, TrueNorthBuilder
 from .decode import DecodeRequest, decode_requests
 from .filters import build_filtered_edges, min_tau, uses_filter_neurons
 from .graph import weight_code
+from .solver import post_encoders, solves_full_weights
 
 #: Synapses a chip -> chip connection may have.
 CHIP_SYNAPSES = (nengo.synapses.Lowpass,)
-
-
-def _post_encoders(model, ens):
-    """Scaled encoders of ``ens`` in the units its input is consumed in."""
-    if model.on_chip(ens):
-        return model.chip_ensembles[ens].scaled_encoders
-    return model.params[ens].scaled_encoders
-
-
-def solves_full_weights(conn):
-    """Whether ``conn``'s solver solves for the whole weight matrix.
-
-    True for a non-compositional weight solver (e.g. ``Nnls(weights=True)``) into an
-    ensemble; a compositional one (e.g. ``LstsqL2(weights=True)``) gives the same
-    weights as decoders times encoders, so it is built as a decoded connection.
-    """
-    return (
-        conn.solver.weights
-        and not conn.solver.compositional
-        and isinstance(conn.post_obj, nengo.Ensemble)
-    )
-
-
-@TrueNorthBuilder.register(Solver)
-def build_solver(model, solver, conn, rng):
-    """Solve decoders; for chip ensembles, with the chip neurons' tuning curves.
-
-    As in Nengo, a non-compositional weight solver (e.g. ``Nnls(weights=True)``) gets
-    targets that already hold the transform and the post's encoders, and solves for the
-    whole ``(n_post, n_pre)`` weight matrix; for a post on the chip, that matrix is in
-    chip drive per unit of activity.
-    """
-    pre = conn.pre_obj
-    if not model.on_chip(pre):
-        return nengo_build_decoders(model, conn, rng)
-    pre_chip = model.chip_ensembles[pre]
-    built = model.params[pre]
-    eval_points = get_eval_points(model, conn, rng)
-    targets = get_targets(conn, eval_points, dtype=rc.float_dtype)
-    if solves_full_weights(conn):
-        if not isinstance(conn.transform, Dense):
-            raise BuildError(
-                "Non-compositional solvers only work with Dense transforms"
-            )
-        transform = conn.transform.sample(rng=rng)
-        targets = np.dot(targets, transform.T)
-        post_enc = _post_encoders(model, conn.post_obj)
-        targets = np.dot(targets, post_enc.T[conn.post_slice])
-    x = np.dot(eval_points, built.encoders.T / pre.radius)
-    dt = model.dt
-    # a decoded chip -> chip connection, whose build takes the rates (see below)
-    keeps_rates = model.on_chip(conn.post_obj) and not solves_full_weights(conn)
-
-    def solve_for_chip_decoders(conn, gain, bias, x, targets, rng):
-        activities = pre_chip.rates(x, dt)
-        if keeps_rates:
-            # build_chip_connection sizes the decode neurons on these same rates
-            # (shared, not copied: a solver reads its activities, as in Nengo's)
-            pre_chip.solved_rates[conn] = activities
-        if np.count_nonzero(activities) == 0:
-            raise BuildError(
-                f"Building {conn}: 'activities' matrix is all zero for {pre}. "
-                "This is because no evaluation points fall in the firing "
-                "ranges of any neurons."
-            )
-        # a small problem, solved once per connection: one BLAS thread (see .blas);
-        # set here, on a cache miss only (setting it costs about a millisecond)
-        with single_blas_thread():
-            return conn.solver(activities, targets, rng=rng)
-
-    # Nengo's cache key holds the solver, the Nengo neuron type, gains, biases, eval
-    # points and targets, but no dt. The chip's gains and biases (potential per tick)
-    # never equal Nengo's currents, but the chip's rates depend on dt (one spike per
-    # tick at most), so decoders are only cached at the chip's own 1 ms tick.
-    solve = solve_for_chip_decoders
-    if model.seeded[conn] and np.isclose(dt, TICK_SECONDS):
-        solve = model.decoder_cache.wrap_solver(solve_for_chip_decoders)
-    decoders, solver_info = solve(
-        conn, pre_chip.gain, pre_chip.bias, x, targets, rng=rng
-    )
-    return eval_points, decoders.T, solver_info
 
 
 @TrueNorthBuilder.register(nengo.Connection)
@@ -340,19 +255,11 @@ def build_chip_connection(model, conn):
     sample, transform = sample_transform(conn, rng, decoded=True)
     post_map = post_weights(model, conn, transform)  # (n_post, size_mid)
     eval_points, decoders, solver_info = model.build(conn.solver, conn, rng)
-    built = model.params[pre_ens]
     sizing_points = eval_points
     if sizing_points is None:  # NoSolver: size the decode neurons on the ensemble's
         sizing_points = get_eval_points(model, conn, rng)
-    # the solver's rates on the same eval points, unless it did not compute them
-    # (a decoder cache hit, NoSolver)
-    activities = pre_chip.solved_rates.pop(conn, None)
-    if activities is None:
-        activities = pre_chip.rates(
-            np.dot(sizing_points, built.encoders.T / pre_ens.radius), model.dt
-        )
     build_decode_path(
-        model, conn, pre_chip, post_chip, decoders, activities, post_map, spike,
+        model, conn, pre_chip, post_chip, decoders, sizing_points, post_map, spike,
         bits, delay, rounding, filtered=filters_decoded_value(model, conn),
     )
     weights = multiply(np.asarray(1.0) if sample is None else sample, decoders)
@@ -398,7 +305,7 @@ def filters_decoded_value(model, conn):
 
 
 def build_decode_path(
-    model, conn, pre_chip, post_chip, decoders, activities, post_map, spike, bits,
+    model, conn, pre_chip, post_chip, decoders, sizing_points, post_map, spike, bits,
     delay, rounding, filtered=False,
 ):
     """pre neurons -> decode neurons -> post neurons (see :mod:`.decode`).
@@ -409,7 +316,7 @@ def build_decode_path(
     """
     decode_requests(model).append(
         DecodeRequest(
-            conn, pre_chip, post_chip, decoders, activities, post_map, spike, bits,
+            conn, pre_chip, post_chip, decoders, sizing_points, post_map, spike, bits,
             delay, rounding, filtered,
             group_position=len(model.graph.groups),
             edge_position=len(model.float_edges),

@@ -330,6 +330,7 @@ def build_ensemble(model, ens):
         gain=chip_gain,
         bias=chip_bias,
         scaled_encoders=chip_encoders,
+        unit_encoders=encoders.astype(np.float64) / ens.radius,
         current_scale=scale,
         current_offset=offset,
     )
