@@ -10,6 +10,7 @@ This module knows the hardware limits but nothing of the emulators: it is a fron
 object, like Nengo's own neuron types.
 """
 
+import numba
 import numpy as np
 from nengo.dists import Choice
 from nengo.exceptions import ValidationError
@@ -357,6 +358,38 @@ class TrueNorthNeuron(NeuronType):
         n = np.maximum(n, 1)
         return np.where(pos, 1.0 / n, 0.0)
 
+    def decoded_rates(self, x, gain, bias, amplitude, dt):
+        """``amplitude * spikes_per_tick(current(x, gain, bias)) / dt``.
+
+        The tuning curves a decoder solve needs; for linear reset (the stand-in for
+        Nengo's rectified linear and ΣΔ types) in one compiled pass over ``x``, which
+        is several times faster than the NumPy expressions and gives the same bits.
+
+        Parameters
+        ----------
+        x : (n_samples, n) ndarray
+            Inputs projected onto the encoders.
+        gain, bias : (n,) ndarray
+        amplitude, dt : float
+
+        Returns
+        -------
+        (n_samples, n) ndarray
+        """
+        if self.reset_mode != RESET_LINEAR or np.ndim(x) != 2:
+            J = self.current(x, gain, bias)
+            return amplitude * self.spikes_per_tick(J) / dt
+        x = np.ascontiguousarray(x, dtype=np.float64)
+        n = x.shape[1]
+        gain = np.ascontiguousarray(np.broadcast_to(gain, (n,)), dtype=np.float64)
+        bias = np.ascontiguousarray(np.broadcast_to(bias, (n,)), dtype=np.float64)
+        out = np.empty(x.shape, dtype=np.float64)
+        _linear_reset_rates(
+            x, gain, bias, float(self.leak), bool(self.leak_reversal),
+            float(self.mean_threshold), float(amplitude), float(dt), out,
+        )
+        return out
+
     def rates(self, x, gain, bias):
         """Steady-state firing rates (Hz) of the tick neuron for inputs ``x``.
 
@@ -510,3 +543,21 @@ class TrueNorthNeuron(NeuronType):
         if self.negative_saturation:
             R = max(R, -self.negative_threshold)
         return self.mean_threshold - R
+
+
+@numba.njit(cache=True, nogil=True)
+def _linear_reset_rates(x, gain, bias, leak, leak_reversal, alpha, amplitude, dt, out):
+    """:meth:`TrueNorthNeuron.decoded_rates` for linear reset, element by element.
+
+    The operations and their order are those of ``current``, ``drive`` and
+    ``spikes_per_tick``, so the results are the same to the bit.
+    """
+    n_rows, n = x.shape
+    for i in range(n_rows):
+        for j in range(n):
+            J = gain[j] * x[i, j] + bias[j]
+            d = J + leak
+            if leak_reversal and not J > 0:
+                d = min(d, 0.0)
+            s = min(max(d / alpha, 0.0), 1.0)
+            out[i, j] = amplitude * s / dt

@@ -153,3 +153,20 @@ def test_decode_rates_are_freed_after_finalize():
     model.finalize_chip()
     assert all(r.activities is None for r in requests)
     assert not decode_requests(model)
+
+
+@pytest.mark.parametrize("leak_reversal", [False, True])
+def test_compiled_linear_reset_rates_equal_the_numpy_formula(leak_reversal, rng):
+    from nengo_truenorth import TrueNorthNeuron
+
+    neuron = TrueNorthNeuron(
+        threshold=37, leak=-3, reset_mode=1, leak_reversal=leak_reversal
+    )
+    x = rng.uniform(-2, 2, (33, 20))
+    gain, bias = rng.uniform(0, 40, 20), rng.uniform(-20, 20, 20)
+    J = neuron.current(x, gain, bias)
+    expected = 1.5 * neuron.spikes_per_tick(J) / 0.001
+    np.testing.assert_array_equal(
+        neuron.decoded_rates(x, gain, bias, 1.5, 0.001), expected
+    )
+    assert expected.any() and not expected.all() and (expected == 1500).any()

@@ -7,6 +7,7 @@ from nengo.builder import Model as NengoModel
 from nengo.exceptions import BuildError
 
 from ..config import get_option
+from ..hardware.limits import RESET_LINEAR
 from .graph import ChipGraph
 
 
@@ -132,9 +133,10 @@ class ChipEnsemble:
             host, where each spike is ``amplitude / dt`` high.
         """
         x = np.asarray(x, dtype=np.float64)
-        if x.ndim != 2:
-            J = self.neuron_type.current(x, self.gain, self.bias)
-            return self.amplitude * self.neuron_type.spikes_per_tick(J) / dt
+        if x.ndim != 2 or self.neuron_type.reset_mode == RESET_LINEAR:
+            return self.neuron_type.decoded_rates(
+                x, self.gain, self.bias, self.amplitude, dt
+            )
         # Elementwise, so computed a few rows at a time: a chunk's temporaries stay in
         # the cache and in memory the allocator reuses, where whole-matrix ones are
         # fresh pages (a 750 x 256 ensemble's rates ran 3-4 times faster so, and every
@@ -142,8 +144,9 @@ class ChipEnsemble:
         out = np.empty(x.shape, dtype=np.float64)
         for start in range(0, x.shape[0], self.RATE_ROWS):
             rows = slice(start, start + self.RATE_ROWS)
-            J = self.neuron_type.current(x[rows], self.gain, self.bias)
-            out[rows] = self.amplitude * self.neuron_type.spikes_per_tick(J) / dt
+            out[rows] = self.neuron_type.decoded_rates(
+                x[rows], self.gain, self.bias, self.amplitude, dt
+            )
         return out
 
 

@@ -520,7 +520,11 @@ class Allocation:
         have = self._sorted[core][0]
         if have.size == 0:
             return np.ones(columns.size, dtype=bool)
-        return ~np.isin(columns, have, assume_unique=True)
+        # `have` is sorted: a binary search is several times faster than np.isin,
+        # and this runs for every chunk against every candidate core
+        at = np.searchsorted(have, columns)
+        at[at == have.size] = 0
+        return have[at] != columns
 
     def add_columns(self, core, columns, keys):
         """Give ``core`` an axon for each of ``columns`` it lacks; return every
@@ -1280,11 +1284,19 @@ def _describe(graph, keys, alloc, fan, routes, model, n_cores):
     input_ports, input_edge_ports = {}, {}
     p_core, p_col, p_axon = alloc.axons_in_use()
     key, unit, _ = keys.decode(p_col)
-    on_input = keys.is_input[key]
     port_of_pair = np.full(p_col.size, -1, dtype=np.int64)
+    # the pairs of every input, sorted by input, then channel, core and axon
+    input_pairs = np.flatnonzero(keys.is_input[key])
+    input_of = keys.pre_index[key[input_pairs]]
+    input_pairs = input_pairs[
+        np.lexsort((p_axon[input_pairs], p_core[input_pairs], unit[input_pairs],
+                    input_of))
+    ]
+    input_bounds = np.searchsorted(
+        keys.pre_index[key[input_pairs]], np.arange(len(graph.inputs) + 1)
+    )
     for k, group in enumerate(graph.inputs):
-        sel = np.flatnonzero(on_input & (keys.pre_index[key] == k))
-        sel = sel[np.lexsort((p_axon[sel], p_core[sel], unit[sel]))]
+        sel = input_pairs[input_bounds[k] : input_bounds[k + 1]]
         port = _port_name("in", k, group.label)
         model.add_input(port, np.column_stack([p_core[sel], p_axon[sel]]))
         port_of_pair[sel] = np.arange(sel.size)
