@@ -170,3 +170,24 @@ def test_compiled_linear_reset_rates_equal_the_numpy_formula(leak_reversal, rng)
         neuron.decoded_rates(x, gain, bias, 1.5, 0.001), expected
     )
     assert expected.any() and not expected.all() and (expected == 1500).any()
+
+
+def test_decoder_cache_serves_a_second_build(tmp_path, monkeypatch):
+    from nengo.cache import DecoderCache
+
+    net, recurrent, forward, other = recurrent_pair()
+    built = []
+    for _ in range(2):
+        model = Model(decoder_cache=DecoderCache(cache_dir=str(tmp_path)), seed=1)
+        solved = []
+        monkeypatch.setattr(
+            nengo.solvers.LstsqL2, "__call__",
+            lambda self, A, Y, rng=None, _c=nengo.solvers.LstsqL2.__call__:
+                solved.append(1) or _c(self, A, Y, rng=rng),
+        )
+        with nengo_truenorth.Simulator(net, progress_bar=False, model=model) as sim:
+            built.append((len(solved), sim.data[other].weights.copy()))
+        monkeypatch.undo()
+    assert built[0][0] == 2  # the memo shares the identity decoders
+    assert built[1][0] == 0  # everything from the cache
+    np.testing.assert_array_equal(built[0][1], built[1][1])

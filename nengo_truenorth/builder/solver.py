@@ -137,9 +137,11 @@ def build_solver(model, solver, conn, rng):
         post_enc = post_encoders(model, conn.post_obj)
         targets = np.dot(targets, post_enc.T[conn.post_slice])
     dt = model.dt
+    n_points = len(eval_points)
 
-    def solve_for_chip_decoders(conn, gain, bias, x, targets, rng):
-        activities = pre_chip.rates(x, dt)
+    def solve_for_chip_decoders(conn, gain, bias, problem, targets, rng):
+        # `problem` is the eval points over the unit encoders (see below)
+        activities = pre_chip.rates_at(problem[:n_points], dt)
         if np.count_nonzero(activities) == 0:
             raise BuildError(
                 f"Building {conn}: 'activities' matrix is all zero for {pre}. "
@@ -151,17 +153,20 @@ def build_solver(model, solver, conn, rng):
         with single_blas_thread():
             return conn.solver(activities, targets, rng=rng)
 
-    # Nengo's cache key holds the solver, the Nengo neuron type, gains, biases, eval
-    # points and targets, but no dt. The chip's gains and biases (potential per tick)
-    # never equal Nengo's currents, but the chip's rates depend on dt (one spike per
-    # tick at most), so decoders are only cached at the chip's own 1 ms tick.
+    # Nengo's cache key holds the solver, the Nengo neuron type, gains, biases, "x"
+    # and targets, but no dt. The chip's gains and biases (potential per tick) never
+    # equal Nengo's currents, but the chip's rates depend on dt (one spike per tick at
+    # most), so decoders are only cached at the chip's own 1 ms tick. For "x" the key
+    # gets the eval points and the encoders that project them (stacked), which fix
+    # the projections: hashing those instead (n_points x n_neurons, 1.5 MB for 750
+    # points on 256 neurons) took 2-3 s of the 4,096-core build.
     solve = solve_for_chip_decoders
     if model.seeded[conn] and np.isclose(dt, TICK_SECONDS):
         solve = model.decoder_cache.wrap_solver(solve_for_chip_decoders)
 
     def solve_once():
-        x = np.dot(eval_points, pre_chip.unit_encoders.T)
-        return solve(conn, pre_chip.gain, pre_chip.bias, x, targets, rng=rng)
+        problem = np.concatenate([eval_points, pre_chip.unit_encoders])
+        return solve(conn, pre_chip.gain, pre_chip.bias, problem, targets, rng=rng)
 
     key = SolveMemo.key(conn, pre, eval_points, targets)
     decoders, solver_info = SolveMemo.of(model).solve(key, solve_once)
