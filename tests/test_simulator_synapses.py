@@ -172,3 +172,39 @@ def test_unsupported_chip_synapse_is_a_build_error(synapse):
         nengo_truenorth.Simulator(net, progress_bar=False)
     assert str(info.value).startswith(str(conn))
     assert "on_chip = False" in str(info.value)
+
+
+def fan_out_of_filtered_connections(n_posts, post_neurons=2):
+    """One ensemble into ``n_posts`` others, each with one shared filter tau."""
+    with nengo.Network(seed=7) as net:
+        a = nengo.Ensemble(20, 1, neuron_type=nengo.SpikingRectifiedLinear())
+        conns = [
+            nengo.Connection(
+                a,
+                nengo.Ensemble(
+                    post_neurons, 1, neuron_type=nengo.SpikingRectifiedLinear()
+                ),
+                synapse=0.05,
+            )
+            for _ in range(n_posts)
+        ]
+    return net, conns
+
+
+def test_filter_loops_keep_their_two_ticks_up_to_one_splitter_stage():
+    net, _ = fan_out_of_filtered_connections(100)
+    with nengo_truenorth.Simulator(net, progress_bar=False) as sim:
+        loops = [e for e in sim.model.graph.edges if e.pre is e.post]
+        assert loops
+        assert all(sim.compiled.edge_delay[e] == 2 for e in loops)
+
+
+def test_filter_neurons_with_too_many_targets_are_a_build_error():
+    # posts of 129 neurons take a core each: each filter neuron has a target (an
+    # axon) on 260 cores, and itself
+    net, conns = fan_out_of_filtered_connections(260, post_neurons=129)
+    with pytest.raises(BuildError, match="loop would take 3 ticks") as info:
+        nengo_truenorth.Simulator(net, progress_bar=False)
+    message = str(info.value)
+    assert message.startswith(str(conns[0]))
+    assert "feed 260 connections" in message and "Lowpass(0.05)" in message

@@ -213,6 +213,45 @@ def _filter_table(model):
     return table
 
 
+def check_filter_loops(model, compiled):
+    """Refuse filter neurons whose self-connection the compiler had to lengthen.
+
+    A filter neuron's spikes reach itself and its posts through one splitter stage,
+    which the loop's :data:`FILTER_DELAY` ticks allow for. Past 256 targets (one axon
+    per post core and edge) the tree needs a second stage, so the loop would take
+    longer than its design, and the filter's poles would not be Nengo's.
+
+    Parameters
+    ----------
+    model : Model
+    compiled : CompiledChip
+
+    Raises
+    ------
+    BuildError
+        Naming the connection whose ``Lowpass`` the filter neurons realize.
+    """
+    loops = {e.pre: e for e in model.graph.edges if e.pre is e.post}
+    for (source, design), units in _filter_table(model).items():
+        for group in {id(g): g for g, _ in units.values()}.values():
+            loop = loops.get(group)
+            if loop is None:
+                continue
+            realized = compiled.edge_delay[loop]
+            if realized == design.delay:
+                continue
+            n_edges = sum(1 for e in model.graph.edges if e.pre is group) - 1
+            raise BuildError(
+                f"{group.obj}: the filter neurons that realize its Lowpass("
+                f"{design.tau:g}) out of {source.label} feed {n_edges} connections, "
+                f"too many targets for one splitter stage: their {design.delay}-tick "
+                f"loop would take {realized} ticks (limit: {design.delay}); give "
+                "fewer connections out of that ensemble this synapse (e.g. send "
+                "the value through an intermediate ensemble, or use synapse=None "
+                "on some)"
+            )
+
+
 def filter_units(model, conn, source_group, sources, design):
     """Filter neurons for ``sources`` of ``source_group``, made where missing.
 

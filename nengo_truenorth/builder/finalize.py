@@ -21,6 +21,7 @@ from ..hardware.limits import (
 from .decode import build_decode_banks
 from .discretize import discretize_group
 from .fan_in import split_fan_in
+from .filters import check_filter_loops
 from .graph import Edge, InputGroup
 from .host_io import ChipRuntime, SigmaDeltaEncoder, SimChip
 from .builder import FloatEdge
@@ -137,6 +138,7 @@ def finalize_chip(model, emulator="fast", progress_bar=False):
     discretize_groups(model)
     spike_ens, voltage_ens = mark_host_reads(model)
     compiled = compile_graph(model.graph, seed=model.chip_seed, progress_bar=progress_bar)
+    check_filter_loops(model, compiled)
     model.compiled = compiled
     emu = get_emulator(emulator)(compiled.model)
     model.emulator = emu
