@@ -15,7 +15,8 @@ same model in the same process, so the ratio is what matters), the emulator's sh
 of a chip tick (its recorded run replayed on the emulator alone), and the RMSE of each
 ensemble's decoded value against ``nengo.Simulator``'s. Then the build time of a
 model that needs about 4,096 cores (more such chains, no probes, not run), from an
-empty decoder cache and again with the decoders cached.
+empty decoder cache and again with the decoders cached, and its build's phases
+without a decoder cache.
 
 Nothing is asserted. Results go to ``benchmarks/results/simulator.json``.
 
@@ -28,11 +29,12 @@ import os
 import platform
 import tempfile
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import nengo
 import numpy as np
-from nengo.cache import DecoderCache
+from nengo.cache import DecoderCache, NoDecoderCache
 
 import nengo_truenorth
 from nengo_truenorth.builder import Model
@@ -173,6 +175,69 @@ def big_build(n):
     }
 
 
+@contextmanager
+def phase_timers(times):
+    """Add the wall-clock seconds of the build's phases to ``times`` meanwhile.
+
+    Wraps the functions (outermost calls only for the recursive ``Model.build``);
+    nothing else about the build changes.
+    """
+    from nengo_truenorth.builder import builder, finalize, optimizer
+    from nengo_truenorth.builder import compile as compiler
+
+    def wrap(owner, name, label):
+        original = getattr(owner, name)
+        depth = [0]
+
+        def timed(*args, **kwargs):
+            depth[0] += 1
+            start = time.perf_counter()
+            try:
+                return original(*args, **kwargs)
+            finally:
+                depth[0] -= 1
+                if depth[0] == 0:
+                    times[label] = times.get(label, 0.0) + time.perf_counter() - start
+
+        setattr(owner, name, timed)
+        return owner, name, original
+
+    patched = [
+        wrap(builder.Model, "build", "nengo_build"),
+        wrap(nengo.solvers.LstsqL2, "__call__", "decoder_solves"),
+        wrap(builder.ChipEnsemble, "rates", "tuning_curves"),
+        wrap(builder.Model, "finalize_chip", "finalize"),
+        wrap(finalize, "build_decode_banks", "decode_neurons"),
+        wrap(finalize, "split_fan_in", "fan_in_split"),
+        wrap(finalize, "discretize_groups", "discretize"),
+        wrap(compiler, "compile_graph", "compile"),
+        wrap(optimizer, "optimize", "nengo_optimizer"),
+    ]
+    try:
+        yield times
+    finally:
+        for owner, name, original in reversed(patched):
+            setattr(owner, name, original)
+
+
+def build_phases(n):
+    """Seconds per phase of building the unprobed chain of ``n``, no decoder cache.
+
+    ``nengo_build`` is ``Model.build`` of the network: Nengo's build with the chip's
+    ensembles and connections, including ``decoder_solves`` (``LstsqL2``) and part of
+    ``tuning_curves`` (the rest is in ``decode_neurons``); ``finalize`` holds
+    ``decode_neurons``, ``fan_in_split``, ``discretize`` and ``compile``; the rest of
+    ``total`` is ``nengo.Simulator``'s set-up, ``nengo_optimizer`` included.
+    """
+    net, _ = chain(n, seed=1, probes=False)
+    model = Model(decoder_cache=NoDecoderCache(), seed=2)
+    with phase_timers({}) as times:
+        start = time.perf_counter()
+        nengo_truenorth.Simulator(net, progress_bar=False, model=model).close()
+        times["total"] = time.perf_counter() - start
+    return {name: round(seconds, 3) for name, seconds in times.items()}
+
+
 def feedforward_policy(taus=(0.005, 0.01, 0.015, 0.02, 0.05), seconds=1.0):
     """RMSE against Nengo of a feed-forward chain with and without filter neurons.
 
@@ -249,6 +314,10 @@ def main(argv=None):
           f"{big['cores']} cores ({big['splitter_cores']} splitter): "
           f"{big['build_s']:.1f} s, {big['build_s_cached_decoders']:.1f} s with "
           f"cached decoders (compile {big['compile_s']:.1f} s)")
+    big["phases_no_cache"] = build_phases(big_n)
+    print("  by phase, without a decoder cache (s): " + ", ".join(
+        f"{name} {seconds:.2f}" for name, seconds in big["phases_no_cache"].items()
+    ))
 
     result = {
         "command": "python benchmarks/bench_simulator.py"
