@@ -358,7 +358,7 @@ class TrueNorthNeuron(NeuronType):
         n = np.maximum(n, 1)
         return np.where(pos, 1.0 / n, 0.0)
 
-    def decoded_rates(self, x, gain, bias, amplitude, dt):
+    def decoded_rates(self, x, gain, bias, amplitude, dt, out=None):
         """``amplitude * spikes_per_tick(current(x, gain, bias)) / dt``.
 
         The tuning curves a decoder solve needs; for linear reset (the stand-in for
@@ -371,6 +371,8 @@ class TrueNorthNeuron(NeuronType):
             Inputs projected onto the encoders.
         gain, bias : (n,) ndarray
         amplitude, dt : float
+        out : (n_samples, n) ndarray of float64, optional
+            Where to write the rates (C-contiguous).
 
         Returns
         -------
@@ -378,12 +380,17 @@ class TrueNorthNeuron(NeuronType):
         """
         if self.reset_mode != RESET_LINEAR or np.ndim(x) != 2:
             J = self.current(x, gain, bias)
-            return amplitude * self.spikes_per_tick(J) / dt
+            rates = amplitude * self.spikes_per_tick(J) / dt
+            if out is None:
+                return rates
+            out[...] = rates
+            return out
         x = np.ascontiguousarray(x, dtype=np.float64)
         n = x.shape[1]
         gain = np.ascontiguousarray(np.broadcast_to(gain, (n,)), dtype=np.float64)
         bias = np.ascontiguousarray(np.broadcast_to(bias, (n,)), dtype=np.float64)
-        out = np.empty(x.shape, dtype=np.float64)
+        if out is None:
+            out = np.empty(x.shape, dtype=np.float64)
         _linear_reset_rates(
             x, gain, bias, float(self.leak), bool(self.leak_reversal),
             float(self.mean_threshold), float(amplitude), float(dt), out,

@@ -97,7 +97,11 @@ class ChipEnsemble:
         self.host_input = False
         self.host_neuron_input = False
 
-    def rates_at(self, eval_points, dt):
+    #: Rows of inputs per chunk in :meth:`rates` and :meth:`rates_at` (64 x 256
+    #: neurons: 128 KiB each).
+    RATE_ROWS = 64
+
+    def rates_at(self, eval_points, dt, out=None):
         """Steady-state rates (Hz of model time) at points of the represented space.
 
         Parameters
@@ -105,18 +109,26 @@ class ChipEnsemble:
         eval_points : (n_samples, d) ndarray
         dt : float
             Seconds of model time per tick.
+        out : (n_samples, n) ndarray of float64, optional
+            Where to write them (C-contiguous).
 
         Returns
         -------
         (n_samples, n) ndarray
             :meth:`rates` of the points projected onto the encoders.
         """
-        return self.rates(np.dot(eval_points, self.unit_encoders.T), dt)
+        n_samples = len(eval_points)
+        if out is None:
+            out = np.empty((n_samples, self.ens.n_neurons), dtype=np.float64)
+        # projected a few rows at a time: a whole projection is a fresh
+        # (n_samples, n) array, and fresh pages cost more than the arithmetic here
+        for start in range(0, n_samples, self.RATE_ROWS):
+            rows = slice(start, start + self.RATE_ROWS)
+            x = np.dot(eval_points[rows], self.unit_encoders.T)
+            self.rates(x, dt, out=out[rows])
+        return out
 
-    #: Rows of inputs per chunk in :meth:`rates` (64 x 256 neurons: 128 KiB each).
-    RATE_ROWS = 64
-
-    def rates(self, x, dt):
+    def rates(self, x, dt, out=None):
         """Steady-state rates (Hz of model time) of the chip neurons.
 
         Parameters
@@ -125,6 +137,8 @@ class ChipEnsemble:
             Inputs already projected onto the encoders (and divided by the radius).
         dt : float
             Seconds of model time per tick.
+        out : (n_samples, n) ndarray of float64, optional
+            Where to write them (C-contiguous).
 
         Returns
         -------
@@ -135,13 +149,14 @@ class ChipEnsemble:
         x = np.asarray(x, dtype=np.float64)
         if x.ndim != 2 or self.neuron_type.reset_mode == RESET_LINEAR:
             return self.neuron_type.decoded_rates(
-                x, self.gain, self.bias, self.amplitude, dt
+                x, self.gain, self.bias, self.amplitude, dt, out=out
             )
         # Elementwise, so computed a few rows at a time: a chunk's temporaries stay in
         # the cache and in memory the allocator reuses, where whole-matrix ones are
         # fresh pages (a 750 x 256 ensemble's rates ran 3-4 times faster so, and every
         # value is the same).
-        out = np.empty(x.shape, dtype=np.float64)
+        if out is None:
+            out = np.empty(x.shape, dtype=np.float64)
         for start in range(0, x.shape[0], self.RATE_ROWS):
             rows = slice(start, start + self.RATE_ROWS)
             out[rows] = self.neuron_type.decoded_rates(

@@ -83,6 +83,18 @@ class SolveMemo:
     def __init__(self):
         self.solved = {}
         self.hits = 0
+        self._scratch = np.zeros(0)
+
+    def scratch(self, shape):
+        """A float64 array of ``shape`` for tuning curves that a solve only reads.
+
+        Reused from solve to solve: a fresh ``(n_eval, n_pre)`` array per solve is
+        fresh pages each time, which cost more than computing the curves.
+        """
+        size = int(np.prod(shape))
+        if self._scratch.size < size:
+            self._scratch = np.empty(size)
+        return self._scratch[:size].reshape(shape)
 
     @staticmethod
     def of(model):
@@ -138,10 +150,14 @@ def build_solver(model, solver, conn, rng):
         targets = np.dot(targets, post_enc.T[conn.post_slice])
     dt = model.dt
     n_points = len(eval_points)
+    memo = SolveMemo.of(model)
+    # Nengo's own solvers keep nothing of the activities: those share one buffer
+    reuse = type(conn.solver) in DETERMINISTIC_SOLVERS
 
     def solve_for_chip_decoders(conn, gain, bias, problem, targets, rng):
         # `problem` is the eval points over the unit encoders (see below)
-        activities = pre_chip.rates_at(problem[:n_points], dt)
+        out = memo.scratch((n_points, pre.n_neurons)) if reuse else None
+        activities = pre_chip.rates_at(problem[:n_points], dt, out=out)
         if np.count_nonzero(activities) == 0:
             raise BuildError(
                 f"Building {conn}: 'activities' matrix is all zero for {pre}. "
@@ -169,5 +185,5 @@ def build_solver(model, solver, conn, rng):
         return solve(conn, pre_chip.gain, pre_chip.bias, problem, targets, rng=rng)
 
     key = SolveMemo.key(conn, pre, eval_points, targets)
-    decoders, solver_info = SolveMemo.of(model).solve(key, solve_once)
+    decoders, solver_info = memo.solve(key, solve_once)
     return eval_points, decoders.T, solver_info
