@@ -140,3 +140,19 @@ def test_export_without_chip_ensembles_is_refused(tmp_path):
     with Simulator(net, record_chip_io=True, progress_bar=False) as sim:
         with pytest.raises(ValueError, match="no ensemble runs on the chip"):
             sim.export(tmp_path)
+
+
+def test_two_builds_of_a_network_export_the_same_files(tmp_path):
+    # two instances of the network: its unlabeled objects have other addresses
+    runs = []
+    for k in range(2):
+        net = network_with_splitters_and_stochastic_thresholds()
+        with Simulator(net, record_chip_io=True, progress_bar=False) as sim:
+            sim.run_steps(50)
+            runs.append(sim.export(tmp_path / f"run{k}"))
+    model = load_model(runs[0].model)
+    assert model.inputs and model.outputs
+    assert not any("0x" in port for port in [*model.inputs, *model.outputs])
+    for name in ("model.json", "input.json", "output.json"):
+        first, second = (tmp_path / f"run{k}" / name for k in range(2))
+        assert first.read_bytes() == second.read_bytes(), name

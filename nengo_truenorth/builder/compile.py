@@ -105,7 +105,14 @@ def _concatenate(parts):
 
 
 def _port_name(prefix, k, label):
-    safe = re.sub(r"[^A-Za-z0-9_.-]+", "_", str(label or "")).strip("_")
+    """``prefix`` and ``k``, then ``label`` in file-safe characters.
+
+    Object addresses (`` at 0x7f...`` in the labels of unlabeled Nengo objects) are
+    left out, so a network compiles to the same port names in every process; ``k``
+    keeps the names unique.
+    """
+    label = re.sub(r" at 0x[0-9a-fA-F]+", "", str(label or ""))
+    safe = re.sub(r"[^A-Za-z0-9_.-]+", "_", label).strip("_")
     return f"{prefix}{k}" + (f"_{safe}" if safe else "")
 
 
