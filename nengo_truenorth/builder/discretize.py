@@ -6,11 +6,20 @@ as the chip's ranges allow, which makes the threshold and the leak as precise as
 can be. The weights are then written as ``weight_scale[j] * level`` with levels from the
 group's :class:`~.graph.WeightCode` -- the per-neuron ``weight_scale`` is what lets
 every neuron use the whole level range for its own largest weight.
+
+A neuron whose weights, drive and threshold are already integers that the chip can
+hold as they are (trained integer weights, designed filter neurons) keeps them: its
+factor is 1 and its ``weight_scale`` the greatest common divisor of its weights
+(:func:`exact_weight_scales`), so it computes exactly what it computes in Nengo.
 """
 
 import numpy as np
 
-from ..hardware.limits import LEAK_MAX, THRESHOLD_MAX
+from ..hardware.limits import LEAK_MAX, THRESHOLD_MAX, THRESHOLD_MIN
+
+#: Relative distance to the nearest integer below which a float counts as that
+#: integer (weights pass through ``transform * dt * amplitude / dt`` on the way).
+INTEGER_TOLERANCE = 1e-9
 
 
 def round_levels(x, lo, hi, rounding="nearest", rng=None):
@@ -58,6 +67,55 @@ def neuron_scale(max_weight, bias, threshold, code):
     return np.min(bounds, axis=0)
 
 
+def _is_integer(x):
+    x = np.asarray(x, dtype=float)
+    return np.abs(x - np.round(x)) <= INTEGER_TOLERANCE * np.maximum(1.0, np.abs(x))
+
+
+def exact_weight_scales(weights, bias, threshold, code):
+    """Per neuron, a weight scale that writes its numbers exactly, or 0.
+
+    A neuron qualifies when its bias (potential per tick) and threshold are integers
+    within the chip's ranges and every incoming weight is an integer that the
+    greatest common divisor ``g`` of its weights writes as ``g * level`` with a level
+    of ``code`` (and ``g`` within the code's scales).
+
+    Parameters
+    ----------
+    weights : list of (n, n_pre_k) ndarray of float
+    bias, threshold : (n,) ndarray of float
+    code : WeightCode
+
+    Returns
+    -------
+    (n,) ndarray of int64
+        The scale of each qualifying neuron (1 without weights), 0 for the others.
+    """
+    bias, threshold = np.asarray(bias, float), np.asarray(threshold, float)
+    ok = (
+        _is_integer(bias) & (np.abs(bias) <= LEAK_MAX)
+        & _is_integer(threshold)
+        # the chip rounds thresholds below 1 up to 1
+        & (threshold >= max(THRESHOLD_MIN, 1)) & (threshold <= THRESHOLD_MAX)
+    )
+    bound = code.max_scale * max(np.abs(code.levels).max(), 1)
+    gcd = np.zeros(len(threshold), dtype=np.int64)
+    for w in weights:
+        if w.size == 0:
+            continue
+        ok &= np.all(_is_integer(w) & (np.abs(w) <= bound), axis=1)
+        whole = np.where(ok[:, None], np.abs(np.round(w)), 0).astype(np.int64)
+        gcd = np.gcd(gcd, np.gcd.reduce(whole, axis=1))
+    scale = np.where(gcd == 0, 1, gcd)
+    ok &= scale <= code.max_scale
+    for w in weights:
+        if w.size == 0:
+            continue
+        q = np.where(ok[:, None], np.round(w), 0).astype(np.int64) // scale[:, None]
+        ok &= np.all(np.isin(q, code.levels), axis=1)
+    return np.where(ok, scale, 0).astype(np.int64)
+
+
 def discretize_group(weights, bias, threshold, code, rounding="nearest", rng=None):
     """Integer levels, weight scales, leaks and thresholds for a group of neurons.
 
@@ -91,6 +149,9 @@ def discretize_group(weights, bias, threshold, code, rounding="nearest", rng=Non
     q_ref = max(min(levels.max(), -levels.min()), 1)
     weight_scale = np.clip(np.round(scale * max_weight / q_ref), 1, code.max_scale)
     weight_scale = weight_scale.astype(np.int64)
+    exact = exact_weight_scales(weights, bias, threshold, code)
+    scale = np.where(exact > 0, 1.0, scale)
+    weight_scale = np.where(exact > 0, exact, weight_scale)
     lo, hi = levels.min(), levels.max()
     if isinstance(rounding, str):
         rounding = [rounding] * len(weights)
