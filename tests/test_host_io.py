@@ -32,3 +32,36 @@ def test_stacked_encoder_spikes_as_its_encoders_do_separately():
         np.testing.assert_array_equal(
             np.sort(stacked.encode(value)), np.sort(separate)
         )
+
+
+def numpy_encode(encoder, acc, value):
+    """The encoder's rule in NumPy: the channels of whole units held, on then off."""
+    acc += value / encoder.unit
+    count = np.clip(np.trunc(acc), -encoder._limit, encoder._limit)
+    acc -= count
+    channel = np.arange(encoder.channels)[None, :]
+    on = encoder._on[channel < count[:, None]]
+    off = encoder._off[channel < -count[:, None]]
+    return np.concatenate([on, off]).astype(np.int64)
+
+
+def test_encoder_kernel_follows_the_numpy_rule_to_the_bit(rng):
+    encoder = SigmaDeltaEncoder.stack(
+        [SigmaDeltaEncoder(3, 4, [0.25, 0.5, 1.0]), SigmaDeltaEncoder(2, 2, 0.3)]
+    )
+    acc = np.zeros(encoder.size)
+    for _ in range(300):
+        value = rng.uniform(-2.5, 2.5, encoder.size)
+        expected = numpy_encode(encoder, acc, value)
+        np.testing.assert_array_equal(encoder.encode(value), expected)
+        np.testing.assert_array_equal(encoder.acc, acc)
+
+
+def test_encode_to_gathers_each_fired_channels_targets_in_order():
+    encoder = SigmaDeltaEncoder(2, 2, 1.0)  # channels: on 0..3, off 4..7
+    ptr = np.array([0, 1, 3, 3, 4, 5, 6, 8, 9])
+    targets = np.array([10, 20, 21, 30, 40, 50, 60, 61, 70])
+    # dimension 0 holds 2 units: on channels 0 and 2 (which has no targets);
+    # dimension 1 holds -2: off channels 5 and 7
+    out = encoder.encode_to(np.array([2.0, -2.0]), ptr, targets)
+    np.testing.assert_array_equal(out, [10, 50, 70])

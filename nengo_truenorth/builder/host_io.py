@@ -12,6 +12,7 @@ Spikes leave the chip through output ports and become Nengo spike signals of hei
 ``amplitude / dt``, so Nengo's own decoders, synapses and probes work on them.
 """
 
+import numba
 import numpy as np
 from nengo.builder.operator import Operator
 
@@ -40,7 +41,7 @@ class SigmaDeltaEncoder:
         self.channels = channels
         self.unit = np.broadcast_to(np.asarray(unit, dtype=np.float64), (size,)).copy()
         self.acc = np.zeros(size)
-        self._limit = np.full(size, channels)
+        self._limit = np.full(size, channels, dtype=np.int64)
         # channel index of each (dimension, channel), for either sign
         self._on = np.arange(channels)[None, :] * size + np.arange(size)[:, None]
         self._off = self._on + channels * size
@@ -60,7 +61,9 @@ class SigmaDeltaEncoder:
         stacked.channels = max((e.channels for e in encoders), default=0)
         stacked.unit = np.concatenate([e.unit for e in encoders] or [np.zeros(0)])
         stacked.acc = np.zeros(stacked.size)
-        stacked._limit = np.concatenate([e._limit for e in encoders] or [np.zeros(0)])
+        stacked._limit = np.concatenate(
+            [e._limit for e in encoders] or [np.zeros(0, np.int64)]
+        )
         # absent channels (-1) lie beyond their dimension's limit, so never spike
         stacked._on = np.full((stacked.size, stacked.channels), -1, dtype=np.int64)
         stacked._off = stacked._on.copy()
@@ -84,14 +87,36 @@ class SigmaDeltaEncoder:
         self.acc[:] = 0
 
     def encode(self, value):
-        """Add one tick of ``value``; return the indices of the channels that spike."""
-        self.acc += value / self.unit
-        count = np.clip(np.trunc(self.acc), -self._limit, self._limit)
-        self.acc -= count
-        channel = np.arange(self.channels)[None, :]
-        on = self._on[channel < count[:, None]]
-        off = self._off[channel < -count[:, None]]
-        return np.concatenate([on, off]).astype(np.int64)
+        """Add one tick of ``value``; return the indices of the channels that spike.
+
+        On-channels first, by dimension then channel; then the off-channels.
+        """
+        if self._identity is None:
+            n = self.n_channels
+            self._identity = (np.arange(n + 1, dtype=np.int64), np.arange(n))
+        return self.encode_to(value, *self._identity)
+
+    _identity = None
+
+    def encode_to(self, value, ptr, targets):
+        """:meth:`encode`, then every fired channel's targets, one after another.
+
+        Parameters
+        ----------
+        value : (size,) ndarray
+        ptr, targets : ndarray of int64
+            Channel ``i``'s targets are ``targets[ptr[i]:ptr[i + 1]]`` (CSR).
+
+        Returns
+        -------
+        ndarray of int64
+        """
+        value = np.ascontiguousarray(value, dtype=np.float64)
+        if value.shape != (self.size,):
+            raise ValueError(f"{self}: value of shape {value.shape}, not ({self.size},)")
+        return _encode_tick(
+            value, self.unit, self._limit, self.acc, self._on, self._off, ptr, targets
+        )
 
     def channel_weights(self, encoders):
         """Potential per spike of every channel onto post neurons.
@@ -108,6 +133,39 @@ class SigmaDeltaEncoder:
         per_dim = encoders * self.unit[None, :]
         on = np.tile(per_dim, (1, self.channels))
         return np.hstack([on, -on])
+
+
+@numba.njit(cache=True, nogil=True)
+def _encode_tick(value, unit, limit, acc, on, off, ptr, targets):
+    """One tick of :meth:`SigmaDeltaEncoder.encode_to` (``acc`` is updated in place).
+
+    A small kernel: a tick's dozen NumPy calls on a few values cost far more than
+    their arithmetic.
+    """
+    size, channels = on.shape
+    count = np.empty(size, dtype=np.int64)
+    n_out = 0
+    for d in range(size):
+        a = acc[d] + value[d] / unit[d]
+        c = min(max(np.trunc(a), -limit[d]), limit[d])
+        acc[d] = a - c
+        count[d] = int(c)
+        table = on if c > 0 else off
+        for k in range(abs(count[d])):
+            ch = table[d, k]
+            n_out += ptr[ch + 1] - ptr[ch]
+    out = np.empty(n_out, dtype=np.int64)
+    n = 0
+    for sign in range(2):
+        table = on if sign == 0 else off
+        for d in range(size):
+            fired = count[d] if sign == 0 else -count[d]
+            for k in range(fired):  # nothing for a count of the other sign
+                ch = table[d, k]
+                for j in range(ptr[ch], ptr[ch + 1]):
+                    out[n] = targets[j]
+                    n += 1
+    return out
 
 
 class ChipRecording:
@@ -233,15 +291,9 @@ class ChipRuntime:
         """Add one tick of every input value; return the global axons that spike."""
         if self._encoder.size == 0:
             return np.zeros(0, np.int64)
-        fired = self._encoder.encode(np.concatenate(values))
-        if fired.size == 0:
-            return np.zeros(0, np.int64)
-        starts = self._axon_ptr[fired]
-        lengths = self._axon_ptr[fired + 1] - starts
-        total = int(lengths.sum())
-        # the axons of every fired channel, one after another
-        offsets = np.repeat(starts - np.cumsum(lengths) + lengths, lengths)
-        return self._axon_flat[offsets + np.arange(total)]
+        return self._encoder.encode_to(
+            np.concatenate(values), self._axon_ptr, self._axon_flat
+        )
 
     def tick(self, values, spike_signals, voltage_signals):
         """Run one tick: encode ``values``, step the chip, fill the output signals."""

@@ -173,7 +173,9 @@ class Emulator:
         axons : ndarray of int64
             Global axons that inputs make active at this tick (duplicates merge).
         spike_watch, voltage_watch : ndarray of int64
-            Global neurons whose spikes and potentials to return.
+            Global neurons whose spikes and potentials to return. An emulator may
+            keep what it derives from them while the same array objects come back,
+            so change the watch lists by passing new arrays, not in place.
 
         Returns
         -------
