@@ -98,9 +98,14 @@ def exact_weight_scales(weights, bias, threshold, code):
         # the chip rounds thresholds below 1 up to 1
         & (threshold >= max(THRESHOLD_MIN, 1)) & (threshold <= THRESHOLD_MAX)
     )
+    none = np.zeros(len(threshold), dtype=np.int64)
     bound = code.max_scale * max(np.abs(code.levels).max(), 1)
-    gcd = np.zeros(len(threshold), dtype=np.int64)
+    gcd = none.copy()
     for w in weights:
+        # most groups fail here at once (float biases, float weights): it runs for
+        # every group of every build
+        if not ok.any():
+            return none
         if w.size == 0:
             continue
         ok &= np.all(_is_integer(w) & (np.abs(w) <= bound), axis=1)
@@ -169,6 +174,8 @@ def discretize_group(weights, bias, threshold, code, rounding="nearest", rng=Non
 
 def _nearest_level(q, levels):
     """Snap integers onto the code's levels (a no-op for contiguous codes)."""
+    if levels.size == levels[-1] - levels[0] + 1:  # every integer from lo to hi
+        return np.asarray(q, dtype=np.int64)
     idx = np.clip(np.searchsorted(levels, q), 0, len(levels) - 1)
     below = np.clip(idx - 1, 0, len(levels) - 1)
     pick = np.where(

@@ -17,6 +17,7 @@ that holds its targets.
 """
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 
@@ -56,12 +57,15 @@ class WeightCode:
         """int: axons each input unit uses on each core it reaches."""
         return len(self.values)
 
-    @property
+    @cached_property
     def levels(self):
-        """(n_levels,) ndarray of int: every level a subset of values can sum to."""
-        return np.unique(list(self._subsets()))
+        """(n_levels,) ndarray of int: every level a subset of values can sum to
+        (read-only: computed once per code)."""
+        levels = np.unique(list(self._subsets()))
+        levels.setflags(write=False)
+        return levels
 
-    @property
+    @cached_property
     def max_scale(self):
         """int: the largest per-neuron scale that keeps every type weight in range."""
         return WEIGHT_MAX // max(abs(v) for v in self.values)
