@@ -189,6 +189,30 @@ class UniformLevels(Quantizer):
                 w_max = 1.0  # all zeros: any range holds them
         return -w_max, 2 * w_max / (self.n_levels - 1), w_max
 
+    #: Weights are scaled up by this power of two (exact in floating point) while
+    #: quantized when their own range is so small that the grid's step would not be
+    #: a normal float (subnormal weights: the step underflows to 0).
+    SUBNORMAL_SCALE = 2.0**600
+
+    def _scale_for(self, w):
+        if self.w_max is not None or np.size(w) == 0:
+            return 1.0
+        w_max = float(np.max(np.abs(w)))
+        if w_max == 0 or 2 * w_max / (self.n_levels - 1) >= np.finfo(float).tiny:
+            return 1.0
+        return self.SUBNORMAL_SCALE
+
+    def __call__(self, w):
+        w = np.asarray(w, dtype=float)
+        scale = self._scale_for(w)
+        return super().__call__(w * scale) / scale
+
+    def on_grid(self, w, grid_of=None):
+        w = np.asarray(w, dtype=float)
+        scale = self._scale_for(w if grid_of is None else np.asarray(grid_of))
+        grid_of = None if grid_of is None else np.asarray(grid_of) * scale
+        return super().on_grid(w * scale, grid_of=grid_of)
+
     def level_indices(self, w):
         """Index ``0..n_levels-1`` of each weight's level (a hardware code).
 
@@ -200,7 +224,7 @@ class UniformLevels(Quantizer):
         -------
         indices : ndarray of int64
         """
-        w = np.asarray(w, dtype=float)
+        w = np.asarray(w, dtype=float) * self._scale_for(w)
         low, step, high = self.grid(w)
         return np.round((np.clip(w, low, high) - low) / step).astype(np.int64)
 

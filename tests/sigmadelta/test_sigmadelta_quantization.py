@@ -2,7 +2,7 @@
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 from nengo.exceptions import ValidationError
@@ -44,6 +44,7 @@ def test_integer_bits_clip_to_the_twos_complement_range():
 
 @settings(max_examples=60, deadline=None)
 @given(w=weights, n_levels=st.integers(2, 33))
+@example(w=np.array([5e-324]), n_levels=5)  # a subnormal range: the step underflows
 def test_uniform_levels_use_at_most_n_levels_over_the_range(w, n_levels):
     q = UniformLevels(n_levels)
     out = q(w)
@@ -77,3 +78,15 @@ def test_invalid_quantizers_are_refused():
         UniformLevels(1)
     with pytest.raises(ValidationError):
         UniformLevels(4, w_max=0)
+
+
+@pytest.mark.parametrize("n_levels", [2, 5])
+def test_uniform_levels_of_subnormal_weights_stay_within_their_range(n_levels):
+    # the grid step of a 5e-324 range underflows to 0 (hypothesis found this)
+    q = UniformLevels(n_levels)
+    w = np.array([5e-324, -1e-323, 0.0])
+    out = q(w)
+    assert np.all(np.isfinite(out)) and np.all(np.abs(out) <= 1e-323)
+    assert q.on_grid(out, grid_of=w)
+    assert np.all((q.level_indices(w) >= 0) & (q.level_indices(w) < n_levels))
+    np.testing.assert_array_equal(UniformLevels(5)(np.array([5e-324])), [5e-324])
