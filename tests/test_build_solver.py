@@ -191,3 +191,10 @@ def test_decoder_cache_serves_a_second_build(tmp_path, monkeypatch):
     assert built[0][0] == 2  # the memo shares the identity decoders
     assert built[1][0] == 0  # everything from the cache
     np.testing.assert_array_equal(built[0][1], built[1][1])
+
+
+def test_tuning_curve_buffer_is_released_after_the_build():
+    net, *_ = recurrent_pair()
+    with nengo_truenorth.Simulator(net, progress_bar=False) as sim:
+        assert sim.model.solve_memo.hits == 1  # it was used
+        assert sim.model.solve_memo._scratch.size == 0

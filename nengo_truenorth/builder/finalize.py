@@ -24,6 +24,7 @@ from .fan_in import split_fan_in
 from .filters import check_filter_loops
 from .graph import Edge, InputGroup
 from .host_io import ChipRuntime, SigmaDeltaEncoder, SimChip
+from .solver import SolveMemo
 from .builder import FloatEdge
 
 
@@ -132,6 +133,7 @@ def finalize_chip(model, emulator="fast", progress_bar=False):
 
     if not model.chip_ensembles:
         return
+    SolveMemo.of(model).release_scratch()
     build_decode_banks(model)
     inputs = add_host_inputs(model)
     split_fan_in(model)

@@ -96,6 +96,10 @@ class SolveMemo:
             self._scratch = np.empty(size)
         return self._scratch[:size].reshape(shape)
 
+    def release_scratch(self):
+        """Let the tuning curves' buffer go (the build is over)."""
+        self._scratch = np.zeros(0)
+
     @staticmethod
     def of(model):
         """The model's memo (made on first use)."""
