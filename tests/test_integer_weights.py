@@ -71,11 +71,18 @@ def test_weights_keep_their_greatest_common_divisor_as_scale():
     # 6, -4: gcd 2, levels 3, -2; 3, 21, -24: gcd 3, levels 1, 7, -8; 0.5: not integer
     assert list(scale) == [2, 3, 0]
     levels, weight_scale, leak, alpha, factor = discretize_group(
-        weights, np.zeros(3), np.full(3, 10.0), code
+        [weights[0][:2]], np.zeros(2), np.full(2, 10.0), code
     )
-    assert list(weight_scale[:2]) == [2, 3] and list(factor[:2]) == [1, 1]
-    np.testing.assert_array_equal(levels[0][:2], [[3, -2, 0], [1, 7, -8]])
-    assert list(alpha[:2]) == [10, 10]
+    assert list(weight_scale) == [2, 3] and list(factor) == [1, 1]
+    np.testing.assert_array_equal(levels[0], [[3, -2, 0], [1, 7, -8]])
+    assert list(alpha) == [10, 10]
+
+
+def test_a_group_with_one_neuron_off_the_integers_is_scaled_whole():
+    code = weight_code(4)
+    weights = [np.array([[6.0, -4.0, 0.0], [0.5, 1.0, 1.0]])]
+    *_, alpha, factor = discretize_group(weights, np.zeros(2), np.full(2, 10.0), code)
+    assert np.all(factor > 1) and np.all(alpha > 10)
 
 
 @pytest.mark.parametrize(
