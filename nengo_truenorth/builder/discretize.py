@@ -158,7 +158,7 @@ def discretize_group(weights, bias, threshold, code, rounding="nearest", rng=Non
     # a group keeps its numbers only if every neuron can: where a few neurons of a
     # float model happen to hold integers (3-bit weights times a spike's height),
     # keeping theirs put other levels on their inputs and took 6 % more cores on
-    # the spoken-digit network, for no accuracy
+    # the spoken-digit network (801 -> 850 for seed 0), with no better accuracy
     exact = exact_weight_scales(weights, bias, threshold, code)
     if exact.size and np.all(exact > 0):
         scale = np.ones_like(scale)
