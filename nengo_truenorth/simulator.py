@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import nengo
 import numpy as np
 from nengo.cache import get_default_decoder_cache
+from nengo.utils.progress import Progress, ProgressTracker
 
 from . import builder as _builder  # noqa: F401  (registers build functions)
 from .builder.builder import Model
@@ -144,7 +145,11 @@ class Simulator(nengo.Simulator):
         elif network is not None and not isinstance(model, Model):
             model = Model.from_nengo_model(model, seed=seed)
         if network is not None:
-            model.build(network)
+            # Nengo's build bar, as nengo.Simulator shows it (or the tool's own
+            # ProgressBar: NengoGUI's page)
+            network_build = Progress("Building the network", "Network build")
+            with ProgressTracker(progress_bar, network_build) as pt:
+                model.build(network, progress=pt.next_stage("Building", "Build"))
             # The compiler's bar is a tqdm bar on the terminal: shown for the default
             # progress_bar=True, not when a tool passes its own ProgressBar (NengoGUI
             # shows Nengo's build progress in the page; tqdm would write to its

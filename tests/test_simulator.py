@@ -194,3 +194,28 @@ def test_gui_style_stepping_with_host_nodes_and_probe_clearing(capsys, monkeypat
     # Nengo calls a Node's function once more when it builds the Node
     assert len(seen["value"]) == 101 and abs(np.mean(seen["value"][-30:]) - 0.5) < 0.15
     assert sum(seen["spikes"]) > 0
+
+
+def test_build_progress_counts_the_networks_objects(monkeypatch):
+    from nengo.utils.progress import ProgressTracker
+
+    from nengo_truenorth import simulator as simulator_module
+
+    stages = []
+
+    class Tracker(ProgressTracker):
+        def next_stage(self, *args, **kwargs):
+            stages.append(super().next_stage(*args, **kwargs))
+            return stages[-1]
+
+    monkeypatch.setattr(simulator_module, "ProgressTracker", Tracker)
+    with nengo.Network(seed=0) as net:
+        stim = nengo.Node(0.5)
+        ens = nengo.Ensemble(40, 1, neuron_type=nengo.SpikingRectifiedLinear())
+        nengo.Connection(stim, ens)
+    with nengo_truenorth.Simulator(net, progress_bar=False):
+        pass
+    # Nengo's build of the network steps once per object, as under nengo.Simulator
+    (building,) = [p for p in stages if p.name_during == "Building"]
+    assert building.max_steps == len(net.all_objects) + 1
+    assert building.n_steps == building.max_steps and building.finished
