@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import nengo
 import numpy as np
 from nengo.cache import get_default_decoder_cache
-from nengo.utils.progress import Progress, ProgressTracker
+from nengo.utils.progress import Progress, ProgressBar, ProgressTracker
 
 from . import builder as _builder  # noqa: F401  (registers build functions)
 from .builder.builder import Model
@@ -66,6 +66,32 @@ class ExportedRun:
 
     def __str__(self):
         return shlex.join(self.command())
+
+
+class _OpenProgressBar(ProgressBar):
+    """A tool's progress bar, shown the network build but not closed after it.
+
+    ``nengo.Simulator.__init__`` then reports its own stages to the same bar and
+    closes it; a bar must not be updated once closed (Nengo's
+    ``test_simulator_progress_bars``).
+    """
+
+    def __init__(self, bar):
+        super().__init__()
+        self.bar = bar
+
+    def update(self, progress):
+        self.bar.update(progress)
+
+    def close(self):
+        pass
+
+
+def _left_open(progress_bar):
+    """``progress_bar``, wrapped if it is a tool's own bar (see _OpenProgressBar)."""
+    if isinstance(progress_bar, ProgressBar):
+        return _OpenProgressBar(progress_bar)
+    return progress_bar
 
 
 class Simulator(nengo.Simulator):
@@ -148,7 +174,7 @@ class Simulator(nengo.Simulator):
             # Nengo's build bar, as nengo.Simulator shows it (or the tool's own
             # ProgressBar: NengoGUI's page)
             network_build = Progress("Building the network", "Network build")
-            with ProgressTracker(progress_bar, network_build) as pt:
+            with ProgressTracker(_left_open(progress_bar), network_build) as pt:
                 model.build(network, progress=pt.next_stage("Building", "Build"))
             # The compiler's bar is a tqdm bar on the terminal: shown for the default
             # progress_bar=True, not when a tool passes its own ProgressBar (NengoGUI

@@ -219,3 +219,26 @@ def test_build_progress_counts_the_networks_objects(monkeypatch):
     (building,) = [p for p in stages if p.name_during == "Building"]
     assert building.max_steps == len(net.all_objects) + 1
     assert building.n_steps == building.max_steps and building.finished
+
+
+def test_a_tools_progress_bar_is_closed_once_after_every_update():
+    from nengo.utils.progress import ProgressBar
+
+    class Recording(ProgressBar):
+        def __init__(self):
+            super().__init__()
+            self.events = []
+
+        def update(self, progress):
+            self.events.append("update")
+
+        def close(self):
+            self.events.append("close")
+
+    with nengo.Network(seed=0) as net:
+        nengo.Ensemble(20, 1, neuron_type=nengo.SpikingRectifiedLinear())
+    bar = Recording()
+    with nengo_truenorth.Simulator(net, progress_bar=bar):
+        pass
+    assert bar.events.count("close") == 1 and bar.events[-1] == "close"
+    assert bar.events.count("update") >= 2  # the network build, then Nengo's stages
