@@ -55,6 +55,7 @@ def test_integer_network_spikes_exactly_as_in_nengo(weight_bits):
         group = sim.model.chip_ensembles[conn.post_obj.ensemble].group
         (edge,) = [e for e in sim.model.graph.edges if e.post is group]
         delay = sim.compiled.edge_delay[edge]
+    assert group.code == weight_code(weight_bits)
     assert np.all(group.params["threshold"] == 10)
     assert np.all(group.params["leak"] == -1)
     with nengo.Simulator(delayed(net, conn, delay), progress_bar=False) as ref:

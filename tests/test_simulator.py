@@ -242,3 +242,29 @@ def test_a_tools_progress_bar_is_closed_once_after_every_update():
         pass
     assert bar.events.count("close") == 1 and bar.events[-1] == "close"
     assert bar.events.count("update") >= 2  # the network build, then Nengo's stages
+
+
+def test_weight_bits_of_connections_choose_the_post_groups_code():
+    from nengo_truenorth.builder.graph import weight_code
+
+    relu = nengo.SpikingRectifiedLinear()
+    with nengo.Network(seed=0) as net:
+        nengo_truenorth.add_params(net)
+        stim = nengo.Node(0.5)
+        a = nengo.Ensemble(30, 1, neuron_type=relu)
+        trinary, mixed, default, host_only = (
+            nengo.Ensemble(20, 1, neuron_type=relu) for _ in range(4)
+        )
+        nengo.Connection(stim, a)
+        nengo.Connection(stim, host_only)
+        net.config[nengo.Connection(a.neurons, trinary.neurons,
+                                    transform=np.ones((20, 30)))].weight_bits = 1
+        net.config[nengo.Connection(a, mixed)].weight_bits = 1
+        net.config[nengo.Connection(a, mixed, function=np.square)].weight_bits = 3
+        nengo.Connection(a, default)
+    with nengo_truenorth.Simulator(net, progress_bar=False) as sim:
+        code = {e: sim.model.chip_ensembles[e].group.code
+                for e in (trinary, mixed, default, host_only)}
+    assert code[trinary] == weight_code(1)
+    assert code[mixed] == weight_code(3)  # the most bits any connection asks for
+    assert code[default] == code[host_only] == weight_code(sim.model.weight_bits)

@@ -278,7 +278,7 @@ def build_chip_connection(model, conn):
 def _set_code(group, bits):
     """A group's code has the most weight bits any edge into it asks for."""
     code = weight_code(bits)
-    if code.axons_per_input > group.code.axons_per_input or group.code is None:
+    if group.code is None or code.axons_per_input > group.code.axons_per_input:
         group.code = code
 
 

@@ -320,7 +320,11 @@ def build_ensemble(model, ens):
         "threshold_mask_bits": chip_type.threshold_mask_bits,
         "initial_potential": initial_potential(model, ens, chip_type),
     }
-    group = model.graph.add_group(NeuronGroup(n, label=str(ens), params=params, obj=ens))
+    # the weight code is chosen by the connections into it (`weight_bits`), and
+    # defaults to the model's at finalize (`default_weight_codes`)
+    group = model.graph.add_group(
+        NeuronGroup(n, label=str(ens), params=params, obj=ens, code=None)
+    )
     model.group_bias[group] = chip_bias
     model.chip_ensembles[ens] = ChipEnsemble(
         ens,

@@ -22,7 +22,7 @@ from .decode import build_decode_banks
 from .discretize import discretize_group
 from .fan_in import split_fan_in
 from .filters import check_filter_loops
-from .graph import Edge, InputGroup
+from .graph import Edge, InputGroup, weight_code
 from .host_io import ChipRuntime, SigmaDeltaEncoder, SimChip
 from .solver import SolveMemo
 from .builder import FloatEdge
@@ -73,6 +73,14 @@ POTENTIAL_PARAMS = {
     "reset_potential": (RESET_POTENTIAL_MIN, RESET_POTENTIAL_MAX),
     "negative_threshold": (THRESHOLD_MIN, THRESHOLD_MAX),
 }
+
+
+def default_weight_codes(model):
+    """The model's weight code (``Model.weight_bits``) for groups that no chip
+    connection chose one for (ensembles with only host inputs, or none)."""
+    for group in model.graph.groups:
+        if group.code is None:
+            group.code = weight_code(model.weight_bits)
 
 
 def discretize_groups(model):
@@ -134,6 +142,7 @@ def finalize_chip(model, emulator="fast", progress_bar=False):
     if not model.chip_ensembles:
         return
     SolveMemo.of(model).release_scratch()
+    default_weight_codes(model)
     build_decode_banks(model)
     inputs = add_host_inputs(model)
     split_fan_in(model)

@@ -158,8 +158,10 @@ class NeuronGroup:
     params : dict of str to (n,) ndarray of int
         Per-neuron chip parameters (spec section 2 names, weights excluded); missing
         fields take :data:`~nengo_truenorth.hardware.core.NEURON_DEFAULTS`.
-    code : WeightCode
-        How levels on incoming edges are written.
+    code : WeightCode or None
+        How levels on incoming edges are written (16 levels by default). The builder
+        leaves an ensemble's None until its connections choose (see
+        ``Connection.weight_bits``); it must be set before discretization.
     weight_scale : (n,) ndarray of int
         Per-neuron multiplier of the code's values (1..``code.max_scale``).
     obj : object
