@@ -65,6 +65,10 @@ class ChipEnsemble:
         Whether the host sends decoded values into the ensemble.
     host_neuron_input : bool
         Whether the host sends currents straight to its neurons.
+    input_channels : dict
+        Channels per dimension (``"value"``) or neuron (``"neurons"``) and sign that
+        its host connections asked for (``input_channels`` option); the model's
+        default where absent.
     unit_encoders : (n, d) ndarray
         ``encoders / radius``: projects eval points onto the neurons (see
         :meth:`rates_at`).
@@ -96,6 +100,7 @@ class ChipEnsemble:
         self.current_offset = np.broadcast_to(np.asarray(current_offset, float), (n,))
         self.host_input = False
         self.host_neuron_input = False
+        self.input_channels = {}
 
     #: Rows of inputs per chunk in :meth:`rates` and :meth:`rates_at` (64 x 256
     #: neurons: 128 KiB each).

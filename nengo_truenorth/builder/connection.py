@@ -77,10 +77,18 @@ def build_connection(model, conn):
         return build_chip_connection(model, conn)
     if post_chip:
         chip_ens = model.chip_ensembles[_ensemble_of(conn.post_obj)]
-        if isinstance(conn.post_obj, nengo.ensemble.Neurons):
+        kind = "neurons" if isinstance(conn.post_obj, nengo.ensemble.Neurons) else "value"
+        if kind == "neurons":
             chip_ens.host_neuron_input = True
         else:
             chip_ens.host_input = True
+        # the host sends the sum of its connections into the ensemble, encoded once:
+        # with the most channels any of them asks for
+        channels = model.option(conn, "input_channels", None)
+        if channels is not None:
+            chip_ens.input_channels[kind] = max(
+                channels, chip_ens.input_channels.get(kind, 0)
+            )
     return nengo_build_connection(model, conn)
 
 

@@ -39,7 +39,7 @@ def add_host_inputs(model):
     for ens, chip_ens in model.chip_ensembles.items():
         group = chip_ens.group
         if chip_ens.host_input:
-            channels = model.input_channels
+            channels = chip_ens.input_channels.get("value", model.input_channels)
             unit = model.input_range * ens.radius / channels
             encoder = SigmaDeltaEncoder(ens.dimensions, channels, unit)
             weights = encoder.channel_weights(chip_ens.scaled_encoders)
@@ -48,7 +48,7 @@ def add_host_inputs(model):
         if chip_ens.host_neuron_input:
             # The host sends Nengo currents; neuron i's drive is current_scale[i]
             # times its current, and up to input_range thresholds per tick are sent.
-            channels = model.input_channels
+            channels = chip_ens.input_channels.get("neurons", model.input_channels)
             scale = chip_ens.current_scale
             unit = model.input_range * chip_ens.neuron_type.threshold / channels / scale
             encoder = SigmaDeltaEncoder(ens.n_neurons, channels, unit)
