@@ -2,6 +2,8 @@
 
 import nengo
 import numpy as np
+import pytest
+from nengo.exceptions import BuildError
 
 import nengo_truenorth
 
@@ -77,3 +79,16 @@ def test_threshold_option_sets_the_chip_neurons_threshold():
             sim.model.chip_ensembles[a].neuron_type.threshold
             == sim.model.nominal_threshold
         )
+
+
+def test_on_chip_true_for_a_type_without_a_chip_neuron_is_a_build_error():
+    with nengo.Network() as net:
+        nengo_truenorth.add_params(net)
+        a = nengo.Ensemble(10, 1, neuron_type=nengo.Sigmoid())
+        net.config[a].on_chip = True
+    with pytest.raises(BuildError, match="on_chip = True") as info:
+        nengo_truenorth.Simulator(net, progress_bar=False)
+    assert str(info.value).startswith(str(a)) and "Sigmoid" in str(info.value)
+    del net.config[a].on_chip  # unset (None): the ensemble runs on the host
+    with nengo_truenorth.Simulator(net, progress_bar=False) as sim:
+        assert a in sim.on_host()
