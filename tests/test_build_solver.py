@@ -40,13 +40,16 @@ def test_single_blas_thread_restores_the_count_after_an_error():
 )
 def test_chip_rates_by_chunks_equal_the_whole_matrix_formula(neuron_type):
     with nengo.Network(seed=1) as net:
-        ens = nengo.Ensemble(70, 2, neuron_type=neuron_type)
+        # 1-D: each projection is one product, so chunks and the whole agree exactly
+        ens = nengo.Ensemble(70, 1, neuron_type=neuron_type)
     with nengo_truenorth.Simulator(net, progress_bar=False) as sim:
         chip = sim.model.chip_ensembles[ens]
     # more rows than one chunk, and a last chunk that is not full
-    x = np.random.RandomState(0).uniform(-1.5, 1.5, (2 * chip.RATE_ROWS + 5, 70))
+    points = np.random.RandomState(0).uniform(-1.5, 1.5, (2 * chip.RATE_ROWS + 5, 1))
+    x = np.dot(points, chip.unit_encoders.T)
     J = chip.neuron_type.current(x, chip.gain, chip.bias)
     whole = chip.amplitude * chip.neuron_type.spikes_per_tick(J) / 0.001
+    np.testing.assert_array_equal(chip.rates_at(points, 0.001), whole)
     np.testing.assert_array_equal(chip.rates(x, 0.001), whole)
     assert whole.any() and not whole.all()
 

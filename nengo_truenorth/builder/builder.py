@@ -7,7 +7,6 @@ from nengo.builder import Model as NengoModel
 from nengo.exceptions import BuildError
 
 from ..config import get_option
-from ..hardware.limits import RESET_LINEAR
 from .graph import ChipGraph
 
 
@@ -102,8 +101,8 @@ class ChipEnsemble:
         self.host_neuron_input = False
         self.input_channels = {}
 
-    #: Rows of inputs per chunk in :meth:`rates` and :meth:`rates_at` (64 x 256
-    #: neurons: 128 KiB each).
+    #: Rows of eval points per chunk in :meth:`rates_at` (64 x 256 neurons: 128 KiB
+    #: each).
     RATE_ROWS = 64
 
     def rates_at(self, eval_points, dt, out=None):
@@ -125,8 +124,11 @@ class ChipEnsemble:
         n_samples = len(eval_points)
         if out is None:
             out = np.empty((n_samples, self.ens.n_neurons), dtype=np.float64)
-        # projected a few rows at a time: a whole projection is a fresh
-        # (n_samples, n) array, and fresh pages cost more than the arithmetic here
+        # Elementwise after the projection, so computed a few rows at a time: a
+        # chunk's projection and temporaries stay in the cache and in memory the
+        # allocator reuses, where whole-matrix ones are fresh pages, which cost more
+        # than the arithmetic (a 750 x 256 ensemble's rates ran 3-4 times faster so,
+        # and every value is the same).
         for start in range(0, n_samples, self.RATE_ROWS):
             rows = slice(start, start + self.RATE_ROWS)
             x = np.dot(eval_points[rows], self.unit_encoders.T)
@@ -151,23 +153,10 @@ class ChipEnsemble:
             ``amplitude * spikes_per_tick / dt``: what the spikes decode to on the
             host, where each spike is ``amplitude / dt`` high.
         """
-        x = np.asarray(x, dtype=np.float64)
-        if x.ndim != 2 or self.neuron_type.reset_mode == RESET_LINEAR:
-            return self.neuron_type.decoded_rates(
-                x, self.gain, self.bias, self.amplitude, dt, out=out
-            )
-        # Elementwise, so computed a few rows at a time: a chunk's temporaries stay in
-        # the cache and in memory the allocator reuses, where whole-matrix ones are
-        # fresh pages (a 750 x 256 ensemble's rates ran 3-4 times faster so, and every
-        # value is the same).
-        if out is None:
-            out = np.empty(x.shape, dtype=np.float64)
-        for start in range(0, x.shape[0], self.RATE_ROWS):
-            rows = slice(start, start + self.RATE_ROWS)
-            out[rows] = self.neuron_type.decoded_rates(
-                x[rows], self.gain, self.bias, self.amplitude, dt
-            )
-        return out
+        return self.neuron_type.decoded_rates(
+            np.asarray(x, dtype=np.float64), self.gain, self.bias, self.amplitude, dt,
+            out=out,
+        )
 
 
 class Model(NengoModel):

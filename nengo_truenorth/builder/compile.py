@@ -1295,13 +1295,11 @@ def _describe(graph, keys, alloc, fan, routes, model, n_cores):
     # the pairs of every input, sorted by input, then channel, core and axon
     input_pairs = np.flatnonzero(keys.is_input[key])
     input_of = keys.pre_index[key[input_pairs]]
-    input_pairs = input_pairs[
-        np.lexsort((p_axon[input_pairs], p_core[input_pairs], unit[input_pairs],
-                    input_of))
-    ]
-    input_bounds = np.searchsorted(
-        keys.pre_index[key[input_pairs]], np.arange(len(graph.inputs) + 1)
+    order = np.lexsort(
+        (p_axon[input_pairs], p_core[input_pairs], unit[input_pairs], input_of)
     )
+    input_pairs = input_pairs[order]
+    input_bounds = np.searchsorted(input_of[order], np.arange(len(graph.inputs) + 1))
     for k, group in enumerate(graph.inputs):
         sel = input_pairs[input_bounds[k] : input_bounds[k + 1]]
         port = _port_name("in", k, group.label)
