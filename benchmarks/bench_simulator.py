@@ -37,7 +37,7 @@ import numpy as np
 from nengo.cache import DecoderCache, NoDecoderCache
 
 import nengo_truenorth
-from nengo_truenorth.builder import Model
+from nengo_truenorth.frontend import Model
 
 SIZE = 256
 #: The recurrent synapse and the time constant of each stage's low-pass.
@@ -182,14 +182,14 @@ def phase_timers(times):
     Wraps the functions (outermost calls only for the recursive ``Model.build``);
     nothing else about the build changes.
     """
-    from nengo_truenorth.builder import builder, finalize, optimizer
-    from nengo_truenorth.builder import compile as compiler
+    from nengo_truenorth import passes, simulator
+    from nengo_truenorth.frontend import ChipEnsemble
+    from nengo_truenorth.runtime import optimizer
 
-    def wrap(owner, name, label):
-        original = getattr(owner, name)
+    def timed(original, label):
         depth = [0]
 
-        def timed(*args, **kwargs):
+        def run(*args, **kwargs):
             depth[0] += 1
             start = time.perf_counter()
             try:
@@ -199,18 +199,31 @@ def phase_timers(times):
                 if depth[0] == 0:
                     times[label] = times.get(label, 0.0) + time.perf_counter() - start
 
-        setattr(owner, name, timed)
+        return run
+
+    def wrap(owner, name, label):
+        original = getattr(owner, name)
+        setattr(owner, name, timed(original, label))
         return owner, name, original
 
+    def wrap_passes(name, labels):
+        original = getattr(passes, name)
+        setattr(passes, name, tuple(
+            timed(run, labels[run.__name__]) if run.__name__ in labels else run
+            for run in original
+        ))
+        return passes, name, original
+
     patched = [
-        wrap(builder.Model, "build", "nengo_build"),
+        wrap(Model, "build", "nengo_build"),
         wrap(nengo.solvers.LstsqL2, "__call__", "decoder_solves"),
-        wrap(builder.ChipEnsemble, "rates", "tuning_curves"),
-        wrap(builder.Model, "finalize_chip", "finalize"),
-        wrap(finalize, "build_decode_banks", "decode_neurons"),
-        wrap(finalize, "split_fan_in", "fan_in_split"),
-        wrap(finalize, "discretize_groups", "discretize"),
-        wrap(compiler, "compile_graph", "compile"),
+        wrap(ChipEnsemble, "rates", "tuning_curves"),
+        wrap(simulator, "build_chip", "finalize"),
+        wrap_passes("LOWERING_PASSES", {"lower_decoded_edges": "decode_neurons"}),
+        wrap_passes("FITTING_PASSES", {
+            "split_fan_in": "fan_in_split", "discretize_groups": "discretize"
+        }),
+        wrap(simulator, "compile_graph", "compile"),
         wrap(optimizer, "optimize", "nengo_optimizer"),
     ]
     try:
@@ -225,7 +238,8 @@ def build_phases(n):
 
     ``nengo_build`` is ``Model.build`` of the network: Nengo's build with the chip's
     ensembles and connections, including ``decoder_solves`` (``LstsqL2``) and part of
-    ``tuning_curves`` (the rest is in ``decode_neurons``); ``finalize`` holds
+    ``tuning_curves`` (the rest is in ``decode_neurons``); ``finalize`` (the chip's
+build after Nengo's: ``simulator.build_chip``) holds
     ``decode_neurons``, ``fan_in_split``, ``discretize`` and ``compile``; the rest of
     ``total`` is ``nengo.Simulator``'s set-up, ``nengo_optimizer`` included.
     """
@@ -245,7 +259,7 @@ def feedforward_policy(taus=(0.005, 0.01, 0.015, 0.02, 0.05), seconds=1.0):
     ``Lowpass(tau)``; the chip realizes the synapse with filter neurons
     (``filter_decoded = True``) or as the path's delay (``"recurrent"``, which leaves
     only recurrent connections filtered). This is how
-    :attr:`~nengo_truenorth.builder.Model.filter_min_tau` was chosen.
+    :attr:`~nengo_truenorth.options.BuildOptions.filter_min_tau` was chosen.
     """
     rows = []
     for tau in taus:
@@ -264,7 +278,7 @@ def feedforward_policy(taus=(0.005, 0.01, 0.015, 0.02, 0.05), seconds=1.0):
         row = {"tau": tau}
         for name, policy in (("filter_neurons", True), ("path_delay", "recurrent")):
             model = Model()
-            model.filter_decoded = policy
+            model.options.filter_decoded = policy
             with nengo_truenorth.Simulator(net, progress_bar=False, model=model) as sim:
                 sim.run(seconds)
             row[f"rmse_{name}"] = float(

@@ -3,6 +3,10 @@
 Swap ``nengo.Simulator`` for ``nengo_truenorth.Simulator``: ensembles the chip can run
 are compiled onto emulated TrueNorth cores; nodes and everything else run on the host,
 exactly as in ``nengo.Simulator``; one simulator step is one chip tick.
+
+A build goes through the four layers in order (:func:`build_chip`): Nengo's build with
+the front end's registry (Nengo objects -> IR), the passes (IR -> IR), the compiler
+(IR -> ``ChipModel``) and the runtime (an emulator behind one Nengo operator).
 """
 
 
@@ -15,11 +19,13 @@ import numpy as np
 from nengo.cache import get_default_decoder_cache
 from nengo.utils.progress import Progress, ProgressBar, ProgressTracker
 
-from . import builder as _builder  # noqa: F401  (registers build functions)
-from .builder.builder import Model
-from .builder.host_io import ChipRecording
-from .builder.optimizer import nengo_simulator_optimizer
+from .compiler import compile_graph
+from .emulator import get_emulator
+from .frontend import Model, finish_build
 from .hardware.limits import CORES_PER_CHIP
+from .passes import check_filter_loops, run_passes
+from .runtime import ChipRecording, chip_operator
+from .runtime.optimizer import nengo_simulator_optimizer
 
 
 @dataclass(frozen=True)
@@ -106,7 +112,8 @@ class Simulator(nengo.Simulator):
     seed : int, optional
         Seed of the simulation (host noise, stochastic chip modes and rounding).
     model : Model, optional
-        A build model with non-default tunables (see :class:`~.builder.Model`). An
+        A build model with non-default tunables (see :class:`~.frontend.Model` and
+        :class:`~.options.BuildOptions`). An
         empty ``nengo.builder.Model`` lends its ``dt``, label and decoder cache to
         a new chip model; with ``network=None``, a built Nengo model runs on the host
         as in ``nengo.Simulator``.
@@ -180,11 +187,11 @@ class Simulator(nengo.Simulator):
             # progress_bar=True, not when a tool passes its own ProgressBar (NengoGUI
             # shows Nengo's build progress in the page; tqdm would write to its
             # terminal).
-            model.finalize_chip(emulator=emulator, progress_bar=progress_bar is True)
-        self.emulator = getattr(model, "emulator", None)
-        self.compiled = getattr(model, "compiled", None)
+            build_chip(model, emulator=emulator, progress_bar=progress_bar is True)
+        runtime = model.chip_runtime if isinstance(model, Model) else None
+        self.emulator = None if runtime is None else runtime.emulator
+        self.compiled = model.compiled if isinstance(model, Model) else None
         self.emulator_name = emulator
-        runtime = getattr(model, "chip_runtime", None)
         if record_chip_io and runtime is not None:
             runtime.recording = ChipRecording()
         # Nengo's optimizer, minus its pairwise scans of ops that can never merge
@@ -203,7 +210,8 @@ class Simulator(nengo.Simulator):
         # The chip's state (potentials, spikes in flight, host encoder remainders)
         # is pickled with the model; Nengo's __setstate__ rebuilds the step functions,
         # and the chip operator then goes on from that state instead of resetting.
-        runtime = getattr(state["model"], "chip_runtime", None)
+        model = state["model"]
+        runtime = model.chip_runtime if isinstance(model, Model) else None
         if runtime is not None:
             runtime.resume_next_time()
         super().__setstate__(state)
@@ -278,16 +286,17 @@ class Simulator(nengo.Simulator):
                 "build the simulator with record_chip_io=True"
             )
         runtime = self.model.chip_runtime
-        inputs = _port_spikes(
-            recording.axons, self.emulator._input_axons, lambda axons: axons
-        )
+        emulator = self.emulator
+        input_axons = {port: emulator.input_axons(port) for port in emulator.input_ports()}
+        inputs = _port_spikes(recording.axons, input_axons, lambda axons: axons)
         watch = runtime.spike_watch
-        for port, neurons in self.emulator._output_neurons.items():
+        output_neurons = {
+            port: emulator.output_neurons(port) for port in emulator.output_ports()
+        }
+        for port, neurons in output_neurons.items():
             if not np.isin(neurons, watch).all():  # the builder watches every one
                 raise RuntimeError(f"{self}: output port {port!r} is not all watched")
-        outputs = _port_spikes(
-            recording.spikes, self.emulator._output_neurons, lambda pos: watch[pos]
-        )
+        outputs = _port_spikes(recording.spikes, output_neurons, lambda pos: watch[pos])
         return inputs, outputs
 
     def export(self, directory):
@@ -358,7 +367,49 @@ class Simulator(nengo.Simulator):
 
     def on_host(self):
         """dict of nengo.Ensemble to str: ensembles that run on the host, and why."""
-        return dict(getattr(self.model, "host_ensembles", {}))
+        return dict(self.model.host_ensembles) if isinstance(self.model, Model) else {}
+
+
+def build_chip(model, emulator="fast", progress_bar=False):
+    """After Nengo's build of ``model``: passes, compiler and runtime.
+
+    Sets ``model.compiled`` and ``model.chip_runtime`` and adds the chip's operator
+    to the model; does nothing when no ensemble runs on the chip.
+
+    Parameters
+    ----------
+    model : Model
+        Built by Nengo's build with the front end's registry.
+    emulator : {"fast", "reference"}, optional
+    progress_bar : bool, optional
+        Show a terminal bar while compiling large graphs.
+    """
+    if not model.chip_ensembles:
+        return
+    # front end: what the host sends and reads
+    spike_ens, voltage_ens = finish_build(model)
+    # passes: lowering and discretization of the IR
+    run_passes(model.chip)
+    # compiler: the IR onto cores
+    compiled = compile_graph(
+        model.chip.graph, seed=model.chip.seed, progress_bar=progress_bar
+    )
+    check_filter_loops(model.chip, compiled)
+    # runtime: the emulated chip behind one Nengo operator
+    chip = model.chip_ensembles
+    runtime, op = chip_operator(
+        compiled,
+        get_emulator(emulator)(compiled.model),
+        model.chip.host_inputs,
+        [
+            (chip[e].group, chip[e].amplitude / model.dt, model.sig[e.neurons]["out"])
+            for e in spike_ens
+        ],
+        [(chip[e].group, model.sig[e.neurons]["voltage"]) for e in voltage_ens],
+    )
+    model.compiled = compiled
+    model.chip_runtime = runtime
+    model.add_op(op)
 
 
 def _port_spikes(per_tick, port_members, to_global):

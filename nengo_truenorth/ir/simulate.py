@@ -23,7 +23,7 @@ from ..hardware.limits import (
     RESET_LINEAR,
     RESET_NORMAL,
 )
-from .graph import InputGroup
+from ..ir import InputGroup
 
 #: Fields that make a group stochastic (not simulated here).
 STOCHASTIC_FIELDS = ("stochastic_weights", "stochastic_leak", "threshold_mask_bits")

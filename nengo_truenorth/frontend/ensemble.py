@@ -15,16 +15,9 @@ Nengo current ``J`` is mapped to a chip drive ``s·(J - J0)`` per tick:
   neuron's maximum rate at ``x = 1``; decoders are solved for the chip's curves;
 - ``TrueNorthNeuron`` keeps its own parameters (its currents are chip drives).
 
-Each type's mapping is a :class:`ChipNeuronMapping` in :data:`CHIP_NEURON_MAPPINGS`,
-keyed by the exact class: a subclass (``AdaptiveLIF``, a user's ``LIF`` with its own
-``step``) may change the dynamics, so it runs on the host. Other packages add their
-types with :func:`register_chip_neuron` (``nengo_sigmadelta`` registers ``SigmaDelta``
-and ``SigmaDeltaRate`` on import), so this package imports none of them.
+Each type's mapping comes from the registry in :mod:`.mappings`.
 Rate types run as their spiking equivalents. One tick is one step of ``dt`` seconds.
 """
-
-from dataclasses import dataclass
-from typing import Callable, Optional
 
 import nengo
 import numpy as np
@@ -33,126 +26,20 @@ from nengo.builder.operator import Reset
 from nengo.builder.signal import Signal
 from nengo.dists import Distribution, get_samples
 from nengo.exceptions import BuildError
-from nengo.neurons import (
-    LIF,
-    LIFRate,
-    RectifiedLinear,
-    RegularSpiking,
-    SpikingRectifiedLinear,
-)
 from nengo.rc import rc
 from nengo.utils import numpy as npext
 
-from ..hardware.limits import RESET_LINEAR
 from ..neurons import TrueNorthNeuron
-from .builder import ChipEnsemble, TrueNorthBuilder
-from .graph import NeuronGroup
-
-
-@dataclass(frozen=True)
-class ChipNeuronMapping:
-    """How a Nengo neuron type runs on the chip's linear-reset neuron.
-
-    Attributes
-    ----------
-    rate_is_current : bool
-        True when the type fires ``J`` Hz for a current ``J >= 0`` (rectified linear
-        types): then the drive is ``α·dt·J`` per tick for every neuron, exactly.
-        False for LIF-like types, whose tuning line goes through their threshold
-        current 1 and their maximum rate (see :func:`current_to_drive`).
-    check : callable, optional
-        ``check(model, ens)``, called before an ensemble of this type is built on
-        the chip; it raises ``BuildError`` for parameters the chip cannot realize.
-    voltage_fraction : callable, optional
-        ``voltage_fraction(neuron_type, voltage)``: the type's ``"voltage"`` state
-        as the fraction of the chip threshold the potential starts at. By default
-        the voltage itself (Nengo's voltages are fractions of a threshold of 1).
-    """
-
-    rate_is_current: bool
-    check: Optional[Callable] = None
-    voltage_fraction: Optional[Callable] = None
-
-
-#: Rectified linear types: rate ``J`` Hz, threshold current 0.
-RECTIFIED_MAPPING = ChipNeuronMapping(rate_is_current=True)
-#: LIF types: threshold current 1, tuning curves linearized on the chip.
-LIF_MAPPING = ChipNeuronMapping(rate_is_current=False)
-
-#: How each Nengo neuron type (this exact class) runs on the chip.
-#: ``RegularSpiking`` runs as its base type; any ``TrueNorthNeuron`` runs as itself.
-CHIP_NEURON_MAPPINGS = {
-    RectifiedLinear: RECTIFIED_MAPPING,
-    SpikingRectifiedLinear: RECTIFIED_MAPPING,
-    LIFRate: LIF_MAPPING,
-    LIF: LIF_MAPPING,
-}
-
-
-def register_chip_neuron(neuron_class, mapping):
-    """Let ensembles of ``neuron_class`` (this exact class) run on the chip.
-
-    Parameters
-    ----------
-    neuron_class : type
-        A ``nengo.neurons.NeuronType`` subclass.
-    mapping : ChipNeuronMapping
-        How its currents and voltages become the chip neuron's.
-
-    Examples
-    --------
-    >>> import nengo
-    >>> class MyReLU(nengo.SpikingRectifiedLinear):
-    ...     pass
-    >>> register_chip_neuron(MyReLU, RECTIFIED_MAPPING)
-    >>> MyReLU in chip_neuron_types()
-    True
-    >>> del CHIP_NEURON_MAPPINGS[MyReLU]
-    """
-    if not isinstance(mapping, ChipNeuronMapping):
-        raise TypeError(f"{mapping!r} is not a ChipNeuronMapping")
-    CHIP_NEURON_MAPPINGS[neuron_class] = mapping
-
-
-def chip_neuron_types():
-    """tuple of type: the Nengo neuron types the chip runs (see the module notes)."""
-    return tuple(CHIP_NEURON_MAPPINGS) + (RegularSpiking, TrueNorthNeuron)
-
-
-def neuron_mapping(neuron_type):
-    """The :class:`ChipNeuronMapping` of ``neuron_type`` (of its base type for
-    ``RegularSpiking``), or None for ``TrueNorthNeuron`` and unsupported types."""
-    return CHIP_NEURON_MAPPINGS.get(type(_base_type(neuron_type)))
-
-
-def chip_neuron_type(neuron_type, threshold):
-    """The TrueNorth neuron that runs ``neuron_type`` on the chip.
-
-    Parameters
-    ----------
-    neuron_type : nengo.neurons.NeuronType
-    threshold : int
-        Nominal threshold ``α`` of the chip neuron.
-
-    Returns
-    -------
-    TrueNorthNeuron
-    """
-    if isinstance(neuron_type, TrueNorthNeuron):
-        return neuron_type
-    return TrueNorthNeuron(
-        threshold=threshold,
-        reset_mode=RESET_LINEAR,
-        negative_saturation=True,
-        amplitude=getattr(neuron_type, "amplitude", 1.0),
-    )
-
-
-def _base_type(neuron_type):
-    """The rate type behind ``neuron_type`` (its base for ``RegularSpiking``)."""
-    if type(neuron_type) is RegularSpiking:
-        return neuron_type.base_type
-    return neuron_type
+from ..ir import NeuronGroup
+from .mappings import (
+    _base_type,
+    chip_neuron_type,
+    chip_neuron_types,
+    neuron_mapping,
+    supports_regular_spiking_of,
+)
+from .model import ChipEnsemble
+from .registry import TrueNorthBuilder
 
 
 def unsupported_reason(model, ens):
@@ -169,7 +56,7 @@ def unsupported_reason(model, ens):
             f"(supported: {', '.join(t.__name__ for t in chip_neuron_types())})"
         )
     base = _base_type(neuron_type)
-    if base is not neuron_type and type(base) not in CHIP_NEURON_MAPPINGS:
+    if base is not neuron_type and not supports_regular_spiking_of(base):
         return f"RegularSpiking({type(base).__name__}) has no chip equivalent"
     if ens.noise is not None:
         return "the chip has no neuron noise process"
@@ -278,7 +165,7 @@ def build_ensemble(model, ens):
     if isinstance(ens.neuron_type, TrueNorthNeuron):
         threshold = ens.neuron_type.threshold
     else:
-        threshold = model.option(ens, "threshold", model.nominal_threshold)
+        threshold = model.option(ens, "threshold", model.options.nominal_threshold)
         if np.any(max_rates > max_rate):
             raise BuildError(
                 f"{ens}: max_rates = {max_rates.max():g} Hz is above the chip's "
@@ -322,10 +209,10 @@ def build_ensemble(model, ens):
     }
     # the weight code is chosen by the connections into it (`weight_bits`), and
     # defaults to the model's at finalize (`default_weight_codes`)
-    group = model.graph.add_group(
+    group = model.chip.graph.add_group(
         NeuronGroup(n, label=str(ens), params=params, obj=ens, code=None)
     )
-    model.group_bias[group] = chip_bias
+    model.chip.group_bias[group] = chip_bias
     model.chip_ensembles[ens] = ChipEnsemble(
         ens,
         group,

@@ -8,7 +8,6 @@ ensemble's eval points); a build solves each such problem once (:class:`SolveMem
 for the solvers whose answer does not depend on their random state.
 """
 
-import hashlib
 
 import nengo
 import numpy as np
@@ -24,7 +23,8 @@ from nengo.transforms import Dense
 
 from ..neurons import TICK_SECONDS
 from .blas import single_blas_thread
-from .builder import TrueNorthBuilder
+from ..ir import array_key
+from .registry import TrueNorthBuilder
 
 #: Nengo's solvers that give the same decoders for the same problem whatever their
 #: random state (LstsqNoise, LstsqMultNoise and LstsqDrop draw noise or use solvers
@@ -61,16 +61,6 @@ def post_encoders(model, ens):
     return model.params[ens].scaled_encoders
 
 
-def array_key(*arrays):
-    """A hashable digest of arrays' shapes, types and contents."""
-    digest = hashlib.blake2b(digest_size=20)
-    for a in arrays:
-        a = np.ascontiguousarray(a)
-        digest.update(repr((a.shape, a.dtype.str)).encode())
-        digest.update(a.data)
-    return digest.digest()
-
-
 class SolveMemo:
     """Decoders of the solves made so far in a build, by their problem.
 
@@ -99,14 +89,6 @@ class SolveMemo:
     def release_scratch(self):
         """Let the tuning curves' buffer go (the build is over)."""
         self._scratch = np.zeros(0)
-
-    @staticmethod
-    def of(model):
-        """The model's memo (made on first use)."""
-        memo = getattr(model, "solve_memo", None)
-        if memo is None:
-            memo = model.solve_memo = SolveMemo()
-        return memo
 
     @staticmethod
     def key(conn, pre, eval_points, targets):
@@ -154,7 +136,7 @@ def build_solver(model, solver, conn, rng):
         targets = np.dot(targets, post_enc.T[conn.post_slice])
     dt = model.dt
     n_points = len(eval_points)
-    memo = SolveMemo.of(model)
+    memo = model.solve_memo
     # Nengo's own solvers keep nothing of the activities: those share one buffer
     reuse = type(conn.solver) in DETERMINISTIC_SOLVERS
 

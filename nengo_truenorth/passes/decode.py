@@ -1,6 +1,6 @@
-"""Decode neurons: how a decoded value leaves its chip ensemble.
+"""The decode pass: how a decoded value leaves its chip ensemble, on decode neurons.
 
-A decoded chip -> chip connection sends its pre neurons' spikes to *decode neurons*
+A decoded chip -> chip connection (a :class:`~nengo_truenorth.ir.DecodedEdge`) sends its pre neurons' spikes to *decode neurons*
 whose spike rates carry the decoded value (on/off pairs: the positive and negative
 parts of a partial sum), and the post neurons sum them through their encoders. The
 decode neurons need every pre neuron's spikes on one core, which takes one axon per
@@ -38,10 +38,12 @@ decoders have 63 levels (sign and :func:`plane_bits` = 5 bits) per block of 256,
 where classic blocks have 16 per block of 64; the post takes ``2 x 5`` inputs per row
 and bank block, where it takes ``2 x 4`` per row from four classic blocks.
 
-Both are built after the Nengo build (:func:`build_decode_banks`, called by
-:func:`.finalize.finalize_chip`), when every decoded connection out of each
-ensemble is known; their groups and edges go where the connection's build would
-have put them, so the compiler's order (and placement) follows the network's.
+Both are built after the Nengo build (:func:`lower_decoded_edges`), when every
+decoded connection out of each ensemble is known; their groups and edges go where the
+decoded edge stood in the graph (:meth:`~nengo_truenorth.ir.ChipGraph.defer`), so the
+compiler's order (and placement) follows the network's. A filtered decoded edge sends
+its decode neurons' spikes on as filtered edges
+(:class:`~nengo_truenorth.ir.FilteredEdge`), which the filter pass lowers next.
 """
 
 from collections import OrderedDict
@@ -50,11 +52,17 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..hardware.limits import AXONS_PER_CORE, NEURONS_PER_CORE
-from .builder import FloatEdge
+from ..ir import (
+    TRINARY,
+    ChipGraph,
+    DecodedEdge,
+    FilteredEdge,
+    FloatEdge,
+    NeuronGroup,
+    array_key,
+    weight_code,
+)
 from .discretize import round_levels
-from .filters import build_filtered_edges
-from .graph import TRINARY, NeuronGroup, weight_code
-from .solver import array_key
 
 #: At most this many sign patterns of decoder rows (so targets per pre neuron, one
 #: bank each) use sign-plane banks. Two would still beat classic 16-level blocks on
@@ -65,82 +73,34 @@ from .solver import array_key
 MAX_SIGN_PATTERNS = 1
 
 
-@dataclass(eq=False)
-class DecodeRequest:
-    """A decoded chip -> chip connection's decode path, to be built at finalize.
-
-    Attributes
-    ----------
-    conn : nengo.Connection
-    pre_chip, post_chip : ChipEnsemble
-    decoders : (size_mid, n_pre) ndarray
-    sizing_points : (n_eval, d_pre) ndarray
-        Points of the pre's space that size the decode neurons (the solve's eval
-        points).
-    post_map : (n_post, size_mid) ndarray
-        From the connection's output space to post drive per tick.
-    spike : float
-        Value-ticks one pre spike stands for per unit decoder.
-    bits, delay, rounding, filtered
-        The connection's weight bits, delay, rounding, and whether its ``Lowpass``
-        runs on filter neurons.
-    group_position, edge_position : int
-        Where the connection's build would have put its groups and edges.
-    activities : (n_eval, n_pre) ndarray or None
-        Pre rates on ``sizing_points``, while :func:`build_decode_banks` needs them.
-    """
-
-    conn: object
-    pre_chip: object
-    post_chip: object
-    decoders: np.ndarray
-    sizing_points: np.ndarray
-    post_map: np.ndarray
-    spike: float
-    bits: int
-    delay: int
-    rounding: str
-    filtered: bool
-    group_position: int
-    edge_position: int
-    activities: np.ndarray = None
-
-
-def decode_requests(model):
-    """list of DecodeRequest: the model's decoded connections not yet built."""
-    requests = getattr(model, "decode_requests", None)
-    if requests is None:
-        requests = model.decode_requests = []
-    return requests
-
-
-def decode_params(model):
+def decode_params(options):
     """Chip parameters of decode neurons: first-order sigma-delta modulators with
     linear reset and a floor at 0."""
     return {
-        "threshold": model.nominal_threshold,
+        "threshold": options.nominal_threshold,
         "reset_mode": 1,
         "negative_saturation": 1,
     }
 
 
-def _to_post(model, request, source, weights):
+def _to_post(out, request, source, weights):
     """Edges from decode neurons ``source`` into the post (through filter neurons
     for a filtered connection)."""
-    post = request.post_chip.group
-    if request.filtered:
-        build_filtered_edges(
-            model, request.conn, source, post, weights, request.delay,
-            request.rounding,
+    if request.tau is not None:
+        out.defer(
+            FilteredEdge(
+                source, request.post, weights, request.delay, request.obj,
+                request.rounding, request.tau,
+            )
         )
     else:
-        model.float_edges.append(
-            FloatEdge(source, post, weights, request.delay, request.conn,
+        out.add_float_edge(
+            FloatEdge(source, request.post, weights, request.delay, request.obj,
                       request.rounding)
         )
 
 
-def build_classic_decode(model, request):
+def build_classic_decode(state, out, request):
     """Per block of pre neurons that fits one core's axons, an on/off decode pair per
     dimension: pre neurons -> decode neurons -> post neurons.
 
@@ -149,22 +109,23 @@ def build_classic_decode(model, request):
     the on and off rates are low-passed separately, and their difference is the
     low-passed value.
     """
-    conn, decoders, activities = request.conn, request.decoders, request.activities
+    conn, decoders, activities = request.obj, request.decoders, request.activities
+    options = state.options
     code = weight_code(request.bits)
     block = max(1, AXONS_PER_CORE // code.axons_per_input)
     size_mid, n_pre = decoders.shape
-    threshold = model.nominal_threshold
+    threshold = options.nominal_threshold
     for start in range(0, n_pre, block):
         sl = slice(start, min(start + block, n_pre))
         partial = activities[:, sl] @ decoders[:, sl].T  # (n_eval, size_mid)
         # value that one decode spike per tick stands for
-        unit = model.decode_margin * max(float(np.abs(partial).max()), 1e-9)
+        unit = options.decode_margin * max(float(np.abs(partial).max()), 1e-9)
         n_dec = 2 * size_mid
-        dec = model.graph.add_group(
+        dec = out.add_group(
             NeuronGroup(
                 n_dec,
                 label=f"{conn} decode {start}",
-                params=decode_params(model),
+                params=decode_params(options),
                 code=code,
                 obj=conn,
             )
@@ -173,12 +134,11 @@ def build_classic_decode(model, request):
         block_decoders = np.vstack([decoders[:, sl], decoders[:, sl]])  # (n_dec, n_blk)
         pre_to_dec = np.zeros((n_dec, n_pre))
         pre_to_dec[:, sl] = sign * block_decoders * request.spike * threshold / unit
-        model.float_edges.append(
-            FloatEdge(request.pre_chip.group, dec, pre_to_dec, 1, conn,
-                      request.rounding)
+        out.add_float_edge(
+            FloatEdge(request.pre, dec, pre_to_dec, 1, conn, request.rounding)
         )
         # a decode spike stands for `unit` of value during one tick
-        _to_post(model, request, dec,
+        _to_post(out, request, dec,
                  np.hstack([request.post_map, -request.post_map]) * unit)
 
 
@@ -228,7 +188,7 @@ def plan_sign_planes(requests):
 
     Returns
     -------
-    rows : list of (ndarray, DecodeRequest)
+    rows : list of (ndarray, DecodedEdge)
     row_of : list of list of int
         Per request, the row of each dimension.
     patterns : OrderedDict of bytes to list of int
@@ -284,14 +244,16 @@ def magnitude_bits(row, bits, rounding, rng):
     return np.where(row < 0, -1.0, 1.0), planes.astype(float), step
 
 
-def build_sign_plane_bank(model, pre_chip, rows, row_ids, requests_rng):
+def build_sign_plane_bank(state, out, pre, rows, row_ids, requests_rng):
     """Plane neurons for ``row_ids`` (one sign pattern), per block of 256 pre neurons.
 
     Parameters
     ----------
-    model : Model
-    pre_chip : ChipEnsemble
-    rows : list of (ndarray, DecodeRequest)
+    state : ChipBuild
+    out : ChipGraph
+        Where the bank's groups and edges go.
+    pre : NeuronGroup
+    rows : list of (ndarray, DecodedEdge)
         Every distinct row of the ensemble's decoders, with a request that decodes it
         (for its activities, spike, bits and rounding).
     row_ids : list of int
@@ -303,8 +265,8 @@ def build_sign_plane_bank(model, pre_chip, rows, row_ids, requests_rng):
     -------
     SignPlaneBank
     """
-    pre = pre_chip.group
-    threshold = model.nominal_threshold
+    options = state.options
+    threshold = options.nominal_threshold
     bank = SignPlaneBank([], {})
     for start in range(0, pre.n, NEURONS_PER_CORE):
         sl = slice(start, min(start + NEURONS_PER_CORE, pre.n))
@@ -321,7 +283,7 @@ def build_sign_plane_bank(model, pre_chip, rows, row_ids, requests_rng):
                     continue
                 w = sign * planes[k]  # (n_blk,) in -1, 0, 1
                 partial = request.activities[:, sl] @ w * (2**k * step)
-                unit = model.decode_margin * max(float(np.abs(partial).max()), 1e-9)
+                unit = options.decode_margin * max(float(np.abs(partial).max()), 1e-9)
                 row_planes.append((k, w))
                 row_units.append(unit)
             # one unit for all planes of a row: the post's weights from them are then
@@ -338,8 +300,8 @@ def build_sign_plane_bank(model, pre_chip, rows, row_ids, requests_rng):
         n_planes = len(on_rows)
         if n_planes == 0:
             continue
-        params = decode_params(model)
-        group = model.graph.add_group(
+        params = decode_params(options)
+        group = out.add_group(
             NeuronGroup(
                 2 * n_planes,
                 label=f"{pre.label} decode bank {start}",
@@ -356,18 +318,18 @@ def build_sign_plane_bank(model, pre_chip, rows, row_ids, requests_rng):
             bank.neurons.setdefault((r, start), []).append(
                 (j, n_planes + j, units[j])
             )
-        model.float_edges.append(
-            FloatEdge(pre, group, weights, 1, rows[row_ids[0]][1].conn, "nearest")
+        out.add_float_edge(
+            FloatEdge(pre, group, weights, 1, rows[row_ids[0]][1].obj, "nearest")
         )
         bank.groups.append((sl, group))
     return bank
 
 
-def _bank_to_post(model, request, rows_of_dims, banks_of_row):
+def _bank_to_post(out, request, rows_of_dims, banks_of_row):
     """The post edges of ``request`` from the plane neurons of its rows."""
     for bank in {id(banks_of_row[r]): banks_of_row[r] for r in rows_of_dims}.values():
         for sl, group in bank.groups:
-            weights = np.zeros((request.post_chip.group.n, group.n))
+            weights = np.zeros((request.post.n, group.n))
             for d, r in enumerate(rows_of_dims):
                 if banks_of_row[r] is not bank:
                     continue
@@ -375,65 +337,60 @@ def _bank_to_post(model, request, rows_of_dims, banks_of_row):
                     weights[:, on] += request.post_map[:, d] * unit
                     weights[:, off] -= request.post_map[:, d] * unit
             if np.any(weights):
-                _to_post(model, request, group, weights)
+                _to_post(out, request, group, weights)
 
 
 # --- all decoded connections ----------------------------------------------------
 
 
-def build_decode_banks(model):
-    """Build the decode neurons of every decoded chip -> chip connection.
+def lower_decoded_edges(state):
+    """The decode pass: the decode neurons of every decoded edge of the graph.
 
     Each ensemble's connections get sign-plane banks when their rows allow it
     (:func:`plan_sign_planes`), classic blocks otherwise. The groups and edges of
-    each connection are inserted where its build would have added them.
+    each decoded edge go where it stood in the graph.
     """
-    requests = decode_requests(model)
+    requests = state.graph.deferred(DecodedEdge)
     if not requests:
         return
     by_pre = OrderedDict()
     for request in requests:
-        by_pre.setdefault(request.pre_chip, []).append(request)
+        by_pre.setdefault(request.pre, []).append(request)
     plans = {pre: plan_sign_planes(reqs) for pre, reqs in by_pre.items()}
     banks = {}  # pre -> list of bank per row
-    rng = np.random.RandomState(model.chip_seed)
+    rng = np.random.RandomState(state.seed)
 
-    groups, edges = model.graph.groups, model.float_edges
-    new_groups, new_edges = {}, {}
+    lowered = {}
     remaining = {pre: len(reqs) for pre, reqs in by_pre.items()}
     for request in requests:
-        model.graph.groups, model.float_edges = [], []
-        pre = request.pre_chip
+        out = lowered[request] = ChipGraph()
+        pre = request.pre
         if request.activities is None:
-            attach_rates(model, by_pre[pre])
+            attach_rates(by_pre[pre])
         plan = plans[pre]
         if plan is None:
-            build_classic_decode(model, request)
+            build_classic_decode(state, out, request)
         else:
             rows, row_of, patterns = plan
             if pre not in banks:
                 banks_of_row = {}
                 for row_ids in patterns.values():
-                    bank = build_sign_plane_bank(model, pre, rows, row_ids, rng)
+                    bank = build_sign_plane_bank(state, out, pre, rows, row_ids, rng)
                     banks_of_row.update({r: bank for r in row_ids})
                 banks[pre] = banks_of_row
             k = by_pre[pre].index(request)
-            _bank_to_post(model, request, row_of[k], banks[pre])
-        new_groups.setdefault(request.group_position, []).extend(model.graph.groups)
-        new_edges.setdefault(request.edge_position, []).extend(model.float_edges)
+            _bank_to_post(out, request, row_of[k], banks[pre])
         remaining[pre] -= 1
         if remaining[pre] == 0:
             for done in by_pre[pre]:
                 done.activities = None  # (n_eval, n_pre) each: free them as we go
-    model.graph.groups = _interleave(groups, new_groups)
-    model.float_edges = _interleave(edges, new_edges)
-    requests.clear()
+    state.graph.replace(lowered)
 
 
-def attach_rates(model, requests):
+def attach_rates(requests):
     """Set each request's ``activities``: its pre's rates on its sizing points.
 
-    Computed here, at finalize, rather than kept from the solve: a model's decoded
+    Computed here, in the pass, rather than kept from the solve: a model's decoded
     connections would otherwise hold an ``(n_eval, n_pre)`` matrix each until now
     (5.5 GB for the 4,096-core benchmark chain). Requests with the same points share
     one matrix.
@@ -442,17 +399,5 @@ def attach_rates(model, requests):
     for request in requests:
         key = array_key(request.sizing_points)
         if key not in by_points:
-            by_points[key] = request.pre_chip.rates_at(request.sizing_points, model.dt)
+            by_points[key] = request.rates(request.sizing_points)
         request.activities = by_points[key]
-
-
-def _interleave(items, inserts):
-    """``items`` with ``inserts[p]`` put before ``items[p]`` (at the end for
-    ``p == len(items)``)."""
-    out = []
-    for p, item in enumerate(items):
-        out.extend(inserts.get(p, []))
-        out.append(item)
-    for p in sorted(k for k in inserts if k >= len(items)):
-        out.extend(inserts[p])
-    return out

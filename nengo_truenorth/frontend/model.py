@@ -1,35 +1,15 @@
-"""The backend's build model and its private builder registry."""
+"""The front end's build model and its private builder registry."""
 
 import nengo
 import numpy as np
-from nengo.builder import Builder as NengoBuilder
 from nengo.builder import Model as NengoModel
 from nengo.exceptions import BuildError
 
 from ..config import get_option
-from .graph import ChipGraph
-
-
-class TrueNorthBuilder(NengoBuilder):
-    """Nengo's builder with a registry of its own for objects the chip runs.
-
-    Build functions registered here take precedence over Nengo's for the same class;
-    every other object falls through to Nengo's registry, so host objects build
-    exactly as in ``nengo.Simulator``.
-    """
-
-    builders = {}
-
-    @classmethod
-    def build(cls, model, obj, *args, **kwargs):
-        if model.has_built(obj):
-            return NengoBuilder.build(model, obj, *args, **kwargs)
-        for obj_cls in type(obj).__mro__:
-            if obj_cls in cls.builders:
-                return cls.builders[obj_cls](model, obj, *args, **kwargs)
-            if obj_cls in NengoBuilder.builders:
-                return NengoBuilder.builders[obj_cls](model, obj, *args, **kwargs)
-        raise BuildError(f"Cannot build object of type '{type(obj).__name__}'")
+from ..options import BuildOptions
+from ..passes.state import ChipBuild
+from .registry import TrueNorthBuilder
+from .solver import SolveMemo
 
 
 class ChipEnsemble:
@@ -160,7 +140,7 @@ class ChipEnsemble:
 
 
 class Model(NengoModel):
-    """Nengo's build model plus the chip: the compiler graph and the backend's tunables.
+    """Nengo's build model plus the chip side of the build.
 
     Parameters
     ----------
@@ -170,60 +150,72 @@ class Model(NengoModel):
     decoder_cache : nengo.cache.DecoderCache, optional
     seed : int, optional
         Seed of the chip's core PRNGs and of stochastic rounding.
+    options : BuildOptions or dict, optional
+        The build's model-wide tunables (weight bits, input channels, filter
+        policy, ...); see :class:`~nengo_truenorth.options.BuildOptions`.
 
     Attributes
     ----------
-    graph : ChipGraph
-        The chip's units and integer edges, filled in by the build functions.
+    chip : ChipBuild
+        The chip side of the build: the IR graph the build functions fill, the
+        host inputs they declare, and the :attr:`options`.
     chip_ensembles : dict of nengo.Ensemble to ChipEnsemble
-    float_edges : list of FloatEdge
-        Edges in float units, discretized per post group by :meth:`finalize_chip`.
-    weight_bits : int
-        Default weight precision of chip edges: 4 bits = 16 levels (Diehl et al. 2016).
-    input_channels : int
-        Default spike channels per dimension and sign for values sent from the host:
-        a channel carries at most one spike per tick, so this bounds the value rate.
-    input_range : float
-        Values sent from the host are encoded up to ``input_range * radius``.
-    decode_margin : float
-        Decode neurons are sized for this factor times the largest partial value
-        seen on the evaluation points, so they rarely saturate.
-    nominal_threshold : int
-        Threshold of the chip neurons that stand in for Nengo's neuron types, before
-        each neuron is rescaled to use the chip's ranges fully.
-    rounding : {"nearest", "stochastic"}
-        Default rounding of weights to levels.
-    filter_decoded : {"auto", "recurrent", True, False}
-        Which decoded chip -> chip connections realize their ``Lowpass`` synapse with
-        filter neurons (the others get the path's delay instead): ``"auto"``, an
-        ensemble's connections to itself and feed-forward ones with ``tau`` of at
-        least :attr:`filter_min_tau`; ``"recurrent"``, only the former; True, all;
-        False, none.
-    filter_min_tau : float
-        Shortest ``tau`` (s) of a feed-forward ``Lowpass`` that ``"auto"`` filters:
-        below it, the filter neurons' spike noise costs more accuracy than the
-        missing filter (measured on a chain of ensembles, docs/simulator.md).
+    solve_memo : SolveMemo
+        Decoders solved so far in this build, by problem.
+    host_ensembles : dict of nengo.Ensemble to str
+        Ensembles that run on the host, and why.
+    compiled : CompiledChip or None
+        Set by :func:`nengo_truenorth.simulator.build_chip` once the chip is
+        compiled.
+    chip_runtime : ChipRuntime or None
+        The emulated chip behind the chip's operator, likewise.
     """
 
-    def __init__(self, dt=0.001, label=None, decoder_cache=None, seed=None):
+    def __init__(self, dt=0.001, label=None, decoder_cache=None, seed=None,
+                 options=None):
         super().__init__(
             dt=dt, label=label, decoder_cache=decoder_cache, builder=TrueNorthBuilder()
         )
-        self.chip_seed = 0 if seed is None else int(seed)
-        self.graph = ChipGraph()
+        if options is None:
+            options = BuildOptions()
+        elif isinstance(options, dict):
+            options = BuildOptions(**options)
+        elif not isinstance(options, BuildOptions):
+            raise BuildError(
+                f"{self}: options must be a BuildOptions or a dict, not "
+                f"{type(options).__name__}"
+            )
+        self.chip = ChipBuild(
+            dt=float(dt), seed=0 if seed is None else int(seed), options=options
+        )
         self.chip_ensembles = {}
-        self.float_edges = []
         self.host_ensembles = {}
-        self.group_bias = {}
-        self.weight_bits = 4
-        self.input_channels = 4
-        self.input_range = 2.0
-        self.decode_margin = 1.25
-        self.nominal_threshold = 64
-        self.rounding = "nearest"
-        self.filter_decoded = "auto"
-        self.filter_min_tau = 0.012
+        self.solve_memo = SolveMemo()
         self.compiled = None
+        self.chip_runtime = None
+
+    @property
+    def options(self):
+        """BuildOptions: the build's model-wide tunables (validated as set)."""
+        return self.chip.options
+
+    @property
+    def graph(self):
+        """ChipGraph: the chip's IR (``self.chip.graph``)."""
+        return self.chip.graph
+
+    @property
+    def chip_seed(self):
+        """int: seed of the chip's core PRNGs and of stochastic rounding."""
+        return self.chip.seed
+
+    def __setattr__(self, name, value):
+        if name in BuildOptions.SPECS:
+            raise BuildError(
+                f"{name!r} is a build option: set model.options.{name} (see "
+                "nengo_truenorth.options.BuildOptions)"
+            )
+        super().__setattr__(name, value)
 
     @classmethod
     def from_nengo_model(cls, model, seed=None):
@@ -266,32 +258,3 @@ class Model(NengoModel):
         return obj in self.chip_ensembles
 
     # --- the chip ------------------------------------------------------------------
-
-    def finalize_chip(self, emulator="fast", progress_bar=False):
-        """Discretize, compile and attach the chip; called once after the build."""
-        from .finalize import finalize_chip
-
-        finalize_chip(self, emulator=emulator, progress_bar=progress_bar)
-
-
-class FloatEdge:
-    """An edge before discretization: float potential per spike.
-
-    Attributes
-    ----------
-    pre : NeuronGroup or InputGroup
-    post : NeuronGroup
-    weights : (post.n, pre.n) ndarray of float
-        Potential (in the post group's nominal units) that one spike adds.
-    delay : int
-    obj : nengo.Connection
-    rounding : {"nearest", "stochastic"}
-    """
-
-    def __init__(self, pre, post, weights, delay=1, obj=None, rounding="nearest"):
-        self.rounding = rounding
-        self.pre = pre
-        self.post = post
-        self.weights = np.asarray(weights, dtype=np.float64)
-        self.delay = int(delay)
-        self.obj = obj

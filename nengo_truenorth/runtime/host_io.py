@@ -16,6 +16,8 @@ import numba
 import numpy as np
 from nengo.builder.operator import Operator
 
+from ..ir import channel_weights
+
 
 class SigmaDeltaEncoder:
     """Spikes on on/off channels whose count tracks a vector value, tick by tick.
@@ -129,10 +131,10 @@ class SigmaDeltaEncoder:
         Returns
         -------
         (n_post, n_channels) ndarray
+            :func:`nengo_truenorth.ir.channel_weights`: the channel layout the
+            passes gave the input group.
         """
-        per_dim = encoders * self.unit[None, :]
-        on = np.tile(per_dim, (1, self.channels))
-        return np.hstack([on, -on])
+        return channel_weights(encoders, self.unit, self.channels)
 
 
 @numba.njit(cache=True, nogil=True)

@@ -16,7 +16,17 @@ in Nengo.
 
 import numpy as np
 
-from ..hardware.limits import LEAK_MAX, THRESHOLD_MAX, THRESHOLD_MIN
+from ..hardware.limits import (
+    LEAK_MAX,
+    LEAK_MIN,
+    POTENTIAL_MAX,
+    POTENTIAL_MIN,
+    RESET_POTENTIAL_MAX,
+    RESET_POTENTIAL_MIN,
+    THRESHOLD_MAX,
+    THRESHOLD_MIN,
+)
+from ..ir import Edge, weight_code
 
 #: Relative distance to the nearest integer below which a float counts as that
 #: integer (weights pass through ``transform * dt * amplitude / dt`` on the way).
@@ -188,3 +198,69 @@ def _nearest_level(q, levels):
         np.abs(levels[below] - q) <= np.abs(levels[idx] - q), levels[below], levels[idx]
     )
     return pick.astype(np.int64)
+
+
+# --- the pass -------------------------------------------------------------------
+
+#: Neuron parameters measured in potential, with their ranges: each neuron's are
+#: multiplied by the same factor as its threshold, so its dynamics keep their shape.
+POTENTIAL_PARAMS = {
+    "initial_potential": (POTENTIAL_MIN, POTENTIAL_MAX),
+    "reset_potential": (RESET_POTENTIAL_MIN, RESET_POTENTIAL_MAX),
+    "negative_threshold": (THRESHOLD_MIN, THRESHOLD_MAX),
+}
+
+
+def default_weight_codes(state):
+    """The build's weight code (``options.weight_bits``) for groups that no chip
+    connection chose one for (ensembles with only host inputs, or none)."""
+    for group in state.graph.groups:
+        if group.code is None:
+            group.code = weight_code(state.options.weight_bits)
+
+
+def round_group(state, group, edges, rng):
+    """:func:`discretize_group` of ``group`` with its float ``edges``: the one rule
+    by which a group's weights, drive and threshold become integers.
+
+    The drive is the group's bias (:attr:`.ChipBuild.group_bias`) plus its neuron
+    type's own leak.
+
+    Returns
+    -------
+    The five results of :func:`discretize_group`.
+    """
+    bias = np.asarray(state.group_bias.get(group, np.zeros(group.n)), float)
+    drive = bias + group.param("leak")
+    threshold = group.param("threshold").astype(float)
+    return discretize_group(
+        [e.weights for e in edges], drive, threshold, group.code,
+        [e.rounding for e in edges], rng,
+    )
+
+
+def discretize_groups(state):
+    """The discretization pass: every group's float edges to integer levels.
+
+    Each neuron is multiplied by its own factor (see :func:`discretize_group`): its
+    weights, its drive per tick (the ensemble's bias plus the neuron type's own
+    leak), its threshold and every other potential (:data:`POTENTIAL_PARAMS`). The
+    integer edges go to ``state.graph.edges``.
+    """
+    graph = state.graph
+    rng = np.random.RandomState(state.seed)
+    edges_into = {}
+    for edge in graph.float_edges:
+        edges_into.setdefault(edge.post, []).append(edge)
+    for group in graph.groups:
+        edges = edges_into.get(group, [])
+        levels, weight_scale, leak, alpha, scale = round_group(state, group, edges, rng)
+        group.params["leak"] = np.clip(leak, LEAK_MIN, LEAK_MAX)
+        group.params["threshold"] = alpha
+        for name, (low, high) in POTENTIAL_PARAMS.items():
+            if name in group.params:
+                value = np.asarray(group.params[name], dtype=float) * scale
+                group.params[name] = np.clip(np.round(value), low, high).astype(np.int64)
+        group.weight_scale = weight_scale
+        for edge, q in zip(edges, levels):
+            graph.add_edge(Edge(edge.pre, group, q, edge.delay, edge.obj))

@@ -47,10 +47,8 @@ from collections import OrderedDict
 import numpy as np
 
 from ..hardware.limits import AXONS_PER_CORE
-from .builder import FloatEdge
-from .compile import axons_per_level
-from .discretize import discretize_group
-from .graph import TRINARY, NeuronGroup
+from ..ir import TRINARY, FloatEdge, NeuronGroup, axons_per_level
+from .discretize import round_group
 
 #: Parameters of a relay neuron, as for decode neurons: a first-order sigma-delta
 #: modulator with linear reset and a floor at 0 (the on and off neurons carry the
@@ -81,27 +79,22 @@ def neuron_axons(group, edges):
     return count * group.code.axons_per_input
 
 
-def exact_neuron_axons(model, group, edges):
+def exact_neuron_axons(state, group, edges):
     """(n,) ndarray: axons each neuron's inputs take once rounded, as the compiler
     counts them (one per axon type that a nonzero level sets).
 
-    Rounds the group's edges as :func:`.finalize.discretize_groups` will (stochastic
-    rounding with a separate generator, so the build's own draws are unchanged).
+    Rounds the group's edges as the discretization pass will
+    (:func:`.discretize.round_group`; stochastic rounding with a generator of its own,
+    so the build's draws are unchanged).
     """
-    bias = np.asarray(model.group_bias.get(group, np.zeros(group.n)), float)
-    drive = bias + group.param("leak")
-    threshold = group.param("threshold").astype(float)
-    levels, *_ = discretize_group(
-        [e.weights for e in edges], drive, threshold, group.code,
-        [e.rounding for e in edges], np.random.RandomState(0),
-    )
+    levels, *_ = round_group(state, group, edges, np.random.RandomState(0))
     count = np.zeros(group.n, dtype=np.int64)
     for q in levels:
         count += axons_per_level(group.code, q).sum(axis=1)
     return count
 
 
-def overflows(model, group, edges):
+def overflows(state, group, edges):
     """Whether some neuron of ``group`` needs more than one core's axons.
 
     The cheap bound (every nonzero input takes every axon type) settles most groups;
@@ -109,7 +102,7 @@ def overflows(model, group, edges):
     """
     if not edges or neuron_axons(group, edges).max() <= AXONS_PER_CORE:
         return False
-    return exact_neuron_axons(model, group, edges).max() > AXONS_PER_CORE
+    return exact_neuron_axons(state, group, edges).max() > AXONS_PER_CORE
 
 
 def _direction(column):
@@ -130,13 +123,14 @@ def relay_unit(coefficients):
     return max(c[c > 0].sum(), -c[c < 0].sum())
 
 
-class _Splitter:
-    """Rewrites the float edges of a model; one per :func:`split_fan_in` call."""
+class _FanInRewriter:
+    """Rewrites the float edges of a graph; one per :func:`split_fan_in` call."""
 
-    def __init__(self, model):
-        self.model = model
+    def __init__(self, state):
+        self.state = state
+        self.options = state.options
         self.edges_into = OrderedDict()
-        for edge in model.float_edges:
+        for edge in state.graph.float_edges:
             self.edges_into.setdefault(edge.post, []).append(edge)
         self.relays_before = {}  # group -> relay groups to place just before it
         self.n_relays = 0
@@ -150,7 +144,7 @@ class _Splitter:
         group = NeuronGroup(
             n,
             label=f"{post.label} {what} relay {self.n_relays}",
-            params=dict(RELAY_PARAMS, threshold=self.model.nominal_threshold),
+            params=dict(RELAY_PARAMS, threshold=self.options.nominal_threshold),
             code=code,
             obj=post.obj,
         )
@@ -171,14 +165,14 @@ class _Splitter:
         ]
 
     def finish(self):
-        """Write the edges back to the model; place relays just before their group."""
-        model = self.model
-        model.float_edges = [e for edges in self.edges_into.values() for e in edges]
+        """Write the edges back to the graph; place relays just before their group."""
+        graph = self.state.graph
+        graph.float_edges = [e for edges in self.edges_into.values() for e in edges]
         groups = []
-        for group in model.graph.groups:
+        for group in graph.groups:
             groups.extend(self._relays_of(group))
             groups.append(group)
-        model.graph.groups = groups
+        graph.groups = groups
 
     def _relays_of(self, group):
         out = []
@@ -206,7 +200,7 @@ class _Splitter:
         if unit is None:
             unit = relay_unit(c)
         relay = self.relay_group(post, 2, code, what)
-        threshold = self.model.nominal_threshold
+        threshold = self.options.nominal_threshold
         by_edge = OrderedDict()
         for (edge, i), ci in zip(units, c):
             by_edge.setdefault(edge, []).append((i, ci))
@@ -234,7 +228,7 @@ class _Splitter:
             if len(units) <= capacity:
                 relay, unit = self.relay_pair(post, units, coefficients, "sum")
                 weights = np.column_stack([unit * direction, -unit * direction])
-                edge = FloatEdge(relay, post, weights, 1, obj, self.model.rounding)
+                edge = FloatEdge(relay, post, weights, 1, obj, self.options.rounding)
                 self.add_edge(edge)
                 return edge
             # one stage of the tree: relays of `capacity` units, whose outputs are
@@ -257,7 +251,7 @@ class _Splitter:
             units, coefficients = next_units, next_coefficients
 
 
-def merge_proportional_inputs(splitter, post):
+def merge_proportional_inputs(rewriter, post):
     """Stage 1: one relay pair per class of proportional inputs of ``post``.
 
     Only classes of three or more units are merged (an on/off pair is already two).
@@ -268,7 +262,7 @@ def merge_proportional_inputs(splitter, post):
         The number of classes merged.
     """
     classes = OrderedDict()
-    for edge, i in _input_units(splitter.edges_into.get(post, [])):
+    for edge, i in _input_units(rewriter.edges_into.get(post, [])):
         key, coefficient = _direction(edge.weights[:, i])
         entry = classes.setdefault(key, ([], [], edge.weights[:, i] / coefficient))
         entry[0].append((edge, i))
@@ -278,8 +272,8 @@ def merge_proportional_inputs(splitter, post):
         if len(units) < 3:
             continue
         obj = units[0][0].obj
-        splitter.merge_class(post, units, coefficients, direction, obj)
-        splitter.remove_units(post, units)
+        rewriter.merge_class(post, units, coefficients, direction, obj)
+        rewriter.remove_units(post, units)
         merged += 1
     return merged
 
@@ -350,17 +344,17 @@ def _chunks(items, capacity):
         yield chunk
 
 
-def split_per_neuron(splitter, post):
+def split_per_neuron(rewriter, post):
     """Stage 2: per-neuron partial sums of chunks of ``post``'s inputs.
 
     For each chunk of inputs that fills one core's axons, a relay group of ``2 n``
     neurons (on and off for each neuron of ``post``) sums the chunk's weighted inputs
     of each neuron; ``post`` then takes its own relays' spikes.
     """
-    model = splitter.model
-    units = _input_units(splitter.edges_into.get(post, []))
+    options = rewriter.options
+    units = _input_units(rewriter.edges_into.get(post, []))
     capacity = AXONS_PER_CORE // post.code.axons_per_input
-    threshold = model.nominal_threshold
+    threshold = options.nominal_threshold
     n = post.n
 
     def columns(items):
@@ -370,7 +364,7 @@ def split_per_neuron(splitter, post):
     chunk_items = list(_chunks(pair_units(units), capacity))
     chunks = [[unit for item in items for unit in item] for items in chunk_items]
     # one unit per neuron for all its relays, so the post's weights from them are
-    # all +-U_j: trinary, one axon per relay (its sign's type), and no splitter
+    # all +-U_j: trinary, one axon per relay (its sign's type), and no fan-out tree
     unit = np.zeros(n)
     for items in chunk_items:
         unit = np.maximum(unit, partial_sum_unit(
@@ -381,7 +375,7 @@ def split_per_neuron(splitter, post):
     scale = np.where(active, threshold / np.where(active, unit, 1.0), 0.0)
     new_edges = []
     for chunk in chunks:
-        relay = splitter.relay_group(post, 2 * n, post.code, "partial-sum")
+        relay = rewriter.relay_group(post, 2 * n, post.code, "partial-sum")
         by_edge = OrderedDict()
         for edge, i in chunk:
             by_edge.setdefault(edge, []).append(i)
@@ -389,45 +383,46 @@ def split_per_neuron(splitter, post):
             w = np.zeros((2 * n, edge.pre.n))
             w[:n, cols] = edge.weights[:, cols] * scale[:, None]
             w[n:, cols] = -w[:n, cols]
-            splitter.add_edge(
+            rewriter.add_edge(
                 FloatEdge(edge.pre, relay, w, edge.delay, edge.obj, edge.rounding)
             )
         out = np.hstack([np.diag(unit), -np.diag(unit)])
         new_edges.append(
-            FloatEdge(relay, post, out, 1, chunk[0][0].obj, model.rounding)
+            FloatEdge(relay, post, out, 1, chunk[0][0].obj, options.rounding)
         )
-    splitter.remove_units(post, units)
+    rewriter.remove_units(post, units)
     for edge in new_edges:
-        splitter.add_edge(edge)
+        rewriter.add_edge(edge)
     post.code = TRINARY
 
 
-def split_fan_in(model):
-    """Rewrite the float edges of ``model`` so that every group's fan-in fits a core.
+def split_fan_in(state):
+    """The fan-in pass: rewrite the float edges so that every group's fan-in fits a
+    core.
 
     Groups whose inputs fit one core's axons are left alone. Relay groups are added
-    to ``model.graph`` (each just before the group it serves) and their edges to
-    ``model.float_edges``.
+    to ``state.graph.groups`` (each just before the group it serves) and their edges
+    to ``state.graph.float_edges``.
 
     Parameters
     ----------
-    model : Model
-        After the Nengo build (every float edge known), before discretization.
+    state : ChipBuild
+        Every float edge known (after the lowering passes), before discretization.
 
     Returns
     -------
     list of NeuronGroup
         The groups whose inputs were rewritten.
     """
-    splitter = _Splitter(model)
+    rewriter = _FanInRewriter(state)
     rewritten = []
-    for group in list(model.graph.groups):
-        if not overflows(model, group, splitter.edges_into.get(group, [])):
+    for group in list(state.graph.groups):
+        if not overflows(state, group, rewriter.edges_into.get(group, [])):
             continue
         rewritten.append(group)
-        merge_proportional_inputs(splitter, group)
+        merge_proportional_inputs(rewriter, group)
         # partial sums until every neuron's own inputs fit one core
-        while overflows(model, group, splitter.edges_into[group]):
-            split_per_neuron(splitter, group)
-    splitter.finish()
+        while overflows(state, group, rewriter.edges_into[group]):
+            split_per_neuron(rewriter, group)
+    rewriter.finish()
     return rewritten

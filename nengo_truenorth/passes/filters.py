@@ -1,9 +1,11 @@
-"""Filter neurons: ``Lowpass`` synapses of neuron -> neuron connections on the chip.
+"""The filter pass: ``Lowpass`` synapses on the chip, through filter neurons.
 
-The chip has no synaptic filter. A connection from chip neurons to chip neurons with a
-``Lowpass(tau)`` synapse sends each source neuron's spikes through a *filter neuron*
-whose spike rate is the low-passed rate of its source; the post neurons receive the
-filter neurons' spikes through the connection's weights.
+The chip has no synaptic filter. A :class:`~nengo_truenorth.ir.FilteredEdge` (a
+neuron -> neuron connection with a ``Lowpass(tau)`` synapse, or the decode neurons of
+a filtered decoded connection) sends each source neuron's spikes through a *filter
+neuron* whose spike rate is the low-passed rate of its source; the post neurons
+receive the filter neurons' spikes through the edge's weights
+(:func:`lower_filtered_edges`).
 
 A filter neuron holds the filtered rate ``y`` (spikes per tick) in its potential,
 ``V = α - 1 + y·2^k``, and fires with probability ``y``: its threshold is
@@ -43,7 +45,6 @@ connection that needs them.
 
 from dataclasses import dataclass
 
-import nengo
 import numpy as np
 from nengo.exceptions import BuildError
 
@@ -53,8 +54,7 @@ from ..hardware.limits import (
     THRESHOLD_MAX,
     WEIGHT_MAX,
 )
-from .builder import FloatEdge
-from .graph import TRINARY, NeuronGroup
+from ..ir import TRINARY, ChipGraph, FilteredEdge, FloatEdge, NeuronGroup
 
 #: Ticks of a filter neuron's self-connection (its spikes go through one splitter
 #: stage, to itself and to its posts).
@@ -205,15 +205,7 @@ def filter_params(design, n):
     }
 
 
-def _filter_table(model):
-    """Per (source group, design): dict of source neuron -> (filter group, unit)."""
-    table = getattr(model, "neuron_filters", None)
-    if table is None:
-        table = model.neuron_filters = {}
-    return table
-
-
-def check_filter_loops(model, compiled):
+def check_filter_loops(state, compiled):
     """Refuse filter neurons whose self-connection the compiler had to lengthen.
 
     A filter neuron's spikes reach itself and its posts through one splitter stage,
@@ -223,7 +215,7 @@ def check_filter_loops(model, compiled):
 
     Parameters
     ----------
-    model : Model
+    state : ChipBuild
     compiled : CompiledChip
 
     Raises
@@ -231,8 +223,9 @@ def check_filter_loops(model, compiled):
     BuildError
         Naming the connection whose ``Lowpass`` the filter neurons realize.
     """
-    loops = {e.pre: e for e in model.graph.edges if e.pre is e.post}
-    for (source, design), units in _filter_table(model).items():
+    graph = state.graph
+    loops = {e.pre: e for e in graph.edges if e.pre is e.post}
+    for (source, design), units in state.filters.items():
         for group in {id(g): g for g, _ in units.values()}.values():
             loop = loops.get(group)
             if loop is None:
@@ -240,7 +233,7 @@ def check_filter_loops(model, compiled):
             realized = compiled.edge_delay[loop]
             if realized == design.delay:
                 continue
-            n_edges = sum(1 for e in model.graph.edges if e.pre is group) - 1
+            n_edges = sum(1 for e in graph.edges if e.pre is group) - 1
             raise BuildError(
                 f"{group.obj}: the filter neurons that realize its Lowpass("
                 f"{design.tau:g}) out of {source.label} feed {n_edges} connections, "
@@ -252,14 +245,17 @@ def check_filter_loops(model, compiled):
             )
 
 
-def filter_units(model, conn, source_group, sources, design):
+def filter_units(state, out, obj, source_group, sources, design):
     """Filter neurons for ``sources`` of ``source_group``, made where missing.
 
     Parameters
     ----------
-    model : Model
-    conn : nengo.Connection
-        The connection that needs them (names the group and its errors).
+    state : ChipBuild
+        Its :attr:`~.ChipBuild.filters` holds the filter neurons made so far.
+    out : ChipGraph
+        Where new filter groups and their edges go.
+    obj : object
+        The Nengo connection that needs them (names the group and its errors).
     source_group : NeuronGroup
     sources : (m,) ndarray of int
         Source neurons, without repeats.
@@ -270,24 +266,24 @@ def filter_units(model, conn, source_group, sources, design):
     list of (NeuronGroup, (m_g,) ndarray, (m_g,) ndarray)
         Per filter group: the group, its units, and the source neuron of each unit.
     """
-    known = _filter_table(model).setdefault((source_group, design), {})
+    known = state.filters.setdefault((source_group, design), {})
     missing = np.array([s for s in sources if s not in known], dtype=np.int64)
     if missing.size:
         n = missing.size
-        group = model.graph.add_group(
+        group = out.add_group(
             NeuronGroup(
                 n,
                 label=f"{source_group.label} Lowpass({design.tau:g}) filters",
                 params=filter_params(design, n),
                 code=TRINARY,
-                obj=conn,
+                obj=obj,
             )
         )
         into = np.zeros((n, source_group.n))
         into[np.arange(n), missing] = design.weight
-        model.float_edges.append(FloatEdge(source_group, group, into, 1, conn))
-        model.float_edges.append(
-            FloatEdge(group, group, -design.weight * np.eye(n), design.delay, conn)
+        out.add_float_edge(FloatEdge(source_group, group, into, 1, obj))
+        out.add_float_edge(
+            FloatEdge(group, group, -design.weight * np.eye(n), design.delay, obj)
         )
         for unit, source in enumerate(missing):
             known[int(source)] = (group, unit)
@@ -302,49 +298,42 @@ def filter_units(model, conn, source_group, sources, design):
     ]
 
 
-def build_filtered_edges(model, conn, source_group, post_group, weights, delay,
-                         rounding):
-    """Edges that carry ``conn``'s spikes through filter neurons into ``post_group``.
+def lower_filtered_edge(state, edge):
+    """What one :class:`~nengo_truenorth.ir.FilteredEdge` becomes.
 
     Parameters
     ----------
-    model : Model
-    conn : nengo.Connection
-        A neuron -> neuron connection between chip ensembles, with a ``Lowpass``.
-    source_group, post_group : NeuronGroup
-    weights : (post_group.n, source_group.n) ndarray
-        Potential per source spike, as a direct edge would carry it; each filter
-        spike carries its source's column.
-    delay : int
-        The connection's requested delay (realized as at least two ticks).
-    rounding : {"nearest", "stochastic"}
+    state : ChipBuild
+    edge : FilteredEdge
+        Its weights are potential per source spike, as a direct edge would carry
+        them; each filter spike carries its source's column. Its delay is realized
+        as at least two ticks.
 
     Returns
     -------
-    list of FloatEdge
-        The filter -> post edges (one per filter group), already in the model.
+    ChipGraph
+        New filter groups, their edges, and the filter -> post edges (one per filter
+        group).
     """
-    design = design_filter(conn.synapse.tau, model.dt, obj=conn)
-    sources = np.flatnonzero(np.any(weights != 0, axis=0))
-    edges = []
-    for group, units, srcs in filter_units(model, conn, source_group, sources, design):
-        w = np.zeros((post_group.n, group.n))
-        w[:, units] = weights[:, srcs]
-        edge = FloatEdge(group, post_group, w, delay, conn, rounding)
-        model.float_edges.append(edge)
-        edges.append(edge)
-    return edges
+    design = design_filter(edge.tau, state.dt, obj=edge.obj)
+    out = ChipGraph()
+    sources = np.flatnonzero(np.any(edge.weights != 0, axis=0))
+    found = filter_units(state, out, edge.obj, edge.pre, sources, design)
+    for group, units, srcs in found:
+        w = np.zeros((edge.post.n, group.n))
+        w[:, units] = edge.weights[:, srcs]
+        out.add_float_edge(
+            FloatEdge(group, edge.post, w, edge.delay, edge.obj, edge.rounding)
+        )
+    return out
 
 
-def uses_filter_neurons(conn):
-    """Whether the chip realizes ``conn``'s synapse with filter neurons.
+def lower_filtered_edges(state):
+    """The filter pass: every filtered edge of the graph onto filter neurons.
 
-    True for a ``Lowpass`` connection into chip neurons (``post`` a ``Neurons``
-    object): each post neuron sees each source neuron's own filtered spikes.
-    Decoded connections into an ensemble decide for themselves
-    (:func:`.connection.filters_decoded_value`): their decode neurons' spikes go
-    through filter neurons too, or the synapse is approximated by the path's delay.
+    The filter neurons of one source group and one design are shared by every edge
+    that needs them; new groups and edges go where the filtered edge stood.
     """
-    return type(conn.synapse) is nengo.synapses.Lowpass and isinstance(
-        conn.post_obj, nengo.ensemble.Neurons
-    )
+    graph = state.graph
+    edges = graph.deferred(FilteredEdge)
+    graph.replace({edge: lower_filtered_edge(state, edge) for edge in edges})

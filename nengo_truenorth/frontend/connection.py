@@ -11,13 +11,13 @@ host -> chip       Nengo's own build up to the post's input signal; the chip ope
                    encodes that value into spikes on input channels (see
                    :mod:`.host_io`), whose edges carry the post's encoders.
 chip -> chip       An integer path on the chip. Decoded connections go through
-                   *decode neurons* (:mod:`.decode`: sign-plane banks shared by the
+                   *decode neurons* (the decode pass: sign-plane banks shared by the
                    pre ensemble's connections, or per-connection blocks), whose
                    on/off pairs of sigma-delta neurons carry shares of the decoded
                    value; the post neurons sum them through their encoders.
                    Neuron-to-neuron connections map weights directly, and so does a
                    non-compositional weight solver (its full matrix). Fan-in beyond
-                   one core's axons is split by :mod:`.fan_in`.
+                   one core's axons is split by the fan-in pass.
 =================  ==================================================================
 
 Weights and currents are in the units of the post's Nengo neuron type up to the post's
@@ -30,13 +30,15 @@ realizes them rounded to integer levels.
 
 Synapses on chip -> chip connections: the chip has no synaptic filter. ``None`` is
 exact up to the path's delay. A decoded connection with ``Lowpass(tau)`` sends its
-decode neurons' spikes through *filter neurons* (:mod:`.filters`), whose rates are the
+decode neurons' spikes through *filter neurons* (the filter pass), whose rates are the
 low-passed decode rates, so the post receives the filtered decoded value, as in Nengo
 -- recurrent connections (integrators, oscillators) included. A ``tau`` too short for a
 filter neuron's two-tick loop (below ``dt / ln 2``) is approximated by the pure delay
 of the path, and so is ``Lowpass`` on neuron -> ensemble and weight-solver
 connections; any other synapse raises ``BuildError``.
 """
+
+from functools import partial
 
 import nengo
 import numpy as np
@@ -57,11 +59,10 @@ from nengo.transforms import (
     Sparse,
 )
 
-from .builder import FloatEdge, TrueNorthBuilder
-from .decode import DecodeRequest, decode_requests
-from .filters import build_filtered_edges, min_tau, uses_filter_neurons
-from .graph import weight_code
-from .solver import post_encoders, solves_full_weights
+from ..ir import DecodedEdge, FilteredEdge, FloatEdge, weight_code
+from ..passes.filters import min_tau
+from .registry import TrueNorthBuilder
+from .solver import solves_full_weights
 
 #: Synapses a chip -> chip connection may have.
 CHIP_SYNAPSES = (nengo.synapses.Lowpass,)
@@ -214,9 +215,10 @@ def build_chip_connection(model, conn):
     decoded = not isinstance(conn.pre_obj, nengo.ensemble.Neurons)
     pre_chip = model.chip_ensembles[pre_ens]
     post_chip = model.chip_ensembles[_ensemble_of(conn.post_obj)]
-    bits = model.option(conn, "weight_bits", model.weight_bits)
+    bits = model.option(conn, "weight_bits", model.options.weight_bits)
     delay = model.option(conn, "delay", 1)
-    rounding = model.option(conn, "rounding", model.rounding)
+    rounding = model.option(conn, "rounding", model.options.rounding)
+    graph = model.chip.graph
     # potential per tick that one spike of the pre neurons stands for, per unit weight
     spike = pre_chip.amplitude / model.dt
     _set_code(post_chip.group, bits)
@@ -228,11 +230,12 @@ def build_chip_connection(model, conn):
         weights = np.zeros((post_chip.group.n, pre_ens.n_neurons))
         weights[:, pre_idx] = post_map * spike
         if uses_filter_neurons(conn):
-            build_filtered_edges(
-                model, conn, pre_chip.group, post_chip.group, weights, delay, rounding
-            )
+            graph.defer(FilteredEdge(
+                pre_chip.group, post_chip.group, weights, delay, conn, rounding,
+                conn.synapse.tau,
+            ))
         else:
-            model.float_edges.append(FloatEdge(
+            graph.add_float_edge(FloatEdge(
                 pre_chip.group, post_chip.group, weights, delay, conn, rounding
             ))
         model.params[conn] = BuiltConnection(
@@ -246,7 +249,7 @@ def build_chip_connection(model, conn):
     if solves_full_weights(conn):
         eval_points, weights, solver_info = model.build(conn.solver, conn, rng)
         # the solver's matrix already holds transform and post encoders (chip units)
-        model.float_edges.append(
+        graph.add_float_edge(
             FloatEdge(pre_chip.group, post_chip.group, weights * spike, delay, conn,
                       rounding)
         )
@@ -266,9 +269,13 @@ def build_chip_connection(model, conn):
     sizing_points = eval_points
     if sizing_points is None:  # NoSolver: size the decode neurons on the ensemble's
         sizing_points = get_eval_points(model, conn, rng)
-    build_decode_path(
-        model, conn, pre_chip, post_chip, decoders, sizing_points, post_map, spike,
-        bits, delay, rounding, filtered=filters_decoded_value(model, conn),
+    graph.defer(
+        DecodedEdge(
+            pre_chip.group, post_chip.group, decoders, sizing_points,
+            partial(pre_chip.rates_at, dt=model.dt), post_map, spike, bits, delay,
+            rounding, tau=conn.synapse.tau if filters_decoded_value(model, conn) else None,
+            obj=conn,
+        )
     )
     weights = multiply(np.asarray(1.0) if sample is None else sample, decoders)
     if conn.solver.weights and isinstance(conn.post_obj, nengo.Ensemble):
@@ -297,36 +304,30 @@ def filters_decoded_value(model, conn):
     (above ``dt / ln 2``), when :attr:`.Model.filter_decoded` allows it: by default
     (``"auto"``) for an ensemble's connections to itself, whose loop needs the filter
     to work at all, and for feed-forward ones with ``tau >=``
-    :attr:`.Model.filter_min_tau`. Otherwise the synapse is approximated by the path's
+    :attr:`.BuildOptions.filter_min_tau`. Otherwise the synapse is approximated by the path's
     delay.
     """
     if type(conn.synapse) is not nengo.synapses.Lowpass:
         return False
     if not conn.synapse.tau > min_tau(model.dt):
         return False
-    policy = model.filter_decoded
+    policy = model.options.filter_decoded
     if policy in ("auto", "recurrent"):
         if _ensemble_of(conn.pre_obj) is _ensemble_of(conn.post_obj):
             return True
-        return policy == "auto" and conn.synapse.tau >= model.filter_min_tau
+        return policy == "auto" and conn.synapse.tau >= model.options.filter_min_tau
     return bool(policy)
 
 
-def build_decode_path(
-    model, conn, pre_chip, post_chip, decoders, sizing_points, post_map, spike, bits,
-    delay, rounding, filtered=False,
-):
-    """pre neurons -> decode neurons -> post neurons (see :mod:`.decode`).
+def uses_filter_neurons(conn):
+    """Whether the chip realizes ``conn``'s synapse with filter neurons.
 
-    The decode neurons are built after the Nengo build, when every decoded
-    connection out of the pre ensemble is known, so connections can share them
-    (:func:`.decode.build_decode_banks`); this records what the path needs.
+    True for a ``Lowpass`` connection into chip neurons (``post`` a ``Neurons``
+    object): each post neuron sees each source neuron's own filtered spikes.
+    Decoded connections into an ensemble decide for themselves
+    (:func:`filters_decoded_value`): their decode neurons' spikes go through filter
+    neurons too, or the synapse is approximated by the path's delay.
     """
-    decode_requests(model).append(
-        DecodeRequest(
-            conn, pre_chip, post_chip, decoders, sizing_points, post_map, spike, bits,
-            delay, rounding, filtered,
-            group_position=len(model.graph.groups),
-            edge_position=len(model.float_edges),
-        )
+    return type(conn.synapse) is nengo.synapses.Lowpass and isinstance(
+        conn.post_obj, nengo.ensemble.Neurons
     )

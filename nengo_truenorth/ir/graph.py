@@ -17,113 +17,11 @@ that holds its targets.
 """
 
 from dataclasses import dataclass, field
-from functools import cached_property
 
 import numpy as np
 
 from ..hardware.core import NEURON_DEFAULTS
-from ..hardware.limits import N_AXON_TYPES, WEIGHT_MAX
-
-
-@dataclass(frozen=True)
-class WeightCode:
-    """How integer levels are written with a neuron's (at most four) axon-type weights.
-
-    Each input unit gets one axon per entry of :attr:`values`, with axon type equal to
-    the entry's index; neuron ``j``'s weight for that type is
-    ``weight_scale[j] * values[type]``. A level ``q`` is realized by connecting the
-    subset of those axons whose values sum to ``q``.
-
-    Parameters
-    ----------
-    values : tuple of int
-        The type weights before per-neuron scaling, e.g. ``(1, 2, 4, -8)`` for 16 levels
-        (4-bit two's complement), ``(1, -1)`` for trinary weights.
-    name : str
-    """
-
-    values: tuple
-    name: str = ""
-
-    def __post_init__(self):
-        if not 1 <= len(self.values) <= N_AXON_TYPES:
-            raise ValueError(
-                f"{self}: a weight code has 1..{N_AXON_TYPES} values "
-                f"(one per axon type), not {len(self.values)}"
-            )
-
-    @property
-    def axons_per_input(self):
-        """int: axons each input unit uses on each core it reaches."""
-        return len(self.values)
-
-    @cached_property
-    def levels(self):
-        """(n_levels,) ndarray of int: every level a subset of values can sum to
-        (read-only: computed once per code)."""
-        levels = np.unique(list(self._subsets()))
-        levels.setflags(write=False)
-        return levels
-
-    @cached_property
-    def max_scale(self):
-        """int: the largest per-neuron scale that keeps every type weight in range."""
-        return WEIGHT_MAX // max(abs(v) for v in self.values)
-
-    def _subsets(self):
-        n = len(self.values)
-        for mask in range(2**n):
-            yield sum(v for k, v in enumerate(self.values) if mask >> k & 1)
-
-    def bits(self, q):
-        """Crossbar bits that write the levels ``q``.
-
-        Parameters
-        ----------
-        q : ndarray of int
-            Levels, each one of :attr:`levels`.
-
-        Returns
-        -------
-        ndarray of bool, shape ``q.shape + (axons_per_input,)``
-            ``bits[..., k]`` connects the axon of type ``k``.
-        """
-        q = np.asarray(q)
-        table = {}
-        n = len(self.values)
-        for mask in range(2**n):
-            level = sum(v for k, v in enumerate(self.values) if mask >> k & 1)
-            # prefer the subset with the fewest axons (fewest synaptic events)
-            if level not in table or bin(mask).count("1") < bin(table[level]).count("1"):
-                table[level] = mask
-        masks = np.zeros(q.shape, dtype=np.int64)
-        for level, mask in table.items():
-            masks[q == level] = mask
-        bad = ~np.isin(q, list(table))
-        if bad.any():
-            raise ValueError(
-                f"{self}: level {int(q[bad][0])} cannot be written "
-                f"(levels: {sorted(table)})"
-            )
-        return (masks[..., None] >> np.arange(n)) & 1 == 1
-
-
-#: 16 levels, -8..7: four binary-weighted axons per input (Diehl et al. 2016).
-SIXTEEN_LEVELS = WeightCode((1, 2, 4, -8), "16 levels")
-#: Trinary weights -1, 0, 1: two axons per input (Esser et al. 2016).
-TRINARY = WeightCode((1, -1), "trinary")
-#: Binary excitatory weights 0, 1: one axon per input (splitters, relays).
-UNIT = WeightCode((1,), "unit")
-
-
-def weight_code(bits):
-    """The two's-complement code for ``bits``-bit levels (1..4 bits)."""
-    if bits == 1:
-        return TRINARY
-    if not 2 <= bits <= N_AXON_TYPES:
-        raise ValueError(f"weight bits = {bits} is outside 1..{N_AXON_TYPES}")
-    values = tuple(2**k for k in range(bits - 1)) + (-(2 ** (bits - 1)),)
-    return WeightCode(values, f"{2**bits} levels")
+from .codes import SIXTEEN_LEVELS, WeightCode
 
 
 @dataclass(eq=False)
@@ -240,12 +138,129 @@ class Edge:
         return f"<Edge {self.pre.label!r} -> {self.post.label!r}, delay {self.delay}>"
 
 
+class FloatEdge:
+    """An edge before discretization: float potential per spike.
+
+    Attributes
+    ----------
+    pre : NeuronGroup or InputGroup
+    post : NeuronGroup
+    weights : (post.n, pre.n) ndarray of float
+        Potential (in the post group's nominal units) that one spike adds.
+    delay : int
+    obj : object
+        The Nengo connection it comes from (names it in errors and maps).
+    rounding : {"nearest", "stochastic"}
+    """
+
+    def __init__(self, pre, post, weights, delay=1, obj=None, rounding="nearest"):
+        self.rounding = rounding
+        self.pre = pre
+        self.post = post
+        self.weights = np.asarray(weights, dtype=np.float64)
+        self.delay = int(delay)
+        self.obj = obj
+
+    def __repr__(self):
+        return (
+            f"<{type(self).__name__} {self.pre.label!r} -> {self.post.label!r}, "
+            f"delay {self.delay}>"
+        )
+
+
+class FilteredEdge(FloatEdge):
+    """A float edge whose spikes reach the post low-pass filtered (``Lowpass(tau)``).
+
+    The chip has no synaptic filter: the filter pass
+    (:func:`nengo_truenorth.passes.filters.lower_filtered_edges`) puts filter
+    neurons between ``pre`` and ``post``. Until then the edge stands in both
+    ``graph.float_edges`` and ``graph.groups`` (see :meth:`ChipGraph.defer`).
+
+    Attributes
+    ----------
+    tau : float
+        Time constant of the ``Lowpass``, in seconds.
+    """
+
+    def __init__(self, pre, post, weights, delay, obj, rounding, tau):
+        super().__init__(pre, post, weights, delay, obj, rounding)
+        self.tau = float(tau)
+
+
+@dataclass(eq=False)
+class DecodedEdge:
+    """A decoded value from ``pre`` neurons to ``post`` neurons, to be lowered onto
+    decode neurons (:mod:`nengo_truenorth.passes.decode`).
+
+    Attributes
+    ----------
+    pre, post : NeuronGroup
+    decoders : (size_mid, pre.n) ndarray
+    sizing_points : (n_eval, d_pre) ndarray
+        Points of the pre's represented space that size the decode neurons.
+    rates : callable
+        ``rates(points)``: the pre neurons' rates on points of its space,
+        ``(n_points, pre.n)`` (the front end's tuning curves).
+    post_map : (post.n, size_mid) ndarray
+        From the decoded value to post drive per tick.
+    spike : float
+        Value-ticks one pre spike stands for per unit decoder.
+    bits, delay, rounding
+        The connection's weight bits, delay and rounding.
+    tau : float or None
+        The ``Lowpass`` its value goes through on filter neurons (None: none).
+    obj : object
+        The Nengo connection.
+    activities : (n_eval, pre.n) ndarray or None
+        ``rates(sizing_points)``, while the decode pass needs them.
+    """
+
+    pre: object
+    post: object
+    decoders: np.ndarray
+    sizing_points: np.ndarray
+    rates: object
+    post_map: np.ndarray
+    spike: float
+    bits: int
+    delay: int
+    rounding: str
+    tau: float = None
+    obj: object = None
+    activities: np.ndarray = None
+
+    @property
+    def label(self):
+        return f"{self.obj}"
+
+    def __repr__(self):
+        return f"<DecodedEdge {self.pre.label!r} -> {self.post.label!r}>"
+
+
 @dataclass
 class ChipGraph:
-    """Everything the compiler places: input groups, neuron groups and edges."""
+    """Everything the compiler places: input groups, neuron groups and edges.
+
+    The front end fills :attr:`groups`, :attr:`inputs` and :attr:`float_edges`; the
+    passes lower what the chip cannot hold as it is (decoded values, ``Lowpass``
+    synapses, fan-in beyond a core) and discretize the float edges into integer
+    :attr:`edges`, which the compiler places.
+
+    Attributes
+    ----------
+    inputs : list of InputGroup
+    groups : list of NeuronGroup
+        In order: the compiler allocates and places cores in this order. Before
+        the lowering passes it also holds the deferred edges (:meth:`defer`).
+    float_edges : list of FloatEdge
+        Edges in float units, discretized per post group.
+    edges : list of Edge
+        Integer edges, the compiler's input.
+    """
 
     inputs: list = field(default_factory=list)
     groups: list = field(default_factory=list)
+    float_edges: list = field(default_factory=list)
     edges: list = field(default_factory=list)
 
     def add_input(self, group):
@@ -255,6 +270,36 @@ class ChipGraph:
     def add_group(self, group):
         self.groups.append(group)
         return group
+
+    def add_float_edge(self, edge):
+        self.float_edges.append(edge)
+        return edge
+
+    def defer(self, edge):
+        """Add an edge that a pass will lower into groups and edges of its own.
+
+        The edge stands in :attr:`groups` and :attr:`float_edges` where it was
+        added, and :meth:`replace` puts what it is lowered into in those places:
+        the compiler's order (and so the placement) follows the network's.
+        """
+        self.groups.append(edge)
+        self.float_edges.append(edge)
+        return edge
+
+    def deferred(self, kind):
+        """list: the deferred edges of class ``kind``, in the order added."""
+        return [e for e in self.float_edges if isinstance(e, kind)]
+
+    def replace(self, lowered):
+        """Put lowered edges' groups and edges where the edges stood.
+
+        Parameters
+        ----------
+        lowered : dict of edge to ChipGraph
+            What each deferred edge became (its ``groups`` and ``float_edges``).
+        """
+        self.groups = _splice(self.groups, lowered, "groups")
+        self.float_edges = _splice(self.float_edges, lowered, "float_edges")
 
     def add_edge(self, edge):
         expected = (edge.post.n, edge.pre.n)
@@ -272,3 +317,20 @@ class ChipGraph:
     def edges_from(self, unit_group):
         """list of Edge: the edges whose pre is ``unit_group``."""
         return [e for e in self.edges if e.pre is unit_group]
+
+    def check_lowered(self):
+        """Raise ``ValueError`` if a deferred edge was never lowered."""
+        for item in self.groups:
+            if not isinstance(item, NeuronGroup):
+                raise ValueError(f"{item}: deferred edge was not lowered")
+
+
+def _splice(items, lowered, attr):
+    out = []
+    for item in items:
+        patch = lowered.get(item) if not isinstance(item, NeuronGroup) else None
+        if patch is None:
+            out.append(item)
+        else:
+            out.extend(getattr(patch, attr))
+    return out
