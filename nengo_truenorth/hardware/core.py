@@ -6,7 +6,13 @@ file lay them out; :mod:`nengo_truenorth.hardware.validation` checks them.
 
 import numpy as np
 
-from .limits import AXONS_PER_CORE, N_AXON_TYPES, NEURON_FIELDS, NEURONS_PER_CORE
+from .limits import (
+    AXONS_PER_CORE,
+    CHIP_SIZE,
+    N_AXON_TYPES,
+    NEURON_FIELDS,
+    NEURONS_PER_CORE,
+)
 
 #: Default value of each per-neuron field: a silent neuron with threshold 1.
 NEURON_DEFAULTS = {
@@ -62,10 +68,7 @@ initial_potential : (256,) ndarray of int
     """
 
     def __init__(self, id, x=0, y=0, seed=0):
-        self.id = int(id)
-        self.x = int(x)
-        self.y = int(y)
-        self.seed = int(seed)
+        self._place(id, x, y, seed)
         self.axon_types = np.zeros(AXONS_PER_CORE, dtype=np.int64)
         self.crossbar = np.zeros((AXONS_PER_CORE, NEURONS_PER_CORE), dtype=bool)
         for name, (width, _, _) in NEURON_FIELDS.items():
@@ -75,14 +78,100 @@ initial_potential : (256,) ndarray of int
         self.target_axon = np.zeros(NEURONS_PER_CORE, dtype=np.int64)
         self.target_delay = np.ones(NEURONS_PER_CORE, dtype=np.int64)
 
+    @classmethod
+    def from_arrays(
+        cls,
+        *,
+        id,
+        x,
+        y,
+        seed,
+        axon_types,
+        crossbar,
+        neurons,
+        target_core,
+        target_axon,
+        target_delay,
+    ):
+        """A core holding the given arrays: the one way to build a core from arrays.
+
+        The arrays are kept as given (``numpy.asarray``, no copy and no change of
+        dtype), so a core may hold views of rows of larger arrays, as the cores of
+        :meth:`.ChipModel.from_arrays` do. Shapes, dtypes and ranges are not checked
+        here; :meth:`.ChipModel.validate` checks them.
+
+        Parameters
+        ----------
+        id : int
+            Unique id of the core in its model.
+        x, y : int
+            Global mesh coordinates.
+        seed : int
+            Seed of the core's pseudo-random number generator, 0..2**64 - 1.
+        axon_types : (256,) array_like of int
+            Type ``G[i]`` in 0..3 of each axon (int64, like :class:`Core`'s own).
+        crossbar : (256, 256) array_like of bool
+            ``crossbar[i, j]`` connects axon ``i`` to neuron ``j``.
+        neurons : dict of str to array_like of int
+            Every per-neuron field of spec section 2 (the keys of
+            :data:`~.limits.NEURON_FIELDS`, no more and no fewer): ``(256, 4)`` for
+            ``weights`` and ``stochastic_weights``, ``(256,)`` for the others (int64).
+        target_core, target_axon, target_delay : (256,) array_like of int
+            Each neuron's destination (int64); ``target_core == -1`` means none.
+
+        Returns
+        -------
+        Core
+
+        Raises
+        ------
+        KeyError
+            If ``neurons`` lacks a field of spec section 2 or has an unknown one.
+
+        Examples
+        --------
+        Axon ``i`` feeds neuron ``i``, every neuron with the default parameters:
+
+        >>> core = Core.from_arrays(
+        ...     id=7,
+        ...     x=1,
+        ...     y=2,
+        ...     seed=3,
+        ...     axon_types=np.zeros(256, dtype=np.int64),
+        ...     crossbar=np.eye(256, dtype=bool),
+        ...     neurons=Core(0).neuron_arrays(),
+        ...     target_core=np.full(256, -1, dtype=np.int64),
+        ...     target_axon=np.zeros(256, dtype=np.int64),
+        ...     target_delay=np.ones(256, dtype=np.int64),
+        ... )
+        >>> core, int(core.synapse_counts()[0])
+        (<Core 7 at (1, 2)>, 1)
+        """
+        check_neuron_fields(neurons, f"core {id}")
+        core = cls.__new__(cls)
+        core._place(id, x, y, seed)
+        core.axon_types = np.asarray(axon_types)
+        core.crossbar = np.asarray(crossbar)
+        for name in NEURON_FIELDS:
+            setattr(core, name, np.asarray(neurons[name]))
+        core.target_core = np.asarray(target_core)
+        core.target_axon = np.asarray(target_axon)
+        core.target_delay = np.asarray(target_delay)
+        return core
+
+    def _place(self, id, x, y, seed):
+        """Set the core's id, mesh coordinates and seed (as Python ints)."""
+        self.id = int(id)
+        self.x = int(x)
+        self.y = int(y)
+        self.seed = int(seed)
+
     def __repr__(self):
         return f"<Core {self.id} at ({self.x}, {self.y})>"
 
     @property
     def chip(self):
         """tuple of int: the ``(x, y)`` of the chip this core lies on."""
-        from .limits import CHIP_SIZE
-
         return (self.x // CHIP_SIZE, self.y // CHIP_SIZE)
 
     @property
@@ -135,6 +224,30 @@ initial_potential : (256,) ndarray of int
         return self.crossbar.sum(axis=0)
 
 
+def check_neuron_fields(neurons, where):
+    """Check ``neurons`` has every per-neuron field of spec section 2, and no other.
+
+    Parameters
+    ----------
+    neurons : dict of str to object
+    where : str
+        What the fields are for, for the message (e.g. ``"core 3"``).
+
+    Raises
+    ------
+    KeyError
+        Naming the missing or unknown fields and listing the known ones.
+    """
+    missing = [name for name in NEURON_FIELDS if name not in neurons]
+    unknown = [name for name in neurons if name not in NEURON_FIELDS]
+    if missing or unknown:
+        what = [f"missing neuron fields {missing}"] if missing else []
+        what += [f"unknown neuron fields {unknown}"] if unknown else []
+        raise KeyError(
+            f"{where}: {'; '.join(what)}; known fields: {', '.join(NEURON_FIELDS)}"
+        )
+
+
 def axon_type_weights(core):
     """Return the weight each crossbar synapse would carry, ``s[j][G[i]]``.
 
@@ -151,4 +264,10 @@ def axon_type_weights(core):
     return np.where(core.crossbar, per_axon, 0)
 
 
-__all__ = ["Core", "NEURON_DEFAULTS", "axon_type_weights", "N_AXON_TYPES"]
+__all__ = [
+    "NEURON_DEFAULTS",
+    "N_AXON_TYPES",
+    "Core",
+    "axon_type_weights",
+    "check_neuron_fields",
+]
