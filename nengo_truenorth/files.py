@@ -335,11 +335,10 @@ def _core_from_dict(data, position):
             raise HardwareModelError(
                 place, name, _show(data[name]), _integers(field_range(name))
             )
-    core = Core(data["id"], x=data["x"], y=data["y"], seed=data["seed"])
-    core.axon_types = _int_array(
+    axon_types = _int_array(
         data["axon_types"], place, "axon_types", AXONS_PER_CORE, "axon"
     )
-    core.crossbar = _crossbar_from_rows(data["crossbar"], place)
+    crossbar = _crossbar_from_rows(data["crossbar"], place)
     neurons = data["neurons"]
     _keys(
         neurons,
@@ -349,13 +348,24 @@ def _core_from_dict(data, position):
         HardwareModelError,
         key_place=f"{place}, neurons",
     )
+    arrays = {}
     for name in NEURON_KEYS:
         width = NEURON_FIELDS[name][0] if name in NEURON_FIELDS else 1
-        array = _int_array(
+        arrays[name] = _int_array(
             neurons[name], place, name, NEURONS_PER_CORE, "neuron", width=width
         )
-        setattr(core, name, array)
-    return core
+    return Core.from_arrays(
+        id=data["id"],
+        x=data["x"],
+        y=data["y"],
+        seed=data["seed"],
+        axon_types=axon_types,
+        crossbar=crossbar,
+        neurons={name: arrays[name] for name in NEURON_FIELDS},
+        target_core=arrays["target_core"],
+        target_axon=arrays["target_axon"],
+        target_delay=arrays["target_delay"],
+    )
 
 
 def _ports_from_dict(ports, kind, index_name):

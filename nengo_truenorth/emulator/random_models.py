@@ -9,7 +9,6 @@ from one seeded generator, so that a failing case is reproduced by its seed.
 
 import numpy as np
 
-from ..hardware.core import Core
 from ..hardware.limits import (
     AXONS_PER_CORE,
     CHIP_SIZE,
@@ -209,27 +208,26 @@ def random_model(
     target_axon = (global_axon % AXONS_PER_CORE).reshape(shape)
     target_delay = rng.integers(DELAY_MIN, DELAY_MAX + 1, size=shape)
 
-    model = ChipModel()
-    for c in range(n_cores):
-        core = Core(int(ids[c]), x=int(places[c, 0]), y=int(places[c, 1]))
-        core.seed = int(seeds[c])
-        core.axon_types = axon_types[c]
-        core.crossbar = crossbars[c]
-        for name in NEURON_FIELDS:
-            setattr(core, name, fields[name][c])
-        core.target_core = target_core[c]
-        core.target_axon = target_axon[c]
-        core.target_delay = target_delay[c]
-        model.cores.append(core)
+    inputs, outputs = {}, {}
     if n_cores > 0 and n_inputs > 0:
         cores = ids[rng.integers(0, n_cores, n_inputs)]
-        model.add_input("in", zip(cores, rng.integers(0, AXONS_PER_CORE, n_inputs)))
+        inputs["in"] = zip(cores, rng.integers(0, AXONS_PER_CORE, n_inputs))
     if n_cores > 0 and n_outputs > 0:
         cores = ids[rng.integers(0, n_cores, n_outputs)]
-        model.add_output(
-            "out", zip(cores, rng.integers(0, NEURONS_PER_CORE, n_outputs))
-        )
-    return model
+        outputs["out"] = zip(cores, rng.integers(0, NEURONS_PER_CORE, n_outputs))
+    return ChipModel.from_arrays(
+        ids=ids,
+        xy=places,
+        seeds=seeds,
+        axon_types=axon_types,
+        crossbars=crossbars,
+        neurons=fields,
+        target_core=target_core,
+        target_axon=target_axon,
+        target_delay=target_delay,
+        inputs=inputs,
+        outputs=outputs,
+    )
 
 
 def random_input(rng, model, ticks, rate=0.05, first_tick=0, port="in"):
