@@ -5,6 +5,9 @@ This base class owns what all emulators share -- ports, input schedules, output
 spikes, probes and activity counters -- and leaves one method to each emulator:
 :meth:`Emulator._advance`, which runs a block of ticks over *global* indices
 (``core position * 256 + axon or neuron``, in the order of ``model.cores``).
+:meth:`Emulator.global_axons`, :meth:`Emulator.global_neurons`,
+:meth:`Emulator.input_axons` and :meth:`Emulator.output_neurons` give these indices
+to callers that drive :meth:`Emulator.advance_tick` themselves.
 """
 
 import numpy as np
@@ -80,12 +83,14 @@ class Emulator:
         self.model = model
         self.n_cores = len(model.cores)
         self._position = model.core_index()
+        ids = np.array([core.id for core in model.cores], dtype=np.int64)
+        self._id_order = np.argsort(ids, kind="stable")
+        self._sorted_ids = ids[self._id_order]
         self._input_axons = {
-            port: self._global(entries, AXONS_PER_CORE)
-            for port, entries in model.inputs.items()
+            port: self.global_axons(entries) for port, entries in model.inputs.items()
         }
         self._output_neurons = {
-            port: self._global(entries, NEURONS_PER_CORE)
+            port: self.global_neurons(entries)
             for port, entries in model.outputs.items()
         }
         self._probes = []
@@ -126,10 +131,169 @@ class Emulator:
 
     # --- the shared interface ---------------------------------------------------
 
-    def _global(self, entries, per_core):
-        return np.array(
-            [self._position[c] * per_core + i for c, i in entries], dtype=np.int64
-        )
+    def input_ports(self):
+        """Names of the model's input ports.
+
+        Returns
+        -------
+        list of str
+            In the order of ``model.inputs``.
+        """
+        return list(self._input_axons)
+
+    def output_ports(self):
+        """Names of the model's output ports.
+
+        Returns
+        -------
+        list of str
+            In the order of ``model.outputs``.
+        """
+        return list(self._output_neurons)
+
+    def input_axons(self, port):
+        """The global axon that each index of input port ``port`` drives.
+
+        Global axon ``c * 256 + i`` is axon ``i`` of the core at position ``c`` in
+        ``model.cores`` (see :meth:`global_axons`).
+
+        Parameters
+        ----------
+        port : str
+            An input port of the model.
+
+        Returns
+        -------
+        (n_indices,) ndarray of int64
+            Entry ``k`` is the global axon of index ``k`` (a copy: changing it does
+            not change the emulator).
+
+        Raises
+        ------
+        KeyError
+            If the model has no input port ``port``; the message lists those it has.
+        """
+        return self._port(self._input_axons, port, "input").copy()
+
+    def output_neurons(self, port):
+        """The global neuron that each index of output port ``port`` reports.
+
+        Global neuron ``c * 256 + j`` is neuron ``j`` of the core at position ``c`` in
+        ``model.cores`` (see :meth:`global_neurons`).
+
+        Parameters
+        ----------
+        port : str
+            An output port of the model.
+
+        Returns
+        -------
+        (n_indices,) ndarray of int64
+            Entry ``k`` is the global neuron of index ``k`` (a copy: changing it does
+            not change the emulator).
+
+        Raises
+        ------
+        KeyError
+            If the model has no output port ``port``; the message lists those it has.
+        """
+        return self._port(self._output_neurons, port, "output").copy()
+
+    def global_axons(self, locations):
+        """Global axon indices of ``(core_id, axon)`` pairs.
+
+        Axon ``i`` of the core at position ``c`` in ``model.cores`` is global axon
+        ``c * AXONS_PER_CORE + i``: the indices :meth:`advance_tick` takes.
+
+        Parameters
+        ----------
+        locations : (n, 2) array_like of int
+            ``(core_id, axon)`` per row.
+
+        Returns
+        -------
+        (n,) ndarray of int64
+
+        Raises
+        ------
+        KeyError
+            If a core id is not in the model.
+        IndexError
+            If an axon lies outside ``0..AXONS_PER_CORE - 1``.
+        ValueError
+            If ``locations`` is not an ``(n, 2)`` array of integers.
+        """
+        return self._global(locations, AXONS_PER_CORE, "axon")
+
+    def global_neurons(self, locations):
+        """Global neuron indices of ``(core_id, neuron)`` pairs.
+
+        Neuron ``j`` of the core at position ``c`` in ``model.cores`` is global neuron
+        ``c * NEURONS_PER_CORE + j``: the indices :meth:`advance_tick` watches.
+
+        Parameters
+        ----------
+        locations : (n, 2) array_like of int
+            ``(core_id, neuron)`` per row.
+
+        Returns
+        -------
+        (n,) ndarray of int64
+
+        Raises
+        ------
+        KeyError
+            If a core id is not in the model.
+        IndexError
+            If a neuron lies outside ``0..NEURONS_PER_CORE - 1``.
+        ValueError
+            If ``locations`` is not an ``(n, 2)`` array of integers.
+        """
+        return self._global(locations, NEURONS_PER_CORE, "neuron")
+
+    def _port(self, ports, port, kind):
+        """Global indices of port ``port`` of ``ports`` (a ``kind`` port)."""
+        try:
+            return ports[port]
+        except (KeyError, TypeError):  # TypeError: an unhashable name
+            known = ", ".join(map(repr, ports)) or "none"
+            raise KeyError(
+                f"{self.name} emulator: no {kind} port {port!r} "
+                f"(the model's {kind} ports: {known})"
+            ) from None
+
+    def _global(self, locations, per_core, what):
+        """``position * per_core + index`` of ``(core_id, index)`` rows."""
+        loc = np.asarray(locations)
+        if loc.size == 0:
+            return np.zeros(0, dtype=np.int64)
+        if (
+            loc.ndim != 2
+            or loc.shape[1] != 2
+            or loc.dtype.kind not in "iu"
+            or (loc.dtype.kind == "u" and loc.max() > np.iinfo(np.int64).max)
+        ):
+            raise ValueError(
+                f"{self.name} emulator: locations must be an (n, 2) array of int64 "
+                f"(core_id, {what}) rows, not an array of shape {loc.shape}, "
+                f"dtype {loc.dtype}"
+            )
+        loc = loc.astype(np.int64, copy=False)
+        core_ids, index = loc[:, 0], loc[:, 1]
+        at = np.searchsorted(self._sorted_ids, core_ids)
+        at = np.minimum(at, max(self._sorted_ids.size - 1, 0))
+        known = self._sorted_ids[at] == core_ids if self._sorted_ids.size else at < 0
+        if not known.all():
+            k = int(np.flatnonzero(~known)[0])
+            raise KeyError(f"{self.name} emulator: no core with id {core_ids[k]}")
+        bad = (index < 0) | (index >= per_core)
+        if bad.any():
+            k = int(np.flatnonzero(bad)[0])
+            raise IndexError(
+                f"{self.name} emulator: core {core_ids[k]}, {what} {index[k]} is "
+                f"outside 0..{per_core - 1}"
+            )
+        return self._id_order[at] * per_core + index
 
     def reset(self):
         """Return to tick 0: initial potentials, no pending spikes, empty probes."""
