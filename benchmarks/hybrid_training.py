@@ -8,7 +8,7 @@ last state.
 
 Models (``--models``):
 
-- ``lprnn``: :class:`~nengo_sigmadelta.hybrid.HybridLowPassRNN`, retention
+- ``lprnn``: :class:`~nengo_sigmadelta.hybrid.HybridLowPassRNNLayer`, retention
   ``0.8**(1/steps_per_row)`` per step, ``a_max = 6``. Spiking amplitude ``a = 6``:
   each unit fires at most one spike per step, a spike worth ``a_max``.
 - ``lmu``: ``keras_lmu.LMU`` (``memory_d=1``, ``order=8``, ``theta`` = sequence
@@ -48,7 +48,7 @@ from sklearn.model_selection import train_test_split  # noqa: E402
 
 from nengo_sigmadelta.hybrid import (  # noqa: E402
     AmplitudeSchedule,
-    HybridLowPassRNN,
+    HybridLowPassRNNLayer,
     HybridRNNCell,
     amplitude_schedule,
     hybrid_layers,
@@ -78,7 +78,7 @@ def clip_activation(z):
 def recurrent_layer(model_name, units, n_steps, steps_per_row):
     """The recurrent layer, at spike amplitude 0 (rate) to begin with."""
     if model_name == "lprnn":
-        return HybridLowPassRNN(
+        return HybridLowPassRNNLayer(
             units,
             retention=0.8 ** (1 / steps_per_row),
             a_max=A_MAX,

@@ -14,7 +14,7 @@ from nengo_sigmadelta import (
     present_sequence,
     sample_ann_steps,
 )
-from nengo_truenorth.builder.filters import design_filter
+from nengo_truenorth.passes.filters import design_filter
 
 DT = 0.001
 

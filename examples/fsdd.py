@@ -1,11 +1,12 @@
 """Spoken digits: an lpRNN, its 3-bit version, and the same network as ΣΔ spikes.
 
-Run ``python -m nengo_sigmadelta.fsdd --data DIR --seeds N`` on the Free Spoken Digit
-Dataset (``DIR`` holds ``recordings/{digit}_{speaker}_{take}.wav``). For each seed it
+Run ``python examples/fsdd.py --data DIR --seeds N`` (from the repository root, with
+the ``dl`` extra installed) on the Free Spoken Digit Dataset (``DIR`` holds
+``recordings/{digit}_{speaker}_{take}.wav``). For each seed it
 
-1. trains a float lpRNN (:class:`~nengo_sigmadelta.keras_layers.LowPassRNN`) with a
-   linear readout on log-mel frames (:mod:`nengo_sigmadelta.features`), one frame per
-   ANN step; the class is the readout averaged over the clip's frames;
+1. trains a float lpRNN (:class:`~nengo_sigmadelta.keras_layers.LowPassRNNLayer`) with
+   a linear readout on log-mel frames (``fsdd_features.py`` beside this file), one
+   frame per ANN step; the class is the readout averaged over the clip's frames;
 2. fine-tunes it with all weights on a ``2**-bits`` grid (straight-through; the
    paper's "3-bit" is ``bits = 3``);
 3. converts the 3-bit network to :class:`~nengo_sigmadelta.SigmaDelta` neurons
@@ -23,6 +24,9 @@ normalised with training statistics only.
 The Nengo SNN runs many clips at once: ``--copies`` copies of the network in one
 simulator, one clip each, and ``sim.reset()`` between rounds so that every clip starts
 from the network's initial state.
+
+It uses nengo_sigmadelta and nengo_truenorth through their public names only, as any
+user's script would.
 """
 
 import argparse
@@ -32,9 +36,13 @@ import sys
 import time
 from dataclasses import asdict, dataclass, field, replace
 
+import nengo
 import numpy as np
 
-from .features import (
+import nengo_sigmadelta
+
+# the audio features live beside this file (python puts its folder on sys.path)
+from fsdd_features import (  # isort: skip
     Standardizer,
     fsdd_split,
     list_fsdd,
@@ -175,7 +183,7 @@ def load_fsdd(data_dir, config):
     Parameters
     ----------
     data_dir : str
-        The dataset's folder (see :func:`~nengo_sigmadelta.features.list_fsdd`).
+        The dataset's folder (see :func:`fsdd_features.list_fsdd`).
     config : FsddConfig
 
     Returns
@@ -235,13 +243,13 @@ def build_ann(n_in, config, quantizer=None, seed=None):
     """
     import tensorflow as tf
 
-    from .keras_layers import LowPassRNN, QuantizedDense
+    from nengo_sigmadelta.keras_layers import LowPassRNNLayer, QuantizedDense
 
     init = tf.keras.initializers
     seeds = [None] * 3 if seed is None else [seed, seed + 1, seed + 2]
     x = tf.keras.Input((None, n_in), name="x")
     mask = tf.keras.Input((None,), name="mask")
-    h = LowPassRNN(
+    h = LowPassRNNLayer(
         config.hidden,
         retention=config.retention,
         a_max=config.a_max,
@@ -313,8 +321,7 @@ def train_anns(data, config, seed):
     """
     import tensorflow as tf
 
-    from .keras_layers import snap_to_grid
-    from .quantization import FractionalBits
+    from nengo_sigmadelta.keras_layers import snap_to_grid
 
     tf.keras.utils.set_random_seed(seed)
     n_in = data.x_train.shape[2]
@@ -322,7 +329,7 @@ def train_anns(data, config, seed):
     _fit(float_model, data, config, config.epochs, config.learning_rate, seed)
 
     quant_model = build_ann(
-        n_in, config, quantizer=FractionalBits(config.bits), seed=seed
+        n_in, config, quantizer=nengo_sigmadelta.FractionalBits(config.bits), seed=seed
     )
     quant_model.set_weights(float_model.get_weights())
     _fit(
@@ -401,14 +408,10 @@ def build_snn(lprnn_weights, readout_weights, config, copies, spiking=True, seed
     Returns
     -------
     net : nengo.Network
-        With attributes ``player`` (the ClipPlayer), ``rnns`` (the LowPassRNN
+        With attributes ``player`` (the ClipPlayer), ``rnns`` (the LowPassRNNLayer
         copies), ``readout`` (a ``(copies·10,)`` node: each copy's class scores) and
         ``readout_probe``.
     """
-    import nengo
-
-    from .conversion import convert_lprnn
-
     W_out, b_out = readout_weights
     n_in = lprnn_weights[0].shape[0]
     net = nengo.Network(label="fsdd ΣΔ lpRNN", seed=seed)
@@ -420,7 +423,7 @@ def build_snn(lprnn_weights, readout_weights, config, copies, spiking=True, seed
         nengo.Connection(bias, net.readout, synapse=None)
         net.rnns = []
         for k in range(copies):
-            rnn = convert_lprnn(
+            rnn = nengo_sigmadelta.convert_lprnn(
                 lprnn_weights,
                 retention=config.retention,
                 a_max=config.a_max,
@@ -458,9 +461,9 @@ def mean_readout(readout, lengths, snn_steps, copies):
     -------
     (copies, 10) ndarray
     """
-    from .networks import sample_ann_steps
-
-    per_step = sample_ann_steps(readout, snn_steps).reshape(-1, copies, N_CLASSES)
+    per_step = nengo_sigmadelta.sample_ann_steps(readout, snn_steps).reshape(
+        -1, copies, N_CLASSES
+    )
     out = np.zeros((copies, N_CLASSES))
     for k, n in enumerate(lengths):
         if n:
@@ -528,8 +531,6 @@ def snn_accuracy(lprnn_weights, readout_weights, data, config, seed=0):
         the fan-out: ``hidden`` recurrent targets plus 10 readout targets),
         ``snn_steps_per_inference`` and ``wall_s``.
     """
-    import nengo
-
     t0 = time.time()
     copies = min(config.copies, len(data.x_test))
     net = build_snn(lprnn_weights, readout_weights, config, copies, seed=seed)
@@ -577,8 +578,7 @@ def chip_accuracy(lprnn_weights, readout_weights, data, config, seed=0):
         ``cores`` (of which ``group_cores`` hold the network's neurons and
         ``splitter_cores`` copy spikes), ``copies`` and ``wall_s``.
     """
-    import nengo
-
+    # the chip backend (and its numba emulator) load only when the chip column runs
     import nengo_truenorth
 
     t0 = time.time()
@@ -764,10 +764,10 @@ def format_table(summary, config, n_seeds):
 
 
 def parse_args(argv=None):
-    """Command-line options of ``python -m nengo_sigmadelta.fsdd``."""
+    """Command-line options of ``python examples/fsdd.py``."""
     d = FsddConfig()
     p = argparse.ArgumentParser(
-        prog="python -m nengo_sigmadelta.fsdd",
+        prog="python examples/fsdd.py",
         description="Free Spoken Digit Dataset: float and 3-bit lpRNN, ΣΔ SNN in "
         "Nengo and on the TrueNorth emulator.",
     )
@@ -873,7 +873,7 @@ def main(argv=None):
     if args.out:
         os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
         record = {
-            "command": "python -m nengo_sigmadelta.fsdd "
+            "command": "python examples/fsdd.py "
             + " ".join(sys.argv[1:] if argv is None else argv),
             "config": asdict(config),
             "summary": summary,

@@ -1,4 +1,7 @@
-"""Audio features for the spoken-digit task: log-mel filterbanks with NumPy and SciPy.
+"""Audio features for the spoken-digit example: log-mel filterbanks (NumPy, SciPy).
+
+Part of the example ``examples/fsdd.py``, not of nengo_sigmadelta: the library holds
+ΣΔ neurons, lpRNNs and their conversion, and does not depend on SciPy.
 
 A clip becomes a sequence of frames, one row per ANN step of the lpRNN:
 
@@ -14,7 +17,7 @@ A clip becomes a sequence of frames, one row per ANN step of the lpRNN:
 
 The Free Spoken Digit Dataset names its files ``{digit}_{speaker}_{take}.wav``; its
 split (:func:`fsdd_split`) puts takes 0-4 in the test set and the rest in training.
-Everything here needs only NumPy and SciPy.
+Everything here needs only NumPy, SciPy and Nengo (for ``ValidationError``).
 """
 
 import os

@@ -7,22 +7,24 @@ Nengo and NumPy. TensorFlow parts live behind the ``dl`` extra:
 and :mod:`nengo_sigmadelta.hybrid` (hybrid training with spiking activations), whose
 main names are also exported here lazily: ``nengo_sigmadelta.HybridSpiking`` imports
 TensorFlow on first use, not before.
+
+Importing this package loads nothing of ``nengo_truenorth``. The TrueNorth backend
+finds the chip mapping of ``SigmaDelta`` (:mod:`nengo_sigmadelta.truenorth`) through
+the ``nengo_truenorth.neuron_mappings`` entry point when it first needs it.
 """
 
-from nengo_truenorth.version import version as __version__
-
 from . import builder  # noqa: F401 (registers the SigmaDelta build function)
-from . import truenorth  # noqa: F401 (registers SigmaDelta with the chip builder)
-from .conversion import LowPassRNNMapping, convert_lprnn, lprnn_mapping
+from .conversion import LowPassRNNMapping, lprnn_mapping
 from .lprnn import (
     lprnn_forward,
     retention_to_tau,
     snn_time_constant,
     tau_to_retention,
 )
-from .networks import LowPassRNN, present_sequence, sample_ann_steps
+from .networks import LowPassRNN, convert_lprnn, present_sequence, sample_ann_steps
 from .neurons import SigmaDelta, SigmaDeltaRate, feedback_kick
 from .quantization import FractionalBits, Quantizer, UniformLevels
+from .version import version as __version__
 
 __all__ = [
     "__version__",
@@ -47,7 +49,7 @@ __all__ = [
 #: Names of :mod:`nengo_sigmadelta.hybrid` exported lazily (they need TensorFlow).
 _LAZY_HYBRID = (
     "AmplitudeSchedule",
-    "HybridLowPassRNN",
+    "HybridLowPassRNNLayer",
     "HybridLowPassRNNCell",
     "HybridRNNCell",
     "HybridSpiking",

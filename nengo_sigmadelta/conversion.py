@@ -31,6 +31,10 @@ are exact integers, and the threshold (the charge of one spike, subtracted at ea
 spike) is ``S`` (48 for ``k = 3``, ``a_max = 6``). The recurrent synaptic trace then
 jumps by ``a_max·(1 - exp(-1/τ_SNN))`` per spike, a per-layer constant
 (:attr:`LowPassRNNMapping.trace_kick`).
+
+This module holds the rules only; :class:`~nengo_sigmadelta.networks.LowPassRNN` (and
+:func:`~nengo_sigmadelta.networks.convert_lprnn`, which builds one from a trained
+layer's weights) apply them.
 """
 
 from dataclasses import dataclass
@@ -183,67 +187,4 @@ def lprnn_mapping(kernel, recurrent_kernel, bias, retention, a_max, n, dt=0.001)
         recurrent_transform=U.T * (a_max * dt),
         output_transform=a_max * dt,
         trace_kick=-a_max * np.expm1(-1.0 / tau_snn),
-    )
-
-
-def convert_lprnn(
-    weights,
-    retention,
-    a_max=6.0,
-    snn_steps_per_ann_step=10,
-    dt=0.001,
-    spiking=True,
-    quantizer=None,
-    **network_kwargs,
-):
-    """Build a :class:`~nengo_sigmadelta.networks.LowPassRNN` from trained weights.
-
-    Parameters
-    ----------
-    weights : sequence or dict
-        ``[kernel, recurrent_kernel, bias]`` as Keras' ``layer.get_weights()`` gives
-        them (shapes ``(n_in, n_hidden)``, ``(n_hidden, n_hidden)``, ``(n_hidden,)``),
-        or a dict with those keys.
-    retention : float or (n_hidden,) array_like
-        ``r`` of the trained ANN.
-    a_max : float, optional
-        The ANN's clip.
-    snn_steps_per_ann_step : float, optional
-        ``T_ANN / T_SNN``.
-    dt : float, optional
-        SNN step, in seconds (the Nengo simulator's ``dt``).
-    spiking : bool, optional
-        :class:`~nengo_sigmadelta.SigmaDelta` neurons if True, else
-        :class:`~nengo_sigmadelta.SigmaDeltaRate` (the same network without spikes).
-    quantizer : Quantizer, optional
-        Applied to all three weight arrays first (as the straight-through training
-        did in its forward pass).
-    **network_kwargs
-        Passed to :class:`~nengo_sigmadelta.networks.LowPassRNN` (``label``,
-        ``seed``, ``neuron_type``, ...).
-
-    Returns
-    -------
-    LowPassRNN
-        With ``.input`` (held ANN inputs), ``.hidden`` (the neurons) and ``.output``
-        (``h``); its ``.mapping`` holds the scaling.
-    """
-    from .networks import LowPassRNN  # networks imports this module
-
-    if isinstance(weights, dict):
-        W, U, b = (weights[k] for k in ("kernel", "recurrent_kernel", "bias"))
-    else:
-        W, U, b = weights
-    if quantizer is not None:
-        W, U, b = quantizer(W), quantizer(U), quantizer(b)
-    return LowPassRNN(
-        W,
-        U,
-        b,
-        retention=retention,
-        a_max=a_max,
-        snn_steps_per_ann_step=snn_steps_per_ann_step,
-        dt=dt,
-        spiking=spiking,
-        **network_kwargs,
     )

@@ -39,8 +39,8 @@ Contents:
 - :class:`HybridSpiking` -- a Keras layer: the quantized activation over a sequence
   ``(batch, time, ...)``, or one step inside a cell (:meth:`HybridSpiking.step`). Its
   activation is a Keras activation or a Nengo rate neuron type (``TF_RATE_IMPL``).
-- :class:`HybridLowPassRNNCell` / :class:`HybridLowPassRNN` -- the lpRNN with the
-  quantized activation; same weights as :class:`~.keras_layers.LowPassRNN`.
+- :class:`HybridLowPassRNNCell` / :class:`HybridLowPassRNNLayer` -- the lpRNN with the
+  quantized activation; same weights as :class:`~.keras_layers.LowPassRNNLayer`.
 - :class:`HybridRNNCell` -- a simple recurrent cell with the quantized activation,
   usable as ``keras_lmu.LMUCell(hidden_cell=...)``.
 - :func:`amplitude_schedule`, :class:`AmplitudeSchedule`, :func:`hybrid_layers`,
@@ -61,7 +61,7 @@ import nengo  # noqa: E402
 import numpy as np  # noqa: E402
 from nengo.exceptions import ValidationError  # noqa: E402
 
-from .keras_layers import LowPassRNN, LowPassRNNCell, quantize_ste  # noqa: E402
+from .keras_layers import LowPassRNNCell, LowPassRNNLayer, quantize_ste  # noqa: E402
 from .neurons import SigmaDeltaRate  # noqa: E402
 
 #: Nengo's default time step, used for Nengo neuron types (their rates are in Hz).
@@ -440,10 +440,10 @@ class HybridLowPassRNNCell(LowPassRNNCell):
         return config
 
 
-class HybridLowPassRNN(LowPassRNN):
+class HybridLowPassRNNLayer(LowPassRNNLayer):
     """The lpRNN layer with a spiking activation (over :class:`HybridLowPassRNNCell`).
 
-    Its weights are those of :class:`~.keras_layers.LowPassRNN` (kernel, recurrent
+    Its weights are those of :class:`~.keras_layers.LowPassRNNLayer` (kernel, recurrent
     kernel, bias), so a rate-trained layer's ``get_weights()[:3]`` load into it.
 
     Parameters
@@ -461,13 +461,13 @@ class HybridLowPassRNN(LowPassRNN):
 
     Examples
     --------
-    >>> layer = HybridLowPassRNN(8, retention=0.8, a_max=6.0)
+    >>> layer = HybridLowPassRNNLayer(8, retention=0.8, a_max=6.0)
     >>> layer(np.zeros((2, 5, 3), dtype="float32")).shape
     TensorShape([2, 5, 8])
     """
 
     _CELL_CLASS = HybridLowPassRNNCell
-    _CELL_ARGS = LowPassRNN._CELL_ARGS + ("amplitude", "initial_voltage")
+    _CELL_ARGS = LowPassRNNLayer._CELL_ARGS + ("amplitude", "initial_voltage")
 
     @property
     def spiking(self):

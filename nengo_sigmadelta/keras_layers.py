@@ -9,10 +9,11 @@ Needs the ``dl`` extra (TensorFlow 2.12). Contents:
   weights keep learning while the network only ever sees grid weights.
 - :class:`QuantizedDense` -- a ``Dense`` layer with straight-through quantized kernel
   and bias.
-- :class:`LowPassRNNCell` / :class:`LowPassRNN` -- the lpRNN,
+- :class:`LowPassRNNCell` / :class:`LowPassRNNLayer` -- the lpRNN,
   ``h_t = r·h_{t-1} + (1-r)·clip(x_t W + h_{t-1} U + b, 0, a_max)``, with optional
   straight-through quantizers on ``W``, ``U``, ``b``. Its forward pass equals
-  :func:`nengo_sigmadelta.lprnn_forward`.
+  :func:`nengo_sigmadelta.lprnn_forward`. (:class:`nengo_sigmadelta.LowPassRNN` is
+  the same layer as a Nengo network of ΣΔ neurons.)
 - :func:`snap_to_grid` -- after training, overwrite the shadow weights with their
   grid values, so ``get_weights()`` is what the hardware gets.
 """
@@ -303,8 +304,11 @@ class LowPassRNNCell(tf.keras.layers.Layer):
         return config
 
 
-class LowPassRNN(tf.keras.layers.RNN):
+class LowPassRNNLayer(tf.keras.layers.RNN):
     """The low-pass RNN layer: ``tf.keras.layers.RNN`` over a :class:`LowPassRNNCell`.
+
+    Its trained weights (``get_weights()``) become a Nengo network with
+    :func:`nengo_sigmadelta.convert_lprnn`.
 
     Parameters
     ----------
@@ -321,7 +325,7 @@ class LowPassRNN(tf.keras.layers.RNN):
     Examples
     --------
     >>> import numpy as np
-    >>> layer = LowPassRNN(8, retention=0.8, kernel_quantizer=FractionalBits(3))
+    >>> layer = LowPassRNNLayer(8, retention=0.8, kernel_quantizer=FractionalBits(3))
     >>> layer(np.zeros((2, 5, 3), dtype="float32")).shape
     TensorShape([2, 5, 8])
     """
@@ -383,7 +387,7 @@ def snap_to_grid(layer):
 
     Parameters
     ----------
-    layer : QuantizedDense, LowPassRNNCell or LowPassRNN
+    layer : QuantizedDense, LowPassRNNCell or LowPassRNNLayer
     """
     for variable, quantizer in layer.quantizer_pairs():
         if quantizer is not None:

@@ -2,9 +2,10 @@
 
 :class:`LowPassRNN` runs one lpRNN layer (:func:`~nengo_sigmadelta.lprnn_forward`) as a
 population of :class:`~nengo_sigmadelta.SigmaDelta` neurons, with the scaling rules of
-:mod:`nengo_sigmadelta.conversion`. :func:`present_sequence` holds each ANN input row
-for the right number of SNN steps, and :func:`sample_ann_steps` reads the network's
-``h`` back at the end of each ANN step.
+:mod:`nengo_sigmadelta.conversion`; :func:`convert_lprnn` builds it from a trained
+layer's weights. :func:`present_sequence` holds each ANN input row for the right number
+of SNN steps, and :func:`sample_ann_steps` reads the network's ``h`` back at the end of
+each ANN step.
 """
 
 import nengo
@@ -146,6 +147,66 @@ class LowPassRNN(nengo.Network):
                     transform=m.output_transform,
                     synapse=synapse,
                 )
+
+
+def convert_lprnn(
+    weights,
+    retention,
+    a_max=6.0,
+    snn_steps_per_ann_step=10,
+    dt=0.001,
+    spiking=True,
+    quantizer=None,
+    **network_kwargs,
+):
+    """Build a :class:`LowPassRNN` from trained weights.
+
+    Parameters
+    ----------
+    weights : sequence or dict
+        ``[kernel, recurrent_kernel, bias]`` as Keras' ``layer.get_weights()`` gives
+        them (shapes ``(n_in, n_hidden)``, ``(n_hidden, n_hidden)``, ``(n_hidden,)``),
+        or a dict with those keys.
+    retention : float or (n_hidden,) array_like
+        ``r`` of the trained ANN.
+    a_max : float, optional
+        The ANN's clip.
+    snn_steps_per_ann_step : float, optional
+        ``T_ANN / T_SNN``.
+    dt : float, optional
+        SNN step, in seconds (the Nengo simulator's ``dt``).
+    spiking : bool, optional
+        :class:`~nengo_sigmadelta.SigmaDelta` neurons if True, else
+        :class:`~nengo_sigmadelta.SigmaDeltaRate` (the same network without spikes).
+    quantizer : Quantizer, optional
+        Applied to all three weight arrays first (as the straight-through training
+        did in its forward pass).
+    **network_kwargs
+        Passed to :class:`LowPassRNN` (``label``, ``seed``, ``neuron_type``, ...).
+
+    Returns
+    -------
+    LowPassRNN
+        With ``.input`` (held ANN inputs), ``.hidden`` (the neurons) and ``.output``
+        (``h``); its ``.mapping`` holds the scaling.
+    """
+    if isinstance(weights, dict):
+        W, U, b = (weights[k] for k in ("kernel", "recurrent_kernel", "bias"))
+    else:
+        W, U, b = weights
+    if quantizer is not None:
+        W, U, b = quantizer(W), quantizer(U), quantizer(b)
+    return LowPassRNN(
+        W,
+        U,
+        b,
+        retention=retention,
+        a_max=a_max,
+        snn_steps_per_ann_step=snn_steps_per_ann_step,
+        dt=dt,
+        spiking=spiking,
+        **network_kwargs,
+    )
 
 
 def present_sequence(x, snn_steps_per_ann_step, dt=0.001):

@@ -29,12 +29,16 @@ the chip neuron pays with spikes later, where ``SigmaDelta`` drops it (its clip 
 ``1/dt``). The first moves the phase only, by less than one spike; the second makes
 the neuron stay saturated for as many ticks as the excess charge lasts.
 
-Importing :mod:`nengo_sigmadelta` registers the mapping (:func:`register`); the
-TrueNorth backend itself imports nothing from this package.
+The mapping registers through a setuptools entry point: ``setup.cfg`` names
+:func:`register` in the group ``nengo_truenorth.neuron_mappings``, and the TrueNorth
+backend calls every entry point of that group when it first looks up a neuron
+mapping. So neither package imports the other on import: ``import nengo_sigmadelta``
+loads nothing of ``nengo_truenorth``, and the backend loads this module only when it
+builds a network. :func:`register` can be called any number of times.
 """
 
 from nengo.exceptions import BuildError
-from nengo_truenorth.builder.ensemble import (
+from nengo_truenorth.frontend.mappings import (
     ChipNeuronMapping,
     register_chip_neuron,
 )
@@ -47,7 +51,7 @@ def check_sigmadelta(model, ens):
 
     Parameters
     ----------
-    model : nengo_truenorth.builder.Model
+    model : nengo_truenorth.frontend.Model
     ens : nengo.Ensemble
         An ensemble of :class:`.SigmaDelta` or :class:`.SigmaDeltaRate` neurons about
         to be built on the chip.
@@ -97,9 +101,11 @@ SIGMADELTA_MAPPING = ChipNeuronMapping(
 
 def register():
     """Register :class:`.SigmaDelta` and :class:`.SigmaDeltaRate` with the
-    TrueNorth builder (done on import of :mod:`nengo_sigmadelta`)."""
-    register_chip_neuron(SigmaDelta, SIGMADELTA_MAPPING)
-    register_chip_neuron(SigmaDeltaRate, SIGMADELTA_MAPPING)
+    TrueNorth backend.
 
-
-register()
+    The backend calls it through the ``nengo_truenorth.neuron_mappings`` entry point
+    (see the module notes). Idempotent: each call sets the same mapping for the same
+    two classes, so a second call changes nothing.
+    """
+    for neuron_class in (SigmaDelta, SigmaDeltaRate):
+        register_chip_neuron(neuron_class, SIGMADELTA_MAPPING)

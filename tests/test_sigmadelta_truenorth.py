@@ -1,5 +1,9 @@
 """ΣΔ neurons and low-pass RNNs on the TrueNorth chip (issue 4, item 5)."""
 
+import subprocess
+import sys
+import textwrap
+
 import nengo
 import numpy as np
 import pytest
@@ -14,14 +18,19 @@ from nengo_sigmadelta import (
     present_sequence,
     sample_ann_steps,
 )
-from nengo_truenorth.builder.ensemble import chip_neuron_types, current_to_drive
-from nengo_truenorth.builder.filters import (
+from nengo_truenorth.frontend.ensemble import current_to_drive
+from nengo_truenorth.frontend.mappings import (
+    CHIP_NEURON_MAPPINGS,
+    ENTRY_POINT_GROUP,
+    chip_neuron_types,
+)
+from nengo_truenorth.hardware.limits import RESET_NONE
+from nengo_truenorth.passes.filters import (
     FILTER_DELAY,
     FILTER_THRESHOLD,
     design_filter,
     min_tau,
 )
-from nengo_truenorth.hardware.limits import RESET_NONE
 
 DT = 0.001
 
@@ -53,9 +62,51 @@ def test_sigmadelta_types_are_registered_without_an_import_cycle():
     assert SigmaDelta in chip_neuron_types()
     assert SigmaDeltaRate in chip_neuron_types()
     # the backend never imports the sister package
-    import nengo_truenorth.builder.ensemble as ensemble
+    import nengo_truenorth.frontend.mappings as mappings
 
-    assert "nengo_sigmadelta" not in ensemble.__dict__
+    assert "nengo_sigmadelta" not in mappings.__dict__
+
+
+def test_the_backend_registers_sigmadelta_through_its_entry_point():
+    # a fresh interpreter: nothing imports nengo_sigmadelta.truenorth by hand, yet the
+    # first build finds the mapping (the backend calls the entry point's register)
+    code = """
+        import sys
+        import nengo
+        import nengo_sigmadelta
+        import nengo_truenorth
+
+        assert "nengo_sigmadelta.truenorth" not in sys.modules
+        with nengo.Network(seed=0) as net:
+            nengo.Ensemble(4, 1, neuron_type=nengo_sigmadelta.SigmaDelta())
+        with nengo_truenorth.Simulator(net, progress_bar=False) as sim:
+            assert not sim.on_host(), sim.on_host()
+        assert "nengo_sigmadelta.truenorth" in sys.modules
+    """
+    result = subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(code)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+
+
+def test_register_is_the_entry_point_and_idempotent():
+    from importlib.metadata import entry_points
+
+    from nengo_sigmadelta import truenorth
+
+    (entry,) = [
+        e for e in entry_points(group=ENTRY_POINT_GROUP) if e.name == "sigmadelta"
+    ]
+    assert entry.load() is truenorth.register
+    before = dict(CHIP_NEURON_MAPPINGS)
+    truenorth.register()
+    truenorth.register()
+    assert CHIP_NEURON_MAPPINGS == before
+    assert CHIP_NEURON_MAPPINGS[SigmaDelta] is truenorth.SIGMADELTA_MAPPING
+    assert CHIP_NEURON_MAPPINGS[SigmaDeltaRate] is truenorth.SIGMADELTA_MAPPING
 
 
 def test_sigmadelta_currents_map_like_spiking_rectified_linear():

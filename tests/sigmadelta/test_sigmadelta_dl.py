@@ -24,7 +24,7 @@ from nengo_sigmadelta import (  # noqa: E402
 )
 from nengo_sigmadelta.dl import SigmaDeltaBuilder, SigmaDeltaRateBuilder  # noqa: E402
 from nengo_sigmadelta.keras_layers import (  # noqa: E402
-    LowPassRNN,
+    LowPassRNNLayer,
     QuantizedDense,
     quantize,
     quantize_ste,
@@ -187,7 +187,7 @@ def test_keras_lowpass_rnn_equals_the_numpy_reference():
     rng = np.random.RandomState(0)
     x = rng.uniform(0, 2, (3, 20, 4)).astype("float32")
     q = FractionalBits(3)
-    layer = LowPassRNN(
+    layer = LowPassRNNLayer(
         8,
         retention=0.8,
         a_max=6.0,
@@ -203,10 +203,37 @@ def test_keras_lowpass_rnn_equals_the_numpy_reference():
 
 
 def test_keras_lowpass_rnn_config_round_trips():
-    layer = LowPassRNN(6, retention=0.7, a_max=4.0, kernel_quantizer=UniformLevels(16))
-    clone = LowPassRNN.from_config(layer.get_config())
+    layer = LowPassRNNLayer(
+        6, retention=0.7, a_max=4.0, kernel_quantizer=UniformLevels(16)
+    )
+    clone = LowPassRNNLayer.from_config(layer.get_config())
     assert clone.units == 6 and clone.cell.a_max == 4.0
     assert clone.cell.kernel_quantizer == UniformLevels(16)
+
+
+def test_keras_model_with_lowpass_rnn_layer_saves_and_loads_by_class_name():
+    # a saved model names its layers by class: custom_objects map the names back
+    q = FractionalBits(3)
+    model = tf.keras.Sequential(
+        [
+            tf.keras.Input((5, 3)),
+            LowPassRNNLayer(4, retention=0.7, kernel_quantizer=q, name="lprnn"),
+            QuantizedDense(2, kernel_quantizer=q),
+        ]
+    )
+    saved = model.to_json()
+    assert '"class_name": "LowPassRNNLayer"' in saved
+    clone = tf.keras.models.model_from_json(
+        saved,
+        custom_objects={
+            "LowPassRNNLayer": LowPassRNNLayer,
+            "QuantizedDense": QuantizedDense,
+        },
+    )
+    clone.set_weights(model.get_weights())
+    assert clone.get_layer("lprnn").cell.kernel_quantizer == q
+    x = np.random.RandomState(0).uniform(size=(2, 5, 3)).astype("float32")
+    assert np.allclose(clone(x).numpy(), model(x).numpy())
 
 
 def test_straight_through_training_keeps_every_weight_on_the_grid():
@@ -214,7 +241,9 @@ def test_straight_through_training_keeps_every_weight_on_the_grid():
     x = rng.uniform(0, 1, (32, 10, 3)).astype("float32")
     y = rng.uniform(0, 1, (32, 10, 2)).astype("float32")
     q = FractionalBits(3)
-    rnn = LowPassRNN(8, kernel_quantizer=q, recurrent_quantizer=q, bias_quantizer=q)
+    rnn = LowPassRNNLayer(
+        8, kernel_quantizer=q, recurrent_quantizer=q, bias_quantizer=q
+    )
     dense = QuantizedDense(2, kernel_quantizer=UniformLevels(16))
     model = tf.keras.Sequential([tf.keras.Input((10, 3)), rnn, dense])
     model.compile(tf.optimizers.Adam(0.05), "mse")
@@ -238,7 +267,7 @@ def test_trained_keras_weights_convert_to_a_tracking_nengo_network():
     rng = np.random.RandomState(1)
     x = rng.uniform(0, 2, (1, 25, 3)).astype("float32")
     q = FractionalBits(3)
-    layer = LowPassRNN(
+    layer = LowPassRNNLayer(
         6,
         kernel_quantizer=q,
         recurrent_quantizer=q,

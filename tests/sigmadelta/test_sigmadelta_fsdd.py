@@ -1,9 +1,12 @@
-"""Spoken digits: features, the dataset's split, the batched ΣΔ run, the command."""
+"""Spoken digits (the example ``examples/fsdd.py``): features, the dataset's split,
+the batched ΣΔ run, the command."""
 
+import importlib.util
 import json
 import os
 import re
-from dataclasses import replace
+import subprocess
+import sys
 
 import nengo
 import numpy as np
@@ -11,21 +14,39 @@ import pytest
 from nengo.exceptions import ValidationError
 from scipy.io import wavfile
 
-from nengo_sigmadelta import fsdd
-from nengo_sigmadelta.features import (
-    Standardizer,
-    frame_signal,
-    fsdd_split,
-    list_fsdd,
-    log_mel,
-    mel_filterbank,
-    pad_sequences,
-    read_wav,
-    trim_silence,
-)
-
 RATE = 8000
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+EXAMPLES = os.path.join(REPO, "examples")
+
+
+def load_example(name):
+    """Import ``examples/{name}.py`` as the module ``name``.
+
+    ``python examples/fsdd.py`` puts ``examples/`` on ``sys.path``, and fsdd.py
+    imports ``fsdd_features`` by that name: registering each module under its own
+    name in ``sys.modules`` gives the same imports without changing ``sys.path``.
+    """
+    if name not in sys.modules:
+        path = os.path.join(EXAMPLES, f"{name}.py")
+        spec = importlib.util.spec_from_file_location(name, path)
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module  # before running it: dataclasses look it up
+        spec.loader.exec_module(module)
+    return sys.modules[name]
+
+
+features = load_example("fsdd_features")
+fsdd = load_example("fsdd")
+Standardizer = features.Standardizer
+frame_signal = features.frame_signal
+fsdd_split = features.fsdd_split
+list_fsdd = features.list_fsdd
+log_mel = features.log_mel
+mel_filterbank = features.mel_filterbank
+pad_sequences = features.pad_sequences
+read_wav = features.read_wav
+trim_silence = features.trim_silence
+
 FSDD_DIR = os.environ.get(
     "FSDD_DIR", os.path.join(REPO, os.pardir, "shared", "data", "fsdd")
 )
@@ -196,6 +217,21 @@ def test_reset_between_rounds_replays_a_clip_spike_for_spike(rng):
     with nengo.Simulator(net, progress_bar=False, seed=2) as sim:
         scores, spikes = fsdd.run_clips(sim, net, x, np.array([6, 6]), config)
     assert np.array_equal(scores[0], scores[1]) and spikes[0] == spikes[1] > 0
+
+
+def test_the_command_runs_as_a_script():
+    # ``python examples/fsdd.py`` from the repository root: the script finds its
+    # sibling fsdd_features.py and the libraries through their installed names
+    result = subprocess.run(
+        [sys.executable, os.path.join("examples", "fsdd.py"), "--help"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("usage: python examples/fsdd.py")
+    assert "--data" in result.stdout and "--seeds" in result.stdout
 
 
 def quick_run(tmp_path, capsys, *options):

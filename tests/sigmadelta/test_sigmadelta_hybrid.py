@@ -23,7 +23,7 @@ needs_tf = pytest.mark.skipif(tf is None, reason="needs the dl extra (TensorFlow
 if tf is not None:
     from nengo_sigmadelta.hybrid import (
         AmplitudeSchedule,
-        HybridLowPassRNN,
+        HybridLowPassRNNLayer,
         HybridRNNCell,
         HybridSpiking,
         amplitude_schedule,
@@ -31,7 +31,7 @@ if tf is not None:
         regular_spiking_step,
         set_amplitude,
     )
-    from nengo_sigmadelta.keras_layers import LowPassRNN
+    from nengo_sigmadelta.keras_layers import LowPassRNNLayer
 
 pytestmark = pytest.mark.filterwarnings(
     "ignore:No GPU support detected", "ignore:This version of NengoDL"
@@ -174,7 +174,7 @@ def test_gradient_is_the_rates_derivative(activation, rng):
 
 @needs_tf
 def test_cell_gradient_flows_to_the_weights(rng):
-    layer = HybridLowPassRNN(6, retention=0.8, a_max=6.0, return_sequences=False)
+    layer = HybridLowPassRNNLayer(6, retention=0.8, a_max=6.0, return_sequences=False)
     x = rng.uniform(0, 1, size=(4, 10, 3)).astype("float32")
     layer(x)
     layer.cell.bias.assign(np.full(6, 2.0, dtype="float32"))  # units active
@@ -205,7 +205,7 @@ def digit_like_data(rng, n=64, steps=6, n_in=4):
 def lprnn_classifier(**layer_kwargs):
     tf.keras.utils.set_random_seed(0)
     inp = tf.keras.Input((None, 4))
-    h = HybridLowPassRNN(8, return_sequences=False, **layer_kwargs)(inp)
+    h = HybridLowPassRNNLayer(8, return_sequences=False, **layer_kwargs)(inp)
     model = tf.keras.Model(inp, tf.keras.layers.Dense(2)(h))
     model.compile(
         tf.keras.optimizers.Adam(1e-2),
@@ -243,8 +243,8 @@ def test_schedule_moves_the_model_from_rate_like_to_spiking(rng):
 @needs_tf
 def test_hybrid_lprnn_at_zero_amplitude_is_the_lprnn(rng):
     x = rng.uniform(-1, 1, size=(3, 12, 4)).astype("float32")
-    rate = LowPassRNN(8, retention=0.8, a_max=6.0)
-    hybrid = HybridLowPassRNN(8, retention=0.8, a_max=6.0, amplitude=0.0)
+    rate = LowPassRNNLayer(8, retention=0.8, a_max=6.0)
+    hybrid = HybridLowPassRNNLayer(8, retention=0.8, a_max=6.0, amplitude=0.0)
     rate(x), hybrid(x)
     hybrid.set_weights(rate.get_weights() + [np.float32(0.0)])
     W, U, b = rate.get_weights()
@@ -314,10 +314,10 @@ def test_nengo_dl_runs_regular_spiking_natively_like_the_layer():
 
 @needs_tf
 def test_hybrid_lprnn_config_round_trip_keeps_the_amplitude(rng):
-    layer = HybridLowPassRNN(4, amplitude=3.0, retention=0.7, a_max=6.0)
+    layer = HybridLowPassRNNLayer(4, amplitude=3.0, retention=0.7, a_max=6.0)
     x = rng.uniform(0, 1, size=(2, 5, 3)).astype("float32")
     y = layer(x)
-    restored = HybridLowPassRNN.from_config(layer.get_config())
+    restored = HybridLowPassRNNLayer.from_config(layer.get_config())
     restored(x)
     restored.set_weights(layer.get_weights())
     assert float(restored.spiking.amplitude.numpy()) == 3.0
