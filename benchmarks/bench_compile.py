@@ -1,4 +1,4 @@
-"""Build time of :func:`nengo_truenorth.builder.compile.compile_graph`.
+"""Build time of :func:`nengo_truenorth.compiler.compile_graph`.
 
 The graph is a chain of groups of 256 neurons with 16-level weights (four axons per
 input): each group takes 64 units of the one before (so its core's 256 axons are
@@ -14,8 +14,8 @@ import time
 
 import numpy as np
 
-from nengo_truenorth.builder.compile import compile_graph
-from nengo_truenorth.builder.graph import (
+from nengo_truenorth.compiler import compile_graph
+from nengo_truenorth.ir import (
     SIXTEEN_LEVELS,
     ChipGraph,
     Edge,

@@ -7,8 +7,8 @@ import pytest
 from nengo.cache import NoDecoderCache
 
 import nengo_truenorth
-from nengo_truenorth.builder import Model
-from nengo_truenorth.builder.blas import blas_threads, single_blas_thread
+from nengo_truenorth.frontend import Model
+from nengo_truenorth.frontend.blas import blas_threads, single_blas_thread
 
 
 def needs_openblas():
@@ -89,7 +89,7 @@ def recurrent_pair(solver=None):
 
 def solves_counted(net, monkeypatch):
     """Build ``net`` (no decoder cache), counting the solver's calls."""
-    from nengo_truenorth.builder import solver as solver_module
+    from nengo_truenorth.frontend import solver as solver_module
 
     calls = []
     model = Model(decoder_cache=NoDecoderCache(), seed=1)
@@ -145,17 +145,18 @@ def test_shared_solves_give_the_decoders_of_separate_solves():
     np.testing.assert_allclose(sim.data[forward].weights, 0.5 * decoders.T)
 
 
-def test_decode_rates_are_freed_after_finalize():
+def test_decode_rates_are_freed_by_the_decode_pass():
+    from nengo_truenorth.ir import DecodedEdge
+    from nengo_truenorth.passes import lower_decoded_edges
+
     net, *_ = recurrent_pair()
     model = Model(seed=1)
     model.build(net)
-    from nengo_truenorth.builder.decode import decode_requests
-
-    requests = list(decode_requests(model))
+    requests = model.chip.graph.deferred(DecodedEdge)
     assert requests and all(r.activities is None for r in requests)
-    model.finalize_chip()
+    lower_decoded_edges(model.chip)
     assert all(r.activities is None for r in requests)
-    assert not decode_requests(model)
+    assert not model.chip.graph.deferred(DecodedEdge)
 
 
 @pytest.mark.parametrize("leak_reversal", [False, True])

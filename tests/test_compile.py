@@ -8,16 +8,10 @@ import numpy as np
 import pytest
 from nengo.exceptions import BuildError
 
-from nengo_truenorth.builder import compile as compile_module
-from nengo_truenorth.builder.compile import (
-    SPLITTER,
-    compile_graph,
-    curve_xy,
-    hilbert_xy,
-    spike_hops,
-)
-from nengo_truenorth.builder.errors import CoreFitError
-from nengo_truenorth.builder.graph import (
+from nengo_truenorth.compiler import SPLITTER, CoreFitError, compile_graph
+from nengo_truenorth.compiler import compile as compile_module
+from nengo_truenorth.compiler.placement import curve_xy, hilbert_xy, spike_hops
+from nengo_truenorth.ir import (
     SIXTEEN_LEVELS,
     TRINARY,
     UNIT,
@@ -27,7 +21,7 @@ from nengo_truenorth.builder.graph import (
     NeuronGroup,
     weight_code,
 )
-from nengo_truenorth.builder.graph_sim import simulate_graph
+from nengo_truenorth.ir.simulate import simulate_graph
 from nengo_truenorth.emulator import FastEmulator, ReferenceEmulator
 from nengo_truenorth.files import dumps_model, load_model, loads_model, save_model
 from nengo_truenorth.hardware.limits import (

@@ -1,19 +1,14 @@
-"""Decode neurons (builder/decode.py): sign-plane banks shared by an ensemble's
+"""The decode pass (passes/decode.py): sign-plane banks shared by an ensemble's
 decoded connections, and classic blocks where the rows' signs differ."""
 
 import nengo
 import numpy as np
 
 import nengo_truenorth
-from nengo_truenorth.builder import decode
-from nengo_truenorth.builder.decode import (
-    _interleave,
-    magnitude_bits,
-    plan_sign_planes,
-    plane_bits,
-)
-from nengo_truenorth.builder.graph import TRINARY, NeuronGroup
 from nengo_truenorth.hardware.limits import NEURONS_PER_CORE
+from nengo_truenorth.ir import TRINARY
+from nengo_truenorth.passes import decode
+from nengo_truenorth.passes.decode import magnitude_bits, plan_sign_planes, plane_bits
 
 
 def decode_groups(sim):
@@ -43,7 +38,7 @@ def test_connections_decoding_one_row_share_one_bank_core_and_no_splitter():
         groups = decode_groups(sim)
         (bank,) = groups  # one bank for a -> a and a -> b
         assert bank.code is TRINARY
-        assert bank.n == 2 * plane_bits(sim.model.weight_bits)
+        assert bank.n == 2 * plane_bits(sim.model.options.weight_bits)
         assert bank.obj is a
         compiled = sim.compiled
         core_of_bank = set(compiled.neuron_location[bank][:, 0].tolist())
@@ -157,10 +152,3 @@ def test_plan_refuses_banks_that_would_not_fit_one_core():
     rows = np.abs(rng.randn(NEURONS_PER_CORE // (2 * plane_bits(4)) + 1, 10))
     assert plan_sign_planes([_Request(rows)]) is None
     assert plan_sign_planes([_Request(rows[:-1])]) is not None
-
-
-def test_interleave_puts_groups_where_the_build_would_have():
-    a, b, c = (NeuronGroup(1, x) for x in "abc")
-    x, y, z = (NeuronGroup(1, v) for v in "xyz")
-    out = _interleave([a, b, c], {1: [x], 3: [y, z]})
-    assert [g.label for g in out] == ["a", "x", "b", "c", "y", "z"]

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from nengo_truenorth.builder.host_io import SigmaDeltaEncoder
+from nengo_truenorth.runtime import SigmaDeltaEncoder
 
 
 def test_encoder_spike_count_tracks_the_running_sum_within_one_unit():

@@ -6,8 +6,8 @@ import pytest
 
 import nengo_truenorth
 from nengo_truenorth import TrueNorthNeuron
-from nengo_truenorth.builder.discretize import discretize_group, exact_weight_scales
-from nengo_truenorth.builder.graph import weight_code
+from nengo_truenorth.ir import weight_code
+from nengo_truenorth.passes.discretize import discretize_group, exact_weight_scales
 
 DT = 0.001
 

@@ -7,7 +7,7 @@ from nengo.exceptions import BuildError
 
 import nengo_truenorth
 from nengo_truenorth import Simulator
-from nengo_truenorth.builder import compile as compile_module
+from nengo_truenorth.compiler import compile as compile_module
 
 
 def rmse(a, b):
@@ -245,7 +245,7 @@ def test_a_tools_progress_bar_is_closed_once_after_every_update():
 
 
 def test_weight_bits_of_connections_choose_the_post_groups_code():
-    from nengo_truenorth.builder.graph import weight_code
+    from nengo_truenorth.ir import weight_code
 
     relu = nengo.SpikingRectifiedLinear()
     with nengo.Network(seed=0) as net:
@@ -267,4 +267,4 @@ def test_weight_bits_of_connections_choose_the_post_groups_code():
                 for e in (trinary, mixed, default, host_only)}
     assert code[trinary] == weight_code(1)
     assert code[mixed] == weight_code(3)  # the most bits any connection asks for
-    assert code[default] == code[host_only] == weight_code(sim.model.weight_bits)
+    assert code[default] == code[host_only] == weight_code(sim.model.options.weight_bits)

@@ -8,7 +8,7 @@ import pytest
 
 import nengo_truenorth
 from nengo_truenorth import Simulator
-from nengo_truenorth.builder.ensemble import current_to_drive
+from nengo_truenorth.frontend.ensemble import current_to_drive
 
 
 def test_built_ensemble_is_in_the_units_of_its_own_neuron_type():

@@ -6,7 +6,7 @@ import pytest
 from nengo.exceptions import BuildError
 
 import nengo_truenorth
-from nengo_truenorth.builder import Model
+from nengo_truenorth.frontend import Model
 
 TAU = 0.1
 
@@ -113,7 +113,7 @@ def test_feedforward_lowpass_is_filtered_on_chip():
 
     # the same network with the synapse as the path's delay: no filter neurons
     model = Model()
-    model.filter_decoded = "recurrent"
+    model.options.filter_decoded = "recurrent"
     with nengo_truenorth.Simulator(net, progress_bar=False, model=model) as plain:
         plain.run(0.15)
     assert not filter_groups(plain)
@@ -129,7 +129,7 @@ def short_synapse_net(tau):
 
 def test_lowpass_too_short_for_filter_neurons_is_a_delay():
     model = Model()
-    model.filter_decoded = True
+    model.options.filter_decoded = True
     net = short_synapse_net(0.001)  # below dt / ln 2
     with nengo_truenorth.Simulator(net, progress_bar=False, model=model) as sim:
         sim.step()
@@ -141,7 +141,7 @@ def test_auto_filters_feedforward_only_from_filter_min_tau():
     with nengo_truenorth.Simulator(net, progress_bar=False) as sim:
         sim.step()
     assert not filter_groups(sim)
-    net = short_synapse_net(Model().filter_min_tau)
+    net = short_synapse_net(Model().options.filter_min_tau)
     with nengo_truenorth.Simulator(net, progress_bar=False) as sim:
         sim.step()
     assert filter_groups(sim)

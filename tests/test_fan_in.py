@@ -1,4 +1,4 @@
-"""Fan-in splitting (builder/fan_in.py): inputs beyond a core's axons go through relays.
+"""The fan-in pass (passes/fan_in.py): inputs beyond a core's axons go through relays.
 
 The tolerances of the end-to-end tests are measured: with these seeds the chip's
 decoded values are within the figure given beside each assertion, and
@@ -10,22 +10,16 @@ import numpy as np
 import pytest
 
 import nengo_truenorth
-from nengo_truenorth.builder import Model
-from nengo_truenorth.builder.builder import FloatEdge
-from nengo_truenorth.builder.fan_in import (
-    _Splitter,
+from nengo_truenorth.hardware.limits import AXONS_PER_CORE
+from nengo_truenorth.ir import SIXTEEN_LEVELS, TRINARY, FloatEdge, InputGroup, NeuronGroup
+from nengo_truenorth.passes import ChipBuild
+from nengo_truenorth.passes.fan_in import (
+    _FanInRewriter,
     merge_proportional_inputs,
     pair_units,
     partial_sum_unit,
     split_fan_in,
 )
-from nengo_truenorth.builder.graph import (
-    SIXTEEN_LEVELS,
-    TRINARY,
-    InputGroup,
-    NeuronGroup,
-)
-from nengo_truenorth.hardware.limits import AXONS_PER_CORE
 
 
 def relays(sim, kind):
@@ -172,30 +166,31 @@ def test_neuron_to_neuron_fan_in_beyond_a_core_uses_partial_sums():
 # --- the graph rewriting --------------------------------------------------------------
 
 
-def small_model(n_post=3, code=SIXTEEN_LEVELS):
-    model = Model()
-    post = model.graph.add_group(
+def small_graph(n_post=3, code=SIXTEEN_LEVELS):
+    """A build state with one group, and no Nengo build."""
+    state = ChipBuild()
+    post = state.graph.add_group(
         NeuronGroup(n_post, "post", params={"threshold": 64}, code=code)
     )
-    return model, post
+    return state, post
 
 
 def test_proportional_inputs_merge_into_one_relay_pair_with_exact_sum():
-    model, post = small_model()
-    inp = model.graph.add_input(InputGroup(5, "in"))
+    state, post = small_graph()
+    inp = state.graph.add_input(InputGroup(5, "in"))
     v = np.array([1.0, -0.5, 2.0])
     weights = np.zeros((3, 5))
     c = np.array([1.0, -2.0, 0.5])
     weights[:, :3] = np.outer(v, c)
     weights[:, 3] = [1.0, 1.0, 1.0]  # not proportional: stays
-    model.float_edges.append(FloatEdge(inp, post, weights, 0))
-    splitter = _Splitter(model)
-    assert merge_proportional_inputs(splitter, post) == 1
-    splitter.finish()
-    (relay,) = [g for g in model.graph.groups if "relay" in g.label]
-    assert model.graph.groups.index(relay) < model.graph.groups.index(post)
-    into_relay = [e for e in model.float_edges if e.post is relay]
-    into_post = [e for e in model.float_edges if e.post is post]
+    state.graph.float_edges.append(FloatEdge(inp, post, weights, 0))
+    rewriter = _FanInRewriter(state)
+    assert merge_proportional_inputs(rewriter, post) == 1
+    rewriter.finish()
+    (relay,) = [g for g in state.graph.groups if "relay" in g.label]
+    assert state.graph.groups.index(relay) < state.graph.groups.index(post)
+    into_relay = [e for e in state.graph.float_edges if e.post is relay]
+    into_post = [e for e in state.graph.float_edges if e.post is post]
     (edge_in,) = into_relay
     unit = max(c[c > 0].sum(), -c[c < 0].sum())  # 2.0
     np.testing.assert_allclose(edge_in.weights[0, :3], c * 64 / unit)
@@ -214,45 +209,45 @@ def test_proportional_inputs_merge_into_one_relay_pair_with_exact_sum():
 
 
 def test_a_class_beyond_one_relay_is_summed_by_a_tree():
-    model, post = small_model(1)
-    inp = model.graph.add_input(InputGroup(300, "in"))
+    state, post = small_graph(1)
+    inp = state.graph.add_input(InputGroup(300, "in"))
     weights = np.where(np.arange(300) % 2 == 0, 1.0, -1.0)[None, :]
-    model.float_edges.append(FloatEdge(inp, post, weights, 0))
-    splitter = _Splitter(model)
-    merge_proportional_inputs(splitter, post)
-    splitter.finish()
-    sums = [g for g in model.graph.groups if "relay" in g.label]
+    state.graph.float_edges.append(FloatEdge(inp, post, weights, 0))
+    rewriter = _FanInRewriter(state)
+    merge_proportional_inputs(rewriter, post)
+    rewriter.finish()
+    sums = [g for g in state.graph.groups if "relay" in g.label]
     # equal |c|: trinary relays of 128 inputs; 3 of them, then one for their sums,
     # whose spikes the three stand for equally (trinary again)
     assert len(sums) == 4
     assert all(g.code is TRINARY for g in sums)
-    top_in = [e for e in model.float_edges if e.post in sums and e.pre in sums]
+    top_in = [e for e in state.graph.float_edges if e.post in sums and e.pre in sums]
     assert len({abs(w) for e in top_in for w in e.weights[0] if w}) == 1
-    (top_edge,) = [e for e in model.float_edges if e.post is post]
+    (top_edge,) = [e for e in state.graph.float_edges if e.post is post]
     top = top_edge.pre
-    feeding_top = [e.pre for e in model.float_edges if e.post is top]
+    feeding_top = [e.pre for e in state.graph.float_edges if e.post is top]
     assert len(feeding_top) == 3 and all(g in sums for g in feeding_top)
 
 
 def test_split_fan_in_leaves_fitting_groups_untouched():
-    model, post = small_model()
-    inp = model.graph.add_input(InputGroup(64, "in"))
+    state, post = small_graph()
+    inp = state.graph.add_input(InputGroup(64, "in"))
     weights = np.random.RandomState(0).uniform(-1, 1, (3, 64))
     edge = FloatEdge(inp, post, weights, 0)
-    model.float_edges.append(edge)
-    assert split_fan_in(model) == []
-    assert model.float_edges == [edge] and model.graph.groups == [post]
+    state.graph.float_edges.append(edge)
+    assert split_fan_in(state) == []
+    assert state.graph.float_edges == [edge] and state.graph.groups == [post]
 
 
 def test_split_fan_in_gives_every_neuron_a_fan_in_that_fits():
-    model, post = small_model(4)
-    inp = model.graph.add_input(InputGroup(300, "in"))
+    state, post = small_graph(4)
+    inp = state.graph.add_input(InputGroup(300, "in"))
     weights = np.random.RandomState(0).uniform(-1, 1, (4, 300))
-    model.float_edges.append(FloatEdge(inp, post, weights, 0))
-    assert split_fan_in(model) == [post]
+    state.graph.float_edges.append(FloatEdge(inp, post, weights, 0))
+    assert split_fan_in(state) == [post]
     assert post.code is TRINARY
     per_neuron = np.zeros(4, dtype=int)
-    for e in model.float_edges:
+    for e in state.graph.float_edges:
         if e.post is post:
             per_neuron += np.count_nonzero(e.weights, axis=1)
     assert (per_neuron * TRINARY.axons_per_input <= AXONS_PER_CORE).all()
