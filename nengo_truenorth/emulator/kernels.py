@@ -557,8 +557,9 @@ def _tick_cores(q, first, last, t, p, s, watch_col, spike_out, row):
             nw = p.live_words[c, 1] - w0
             if nw == WORDS_PER_CORE:
                 # constants: the loops of a full core keep their fixed trip counts
-                _run_core(c, t, p, s, word_base, tally, tally_axons, fired, 0,
-                          WORDS_PER_CORE)
+                _run_core(
+                    c, t, p, s, word_base, tally, tally_axons, fired, 0, WORDS_PER_CORE
+                )
             else:
                 _run_core(c, t, p, s, word_base, tally, tally_axons, fired, w0, nw)
         if c > first:
@@ -566,13 +567,33 @@ def _tick_cores(q, first, last, t, p, s, watch_col, spike_out, row):
             nw = p.live_words[c - 1, 1] - w0
             if nw == WORDS_PER_CORE:
                 outbox_size = _deliver(
-                    c - 1, t, p, s, fired[(c - 1) & 1], outbox, outbox_size,
-                    watch_col, spike_out, row, 0, WORDS_PER_CORE,
+                    c - 1,
+                    t,
+                    p,
+                    s,
+                    fired[(c - 1) & 1],
+                    outbox,
+                    outbox_size,
+                    watch_col,
+                    spike_out,
+                    row,
+                    0,
+                    WORDS_PER_CORE,
                 )
             else:
                 outbox_size = _deliver(
-                    c - 1, t, p, s, fired[(c - 1) & 1], outbox, outbox_size,
-                    watch_col, spike_out, row, w0, nw,
+                    c - 1,
+                    t,
+                    p,
+                    s,
+                    fired[(c - 1) & 1],
+                    outbox,
+                    outbox_size,
+                    watch_col,
+                    spike_out,
+                    row,
+                    w0,
+                    nw,
                 )
     s.outbox_size[q] = outbox_size
 

@@ -77,7 +77,10 @@ class ReferenceEmulator(Emulator):
         # inputs[c][j]: the axons connected to neuron j of core c, with their types
         self.inputs = [
             [
-                [(int(i), int(core.axon_types[i])) for i in np.flatnonzero(core.crossbar[:, j])]
+                [
+                    (int(i), int(core.axon_types[i]))
+                    for i in np.flatnonzero(core.crossbar[:, j])
+                ]
                 for j in range(NEURONS_PER_CORE)
             ]
             for core in self.model.cores
@@ -90,9 +93,7 @@ class ReferenceEmulator(Emulator):
         self.crossings = crossings.tolist()
 
     def _reset_state(self):
-        self.V = [
-            [int(v) for v in core.initial_potential] for core in self.model.cores
-        ]
+        self.V = [[int(v) for v in core.initial_potential] for core in self.model.cores]
         # pending[t] = set of global axons with a spike due at tick t
         self.pending = defaultdict(set)
 

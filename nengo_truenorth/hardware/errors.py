@@ -29,7 +29,9 @@ class HardwareModelError(ValueError):
         self.field = field
         self.value = value
         self.allowed = allowed
-        super().__init__(f"{place}: {field} = {value!r} is not allowed (allowed: {allowed})")
+        super().__init__(
+            f"{place}: {field} = {value!r} is not allowed (allowed: {allowed})"
+        )
 
 
 class SpikeFileError(ValueError):

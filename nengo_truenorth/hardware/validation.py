@@ -72,7 +72,9 @@ def _first_bad(values, lo, hi):
 def _check_shape(core, field, array, shape):
     if np.shape(array) != shape:
         raise HardwareModelError(
-            f"core {core.id}", field, f"array of shape {np.shape(array)}",
+            f"core {core.id}",
+            field,
+            f"array of shape {np.shape(array)}",
             f"shape {shape}",
         )
 
@@ -132,7 +134,9 @@ def validate_core(core, core_ids=None):
     i = _first_bad(core.axon_types, 0, N_AXON_TYPES - 1)
     if i is not None:
         raise HardwareModelError(
-            f"{place}, axon {i}", "axon_types", int(core.axon_types[i]),
+            f"{place}, axon {i}",
+            "axon_types",
+            int(core.axon_types[i]),
             f"0..{N_AXON_TYPES - 1}",
         )
     _check_shape(core, "crossbar", core.crossbar, (AXONS_PER_CORE, NEURONS_PER_CORE))
@@ -141,7 +145,9 @@ def validate_core(core, core_ids=None):
     if i is not None:
         raise HardwareModelError(
             f"{place}, axon {i // NEURONS_PER_CORE}, neuron {i % NEURONS_PER_CORE}",
-            "crossbar", int(np.asarray(core.crossbar).ravel()[i]), "0..1",
+            "crossbar",
+            int(np.asarray(core.crossbar).ravel()[i]),
+            "0..1",
         )
 
     for name, (width, lo, hi) in NEURON_FIELDS.items():
@@ -191,7 +197,9 @@ def validate_destinations(core, core_ids=None):
     if unknown.size:
         k = unknown[0]
         raise HardwareModelError(
-            f"{place}, neuron {routed[k]}", "target_core", int(targets[k]),
+            f"{place}, neuron {routed[k]}",
+            "target_core",
+            int(targets[k]),
             "-1 (no destination) or the id of a core in the model",
         )
 
@@ -290,7 +298,9 @@ def validate_model(model):
         place = (core.x, core.y)
         if place in seen_places:
             raise HardwareModelError(
-                f"core {core.id}", "(x, y)", place,
+                f"core {core.id}",
+                "(x, y)",
+                place,
                 f"a place not already taken (core {seen_places[place]} is there)",
             )
         seen_places[place] = core.id
