@@ -4,7 +4,7 @@
 import numpy as np
 from nengo.exceptions import BuildError
 
-from ..hardware.core import NEURON_DEFAULTS, Core
+from ..hardware.core import NEURON_DEFAULTS
 from ..hardware.limits import (
     AXONS_PER_CORE,
     CORES_PER_CHIP,
@@ -102,25 +102,17 @@ def assemble(graph, params, alloc, routes, xy, n_cores, seed):
     target_axon[routes.src_core, routes.src_neuron] = routes.dst_axon
     target_delay[routes.src_core, routes.src_neuron] = routes.dst_delay
 
-    model = ChipModel()
-    split_types = np.zeros(AXONS_PER_CORE, dtype=np.int64)
-    for c in range(n_cores):
-        core = Core(
-            c,
-            x=int(xy[c, 0]),
-            y=int(xy[c, 1]),
-            seed=(int(seed) * CORES_PER_CHIP + c) % (SEED_MAX + 1),
-        )
-        if c < alloc.n_cores:
-            core.crossbar = alloc.crossbars[c]
-            core.axon_types = alloc.axon_types[c]
-        else:
-            core.crossbar = split_xb[c - alloc.n_cores]
-            core.axon_types = split_types.copy()
-        for name in NEURON_FIELDS:
-            setattr(core, name, big[name][c])
-        core.target_core = target_core[c]
-        core.target_axon = target_axon[c]
-        core.target_delay = target_delay[c]
-        model.cores.append(core)
-    return model
+    return ChipModel.from_arrays(
+        ids=range(n_cores),
+        xy=xy,
+        seeds=[
+            (int(seed) * CORES_PER_CHIP + c) % (SEED_MAX + 1) for c in range(n_cores)
+        ],
+        axon_types=alloc.axon_types
+        + list(np.zeros((n_split, AXONS_PER_CORE), dtype=np.int64)),
+        crossbars=alloc.crossbars + list(split_xb),
+        neurons=big,
+        target_core=target_core,
+        target_axon=target_axon,
+        target_delay=target_delay,
+    )
