@@ -63,7 +63,7 @@ def test_input_channels_option_sets_the_host_encoders_channels():
             group.obj: group.n for group in sim.model.graph.inputs
         }
     # on and off channels per dimension
-    assert channels[a] == 2 * 2 * sim.model.input_channels
+    assert channels[a] == 2 * 2 * sim.model.options.input_channels
     assert channels[b] == 2 * 2 * 9
 
 
@@ -77,7 +77,7 @@ def test_threshold_option_sets_the_chip_neurons_threshold():
         assert sim.model.chip_ensembles[b].neuron_type.threshold == 500
         assert (
             sim.model.chip_ensembles[a].neuron_type.threshold
-            == sim.model.nominal_threshold
+            == sim.model.options.nominal_threshold
         )
 
 
