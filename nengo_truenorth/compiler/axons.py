@@ -6,7 +6,7 @@ from dataclasses import dataclass
 import numpy as np
 from nengo.exceptions import BuildError
 
-from ..ir import InputGroup
+from ..ir import InputGroup, sparse
 
 from ..ir.codes import bit_table
 from .chip import name_of, concatenate_or_empty
@@ -90,13 +90,17 @@ class AxonKeys:
 
 
 def _integer_levels(edge):
-    levels = np.asarray(edge.levels)
-    if levels.dtype.kind in "iub":
-        return levels.astype(np.int64, copy=False)
-    rounded = np.round(levels)
-    if not np.array_equal(rounded, levels):
+    """The edge's levels as int64 (dense, or canonical CSR if sparse)."""
+    levels = edge.levels
+    if not sparse.issparse(levels):
+        levels = np.asarray(levels)
+    v = sparse.values(levels)
+    if v.dtype.kind in "iub":
+        return sparse.with_values(levels, v.astype(np.int64, copy=False))
+    rounded = np.round(v)
+    if not np.array_equal(rounded, v):
         raise BuildError(f"{name_of(edge.obj, edge)}: levels must be integers")
-    return rounded.astype(np.int64)
+    return sparse.with_values(levels, rounded.astype(np.int64))
 
 
 @dataclass(eq=False)
@@ -142,11 +146,9 @@ def group_entries(group, edges, keys):
     neurons, locals_, columns = [], [], []
     local_base = 0
     for edge in edges:
-        levels = _integer_levels(edge)
-        # flat indices of a boolean array are much faster than 2-D np.nonzero
-        flat = np.flatnonzero(levels != 0)
-        j, i = flat // edge.pre.n, flat % edge.pre.n
-        q = levels.ravel()[flat] - lo
+        # the nonzero levels in row-major order (a sparse edge is never densified)
+        j, i, q = sparse.entries(_integer_levels(edge))
+        q = q - lo
         masks = table[np.clip(q, 0, table.size - 1)]
         bad = (q < 0) | (q >= table.size) | (masks < 0)
         if bad.any():

@@ -72,6 +72,8 @@ PROGRESS_MIN_NEURONS = 16 * NEURONS_PER_CORE
 
 
 def _check_graph(graph):
+    """Refuse malformed graphs. Levels may be dense or sparse (``np.shape`` reads a
+    sparse matrix's shape without densifying it)."""
     groups = set(graph.groups)
     inputs = set(graph.inputs)
     for edge in graph.edges:

@@ -23,10 +23,12 @@ chip -> chip       An integer path on the chip. Decoded connections go through
 Weights and currents are in the units of the post's Nengo neuron type up to the post's
 input; :class:`~.builder.ChipEnsemble` maps currents to chip drives per tick.
 Transforms: ``Dense`` and ``NoTransform``; on neuron-to-neuron connections also
-``Sparse`` and ``Convolution``, as their dense matrices (as in Nengo, those two are
-refused on decoded connections). ``sim.data[conn].weights`` and probes of a chip
-connection's ``"weights"`` give the float weights as Nengo defines them; the chip
-realizes them rounded to integer levels.
+``Sparse``, ``Convolution`` and ``ConvolutionTranspose``, as sparse matrices
+(:func:`sparse_transform`, :func:`convolution_csr`): a locally connected layer goes
+through the passes and the compiler without its dense matrix (as in Nengo, those
+transforms are refused on decoded connections). ``sim.data[conn].weights`` and
+probes of a chip connection's ``"weights"`` give the float weights as Nengo defines
+them; the chip realizes them rounded to integer levels.
 
 Synapses on chip -> chip connections: the chip has no synaptic filter. ``None`` is
 exact up to the path's delay. A decoded connection with ``Lowpass(tau)`` sends its
@@ -47,8 +49,8 @@ from nengo.builder.connection import (
     build_connection as nengo_build_connection,
     get_eval_points,
 )
-from nengo.builder.signal import Signal, SignalDict
-from nengo.builder.transforms import ConvInc, ConvTransposeInc, multiply
+from nengo.builder.signal import Signal
+from nengo.builder.transforms import multiply
 from nengo.exceptions import BuildError
 from nengo.rc import rc
 from nengo.transforms import (
@@ -57,9 +59,10 @@ from nengo.transforms import (
     Dense,
     NoTransform,
     Sparse,
+    SparseMatrix,
 )
 
-from ..ir import DecodedEdge, FilteredEdge, FloatEdge, weight_code
+from ..ir import DecodedEdge, FilteredEdge, FloatEdge, sparse, weight_code
 from ..passes.filters import min_tau
 from .registry import TrueNorthBuilder
 from .solver import solves_full_weights
@@ -108,44 +111,130 @@ def check_chip_synapse(conn):
     )
 
 
-def convolution_matrix(transform, kernel):
-    """The dense ``(size_out, size_in)`` matrix of a convolution transform.
+def _conv_axis(n_in, n_out, size, stride, padding):
+    """One spatial axis of a convolution: the ``(out, tap, in)`` index triples that
+    meet, ``in = out * stride + tap - pad_before`` inside ``0..n_in - 1``.
 
-    Found by applying Nengo's own convolution operator to each unit input, so it
-    agrees with ``nengo.Simulator`` for every padding, stride and channel layout.
+    Padding as Nengo's operator (TensorFlow's rule): none for ``"valid"``; for
+    ``"same"``, ``max((n_out - 1) * stride + size - n_in, 0)`` zeros, the smaller
+    half before.
     """
-    op_class = ConvTransposeInc if isinstance(transform, ConvolutionTranspose) else (
-        ConvInc
+    pad = max((n_out - 1) * stride + size - n_in, 0) if padding == "same" else 0
+    out, tap = np.meshgrid(np.arange(n_out), np.arange(size), indexing="ij")
+    inp = out * stride + tap - pad // 2
+    ok = (inp >= 0) & (inp < n_in)
+    return out[ok], tap[ok], inp[ok]
+
+
+def _forward_conv_entries(in_spatial, n_in, out_spatial, n_out, kernel, strides,
+                          padding, channels_last, groups):
+    """``(rows, cols, values)`` of a forward convolution's matrix.
+
+    ``kernel`` has shape ``kernel_size + (n_in // groups, n_out)``; row and column
+    indices follow the layouts of the output and input signals (``channels_last``
+    or channels first), as Nengo flattens them.
+    """
+    kernel_size = kernel.shape[:-2]
+    # spatial combinations of (output position, kernel tap, input position), each
+    # as a flat index into its own C-ordered spatial grid
+    out_sp = tap = in_sp = np.zeros(1, dtype=np.int64)
+    for n_i, n_o, k, s in zip(in_spatial, out_spatial, kernel_size, strides):
+        o, a, x = _conv_axis(n_i, n_o, k, s, padding)
+        out_sp = (out_sp[:, None] * n_o + o[None, :]).ravel()
+        tap = (tap[:, None] * k + a[None, :]).ravel()
+        in_sp = (in_sp[:, None] * n_i + x[None, :]).ravel()
+    # channel combinations: filter f (of group f // per_group_out) reads the
+    # group's input channels
+    per_in, per_out = n_in // groups, n_out // groups
+    f = np.repeat(np.arange(n_out), per_in)
+    c_local = np.tile(np.arange(per_in), n_out)
+    c = (f // per_out) * per_in + c_local
+    n_out_sp, n_in_sp = int(np.prod(out_spatial)), int(np.prod(in_spatial))
+    if channels_last:
+        rows = out_sp[:, None] * n_out + f[None, :]
+        cols = in_sp[:, None] * n_in + c[None, :]
+    else:
+        rows = f[None, :] * n_out_sp + out_sp[:, None]
+        cols = c[None, :] * n_in_sp + in_sp[:, None]
+    w = np.asarray(kernel, dtype=np.float64).reshape(-1, per_in, n_out)
+    values = w[tap[:, None], c_local[None, :], f[None, :]]
+    return rows.ravel(), cols.ravel(), values.ravel()
+
+
+def convolution_csr(transform, kernel):
+    """The sparse ``(size_out, size_in)`` matrix of a convolution transform.
+
+    Built by index arithmetic over the input shape, kernel size, strides, padding,
+    groups and channel layout, so memory and time go with its nonzero entries
+    (``size_out`` times the kernel's taps and input channels per group), never
+    with ``size_out * size_in``. It equals Nengo's own operator applied to each
+    unit input (tests/test_sparse_edges.py checks it on many shapes).
+    ``ConvolutionTranspose`` is the transpose of the forward convolution from its
+    output shape to its input shape (kernel channels swapped).
+
+    Parameters
+    ----------
+    transform : Convolution or ConvolutionTranspose
+    kernel : ndarray
+        ``transform.sample(rng)``, of shape ``transform.kernel_shape``.
+
+    Returns
+    -------
+    scipy.sparse.csr_matrix
+    """
+    if transform.dimensions > 2:
+        # as Nengo's operator
+        raise BuildError(
+            f"{transform}: convolutions of more than 2 spatial dimensions are not "
+            "supported"
+        )
+    kernel = np.asarray(kernel)
+    inp, out = transform.input_shape, transform.output_shape
+    if isinstance(transform, ConvolutionTranspose):
+        rows, cols, values = _forward_conv_entries(
+            out.spatial_shape, out.n_channels, inp.spatial_shape, inp.n_channels,
+            np.swapaxes(kernel, -1, -2), transform.strides, transform.padding,
+            transform.channels_last, 1,
+        )
+        rows, cols = cols, rows
+    else:
+        rows, cols, values = _forward_conv_entries(
+            inp.spatial_shape, inp.n_channels, out.spatial_shape, out.n_channels,
+            kernel, transform.strides, transform.padding, transform.channels_last,
+            transform.groups,
+        )
+    return sparse.from_entries(
+        rows, cols, values, (transform.size_out, transform.size_in), unique=True
     )
-    w = Signal(kernel, name="kernel")
-    x = Signal(shape=transform.size_in, name="x")
-    y = Signal(shape=transform.size_out, name="y")
-    signals = SignalDict()
-    for sig in (w, x, y):
-        signals.init(sig)
-    step = op_class(w, x, y, transform).make_step(signals, 0.001, None)
-    matrix = np.zeros((transform.size_out, transform.size_in))
-    for i in range(transform.size_in):
-        signals[x][...] = 0
-        signals[x][i] = 1
-        signals[y][...] = 0
-        step()
-        matrix[:, i] = signals[y]
-    return matrix
+
+
+def sparse_transform(sample):
+    """A ``Sparse`` transform's sample as a CSR matrix of floats, never dense.
+
+    Nengo's ``SparseMatrix`` (indices and data) gives the matrix its ``toarray``
+    gives: a repeated index takes its last value. A ``scipy.sparse`` sample keeps
+    its own meaning (repeated entries add up).
+    """
+    if isinstance(sample, SparseMatrix):
+        return sparse.from_entries(
+            sample.indices[:, 0], sample.indices[:, 1], sample.data, sample.shape
+        )
+    return sparse.csr(sample, np.float64)
 
 
 def sample_transform(conn, rng, decoded):
-    """The connection's transform, as Nengo samples it and as a dense matrix.
+    """The connection's transform, as Nengo samples it and as a matrix.
 
-    ``Sparse`` and ``Convolution`` transforms become their dense matrices (a crossbar
-    is dense anyway); as in Nengo, they are refused on decoded connections.
+    ``Sparse`` and convolution transforms become sparse matrices
+    (:func:`sparse_transform`, :func:`convolution_csr`); as in Nengo, they are
+    refused on decoded connections.
 
     Returns
     -------
     sample : ndarray, SparseMatrix or None
         ``transform.sample(rng)`` (what Nengo reports as the connection's weights);
         None for ``NoTransform``.
-    matrix : (size_out, size_mid) ndarray
+    matrix : (size_out, size_mid) ndarray or scipy.sparse.csr_matrix
     """
     transform = conn.transform
     if isinstance(transform, NoTransform):
@@ -163,8 +252,8 @@ def sample_transform(conn, rng, decoded):
             )
         sample = transform.sample(rng=rng)
         if isinstance(transform, Sparse):
-            return sample, np.asarray(sample.toarray(), dtype=np.float64)
-        return sample, convolution_matrix(transform, sample)
+            return sample, sparse_transform(sample)
+        return sample, convolution_csr(transform, sample)
     raise BuildError(
         f"{conn}: transform {type(transform).__name__} cannot run on the "
         "chip (supported: Dense, NoTransform, Sparse and Convolution)"
@@ -175,18 +264,19 @@ def post_weights(model, conn, transform):
     """Map from the connection's output space to post neuron drives (per tick).
 
     Returns an (n_post, size_mid) matrix: chip encoders and gains for an ensemble,
-    current scales for neurons, with the post slice applied.
+    current scales for neurons, with the post slice applied. A sparse transform
+    into neurons stays sparse (its rows are scaled); into an ensemble, the product
+    with the encoders is dense anyway.
     """
     post = conn.post_obj
     chip_ens = model.chip_ensembles[_ensemble_of(post)]
-    full = np.zeros((post.size_in, conn.size_mid))
-    full[conn.post_slice] = transform
+    full = sparse.place_rows(transform, conn.post_slice, post.size_in)
     if isinstance(post, nengo.ensemble.Neurons):
         # a Nengo connection to neurons multiplies by the gains; the chip drive is
         # current_scale times that current
         gain = model.params[post.ensemble].gain
-        return (chip_ens.current_scale * gain)[:, None] * full
-    return chip_ens.scaled_encoders @ full
+        return sparse.scale_rows(full, chip_ens.current_scale * gain)
+    return chip_ens.scaled_encoders @ sparse.to_dense(full)
 
 
 def _weights_signal(model, conn, weights):
@@ -226,9 +316,10 @@ def build_chip_connection(model, conn):
     if not decoded:
         sample, transform = sample_transform(conn, rng, decoded=False)
         post_map = post_weights(model, conn, transform)  # (n_post, size_mid)
-        pre_idx = np.arange(pre_ens.n_neurons)[conn.pre_slice]
-        weights = np.zeros((post_chip.group.n, pre_ens.n_neurons))
-        weights[:, pre_idx] = post_map * spike
+        # (n_post, n_pre), sparse for a sparse transform into neurons
+        weights = sparse.place_columns(
+            post_map * spike, conn.pre_slice, pre_ens.n_neurons
+        )
         if uses_filter_neurons(conn):
             graph.defer(FilteredEdge(
                 pre_chip.group, post_chip.group, weights, delay, conn, rounding,

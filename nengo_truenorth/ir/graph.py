@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..hardware.core import NEURON_DEFAULTS
+from . import sparse
 from .codes import SIXTEEN_LEVELS, WeightCode
 
 
@@ -120,8 +121,10 @@ class Edge:
     ----------
     pre : NeuronGroup or InputGroup
     post : NeuronGroup
-    levels : (post.n, pre.n) ndarray of int
-        ``levels[j, i]``, each one of ``post.code.levels`` (0: no synapse).
+    levels : (post.n, pre.n) ndarray of int, or scipy.sparse matrix
+        ``levels[j, i]``, each one of ``post.code.levels`` (0: no synapse). A sparse
+        matrix is kept as canonical CSR (:func:`.sparse.csr`): the compiler reads
+        its entries without densifying it.
     delay : int
         Ticks from a spike of ``pre`` to its integration by ``post`` (>= 1).
     obj : object
@@ -134,6 +137,10 @@ class Edge:
     delay: int = 1
     obj: object = None
 
+    def __post_init__(self):
+        if sparse.issparse(self.levels):
+            self.levels = sparse.canonical(self.levels)
+
     def __repr__(self):
         return f"<Edge {self.pre.label!r} -> {self.post.label!r}, delay {self.delay}>"
 
@@ -145,8 +152,12 @@ class FloatEdge:
     ----------
     pre : NeuronGroup or InputGroup
     post : NeuronGroup
-    weights : (post.n, pre.n) ndarray of float
-        Potential (in the post group's nominal units) that one spike adds.
+    weights : (post.n, pre.n) ndarray of float, or scipy.sparse matrix
+        Potential (in the post group's nominal units) that one spike adds. Dense
+        for the small edges of the decode, filter and host-input paths; sparse
+        (canonical CSR, see :mod:`.sparse`) for convolutions and ``Sparse``
+        transforms between chip neurons, whose dense matrix would be huge. The
+        passes read both through :mod:`.sparse`, with the same results.
     delay : int
     obj : object
         The Nengo connection it comes from (names it in errors and maps).
@@ -157,7 +168,7 @@ class FloatEdge:
         self.rounding = rounding
         self.pre = pre
         self.post = post
-        self.weights = np.asarray(weights, dtype=np.float64)
+        self.weights = sparse.as_matrix(weights, np.float64)
         self.delay = int(delay)
         self.obj = obj
 
@@ -302,6 +313,8 @@ class ChipGraph:
         self.float_edges = _splice(self.float_edges, lowered, "float_edges")
 
     def add_edge(self, edge):
+        """Add an integer edge; its levels (dense or sparse) must be
+        ``(post.n, pre.n)``."""
         expected = (edge.post.n, edge.pre.n)
         if np.shape(edge.levels) != expected:
             raise ValueError(

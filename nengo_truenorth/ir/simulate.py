@@ -1,9 +1,10 @@
 """A direct simulation of a :class:`~.graph.ChipGraph`, with no cores at all.
 
-It computes what the compiled chip must compute -- group by group, with dense integer
-matrices -- so the compiler can be tested against it: a compiled graph run on an
-emulator gives the same spikes as :func:`simulate_graph` with the delays the compiler
-realized (:attr:`~.compile.CompiledChip.edge_delay`).
+It computes what the compiled chip must compute -- group by group, with integer
+matrices (dense, or sparse where the edge is) -- so the compiler can be tested
+against it: a compiled graph run on an emulator gives the same spikes as
+:func:`simulate_graph` with the delays the compiler realized
+(:attr:`~.compile.CompiledChip.edge_delay`).
 
 Neuron ``j`` of a group adds ``weight_scale[j] * levels[j, i]`` for each pre unit ``i``
 that spiked ``delay`` ticks before (input channels: with delay 0, at the same tick),
@@ -23,7 +24,8 @@ from ..hardware.limits import (
     RESET_LINEAR,
     RESET_NORMAL,
 )
-from ..ir import InputGroup
+from . import sparse
+from .graph import InputGroup
 
 #: Fields that make a group stochastic (not simulated here).
 STOCHASTIC_FIELDS = ("stochastic_weights", "stochastic_leak", "threshold_mask_bits")
@@ -94,8 +96,14 @@ def simulate_graph(graph, ticks, input_spikes=None, edge_delay=None, voltages=Fa
         delay = int(edge_delay.get(edge, edge.delay))
         if delay < 0 or (delay == 0 and not isinstance(edge.pre, InputGroup)):
             raise ValueError(f"{edge}: delay {delay} is not allowed")
-        scale = np.asarray(edge.post.weight_scale, dtype=np.int64)[:, None]
-        weights = scale * np.asarray(edge.levels, dtype=np.int64)
+        scale = np.asarray(edge.post.weight_scale, dtype=np.int64)
+        levels = edge.levels
+        if not sparse.issparse(levels):
+            levels = np.asarray(levels, dtype=np.int64)
+        # (a sparse edge stays sparse: ``weights @ spikes`` works on both)
+        weights = sparse.scale_rows(
+            sparse.map_values(levels, lambda v: v.astype(np.int64)), scale
+        )
         incoming[edge.post].append((edge.pre, delay, weights))
 
     params = {g: _params(g) for g in graph.groups}

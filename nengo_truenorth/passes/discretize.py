@@ -26,7 +26,7 @@ from ..hardware.limits import (
     THRESHOLD_MAX,
     THRESHOLD_MIN,
 )
-from ..ir import Edge, weight_code
+from ..ir import Edge, sparse, weight_code
 
 #: Relative distance to the nearest integer below which a float counts as that
 #: integer (weights pass through ``transform * dt * amplitude / dt`` on the way).
@@ -39,16 +39,21 @@ def round_levels(x, lo, hi, rounding="nearest", rng=None):
     Stochastic rounding rounds up with probability equal to the fractional part, so the
     rounded value is unbiased (Diehl et al. 2016 name it as a remedy for the loss from
     weight discretization).
+
+    ``x`` may be an edge's sparse matrix (``lo <= 0 <= hi``): its entries are rounded
+    with the uniforms the dense form would get (:func:`.sparse.stream_uniforms`), so
+    the integers, and the generator's state after, are those of the dense form.
     """
+    v = sparse.values(x)
     if rounding == "nearest":
-        q = np.round(x)
+        q = np.round(v)
     elif rounding == "stochastic":
         rng = np.random if rng is None else rng
-        low = np.floor(x)
-        q = low + (rng.random_sample(np.shape(x)) < (x - low))
+        low = np.floor(v)
+        q = low + (sparse.stream_uniforms(x, rng) < (v - low))
     else:
         raise ValueError(f"rounding = {rounding!r} is not 'nearest' or 'stochastic'")
-    return np.clip(q, lo, hi).astype(np.int64)
+    return sparse.with_values(x, np.clip(q, lo, hi).astype(np.int64))
 
 
 def neuron_scale(max_weight, bias, threshold, code):
@@ -93,7 +98,7 @@ def exact_weight_scales(weights, bias, threshold, code):
 
     Parameters
     ----------
-    weights : list of (n, n_pre_k) ndarray of float
+    weights : list of (n, n_pre_k) ndarray of float, or sparse matrices
     bias, threshold : (n,) ndarray of float
     code : WeightCode
 
@@ -117,18 +122,23 @@ def exact_weight_scales(weights, bias, threshold, code):
         # every group of every build
         if not ok.any():
             return none
-        if w.size == 0:
+        if sparse.size(w) == 0:
             continue
-        ok &= np.all(_is_integer(w) & (np.abs(w) <= bound), axis=1)
-        whole = np.where(ok[:, None], np.abs(np.round(w)), 0).astype(np.int64)
-        gcd = np.gcd(gcd, np.gcd.reduce(whole, axis=1))
+        ok &= sparse.rows_all(w, lambda v: _is_integer(v) & (np.abs(v) <= bound))
+        whole = sparse.map_values(
+            sparse.mask_rows(w, ok), lambda v: np.abs(np.round(v)).astype(np.int64)
+        )
+        gcd = np.gcd(gcd, sparse.row_reduce(whole, np.gcd, dtype=np.int64))
     scale = np.where(gcd == 0, 1, gcd)
     ok &= scale <= code.max_scale
     for w in weights:
-        if w.size == 0:
+        if sparse.size(w) == 0:
             continue
-        q = np.where(ok[:, None], np.round(w), 0).astype(np.int64) // scale[:, None]
-        ok &= np.all(np.isin(q, code.levels), axis=1)
+        q = sparse.map_values(
+            sparse.mask_rows(w, ok), lambda v: np.round(v).astype(np.int64)
+        )
+        q = sparse.floordiv_rows(q, scale)
+        ok &= sparse.rows_all(q, lambda v: np.isin(v, code.levels))
     return np.where(ok, scale, 0).astype(np.int64)
 
 
@@ -137,8 +147,9 @@ def discretize_group(weights, bias, threshold, code, rounding="nearest", rng=Non
 
     Parameters
     ----------
-    weights : list of (n, n_pre_k) ndarray of float
-        Incoming weights of every edge into the group, as potential added per spike.
+    weights : list of (n, n_pre_k) ndarray of float, or sparse matrices
+        Incoming weights of every edge into the group, as potential added per spike
+        (a sparse edge's levels are sparse too: see :mod:`nengo_truenorth.ir.sparse`).
     bias : (n,) ndarray of float
         Potential added every tick (becomes the leak).
     threshold : (n,) ndarray of float
@@ -150,7 +161,7 @@ def discretize_group(weights, bias, threshold, code, rounding="nearest", rng=Non
 
     Returns
     -------
-    levels : list of (n, n_pre_k) ndarray of int
+    levels : list of (n, n_pre_k) ndarray of int, or sparse matrices
     weight_scale, leak, threshold : (n,) ndarray of int
     scale : (n,) ndarray of float
         The factor each neuron was multiplied by.
@@ -158,8 +169,8 @@ def discretize_group(weights, bias, threshold, code, rounding="nearest", rng=Non
     n = len(threshold)
     max_weight = np.zeros(n)
     for w in weights:
-        if w.size:
-            max_weight = np.maximum(max_weight, np.abs(w).max(axis=1))
+        if sparse.size(w):
+            max_weight = np.maximum(max_weight, sparse.row_max_abs(w))
     scale = neuron_scale(max_weight, bias, threshold, code)
     levels = code.levels
     q_ref = max(min(levels.max(), -levels.min()), 1)
@@ -178,7 +189,10 @@ def discretize_group(weights, bias, threshold, code, rounding="nearest", rng=Non
         rounding = [rounding] * len(weights)
     quantized = [
         _nearest_level(
-            round_levels(scale[:, None] * w / weight_scale[:, None], lo, hi, r, rng),
+            round_levels(
+                sparse.divide_rows(sparse.scale_rows(w, scale), weight_scale),
+                lo, hi, r, rng,
+            ),
             levels,
         )
         for w, r in zip(weights, rounding)
@@ -189,9 +203,14 @@ def discretize_group(weights, bias, threshold, code, rounding="nearest", rng=Non
 
 
 def _nearest_level(q, levels):
-    """Snap integers onto the code's levels (a no-op for contiguous codes)."""
+    """Snap integers (an array or an edge's sparse matrix) onto the code's levels
+    (a no-op for contiguous codes; 0 stays 0)."""
     if levels.size == levels[-1] - levels[0] + 1:  # every integer from lo to hi
-        return np.asarray(q, dtype=np.int64)
+        return sparse.map_values(q, lambda v: np.asarray(v, dtype=np.int64))
+    return sparse.map_values(q, lambda v: _snap(v, levels))
+
+
+def _snap(q, levels):
     idx = np.clip(np.searchsorted(levels, q), 0, len(levels) - 1)
     below = np.clip(idx - 1, 0, len(levels) - 1)
     pick = np.where(

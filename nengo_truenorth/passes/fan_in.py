@@ -40,6 +40,10 @@ rounded to the relay's levels. Only groups that would not compile are rewritten,
 models that fit are built exactly as before -- including a group whose inputs
 together need more than 256 axons while each neuron's own fit: the compiler spreads
 it over more cores (fewer neurons on each) rather than adding a tick to its inputs.
+
+Edges may be sparse (a convolution between chip neurons): the pass reads them through
+:mod:`nengo_truenorth.ir.sparse` and keeps a sparse layer's relay edges sparse, with
+the results it gives for the same edges dense.
 """
 
 from collections import OrderedDict
@@ -47,7 +51,7 @@ from collections import OrderedDict
 import numpy as np
 
 from ..hardware.limits import AXONS_PER_CORE
-from ..ir import TRINARY, FloatEdge, NeuronGroup, axons_per_level
+from ..ir import TRINARY, FloatEdge, NeuronGroup, axons_per_level, sparse
 from .discretize import round_group
 
 #: Parameters of a relay neuron, as for decode neurons: a first-order sigma-delta
@@ -63,7 +67,7 @@ def _input_units(edges):
     return [
         (edge, int(i))
         for edge in edges
-        for i in np.flatnonzero(np.any(edge.weights != 0, axis=0))
+        for i in sparse.nonzero_columns(edge.weights)
     ]
 
 
@@ -75,7 +79,7 @@ def neuron_axons(group, edges):
     """
     count = np.zeros(group.n, dtype=np.int64)
     for edge in edges:
-        count += np.count_nonzero(edge.weights, axis=1)
+        count += sparse.row_nnz(edge.weights)
     return count * group.code.axons_per_input
 
 
@@ -90,7 +94,9 @@ def exact_neuron_axons(state, group, edges):
     levels, *_ = round_group(state, group, edges, np.random.RandomState(0))
     count = np.zeros(group.n, dtype=np.int64)
     for q in levels:
-        count += axons_per_level(group.code, q).sum(axis=1)
+        count += sparse.row_sum(
+            sparse.map_values(q, lambda v: axons_per_level(group.code, v))
+        )
     return count
 
 
@@ -105,16 +111,25 @@ def overflows(state, group, edges):
     return exact_neuron_axons(state, group, edges).max() > AXONS_PER_CORE
 
 
-def _direction(column):
+def _rounded_key(rows, values):
+    """A hashable key of a column given by its nonzero entries, rounded to
+    :data:`PROPORTIONAL_DECIMALS`: two columns get one key exactly when their
+    rounded dense forms are equal (entries that round to 0 are left out)."""
+    v = np.round(values, PROPORTIONAL_DECIMALS) + 0.0  # no -0.0
+    keep = v != 0
+    return np.asarray(rows, dtype=np.int64)[keep].tobytes(), v[keep].tobytes()
+
+
+def _direction(rows, values):
     """``(key, c)``: a hashable direction of a nonzero column and its coefficient.
 
-    The column is ``c`` times a direction whose first nonzero entry is 1; the
-    direction is rounded so that columns proportional up to float error share a key.
+    The column (its nonzero entries: ``values`` at ``rows``, ascending) is ``c`` times
+    a direction whose first nonzero entry is 1; the direction is rounded so that
+    columns proportional up to float error share a key.
     """
-    first = int(np.flatnonzero(column)[0])
-    coefficient = float(column[first])
-    v = np.round(column / coefficient, PROPORTIONAL_DECIMALS) + 0.0  # no -0.0
-    return (first, v.tobytes()), coefficient
+    first = int(rows[0])
+    coefficient = float(values[0])
+    return (first, _rounded_key(rows, values / coefficient)), coefficient
 
 
 def relay_unit(coefficients):
@@ -134,6 +149,7 @@ class _FanInRewriter:
             self.edges_into.setdefault(edge.post, []).append(edge)
         self.relays_before = {}  # group -> relay groups to place just before it
         self.n_relays = 0
+        self.reader = sparse.ColumnReader()  # columns of the edges, sparse or not
 
     # --- graph surgery ---------------------------------------------------------
 
@@ -158,10 +174,11 @@ class _FanInRewriter:
         for edge, i in units:
             by_edge.setdefault(edge, []).append(i)
         for edge, columns in by_edge.items():
-            edge.weights = edge.weights.copy()  # it may be a view of the build's
-            edge.weights[:, columns] = 0.0
+            self.reader.forget(edge.weights)
+            # a copy: the weights may be a view of the build's
+            edge.weights = sparse.zero_columns(edge.weights, columns)
         self.edges_into[post] = [
-            e for e in self.edges_into[post] if np.any(e.weights != 0)
+            e for e in self.edges_into[post] if sparse.has_nonzero(e.weights)
         ]
 
     def finish(self):
@@ -205,10 +222,17 @@ class _FanInRewriter:
         for (edge, i), ci in zip(units, c):
             by_edge.setdefault(edge, []).append((i, ci))
         for edge, cols in by_edge.items():
-            w = np.zeros((2, edge.pre.n))
-            for i, ci in cols:
-                w[0, i] = ci * threshold / unit
-                w[1, i] = -ci * threshold / unit
+            index = np.array([i for i, _ in cols], dtype=np.int64)
+            coef = np.array([ci for _, ci in cols])
+            on, off = coef * threshold / unit, -coef * threshold / unit
+            if sparse.issparse(edge.weights):
+                w = sparse.from_entries(
+                    np.repeat([0, 1], index.size), np.tile(index, 2),
+                    np.concatenate([on, off]), (2, edge.pre.n), unique=True,
+                )
+            else:
+                w = np.zeros((2, edge.pre.n))
+                w[0, index], w[1, index] = on, off
             self.add_edge(
                 FloatEdge(edge.pre, relay, w, edge.delay, edge.obj, edge.rounding)
             )
@@ -227,7 +251,8 @@ class _FanInRewriter:
             capacity = AXONS_PER_CORE // per
             if len(units) <= capacity:
                 relay, unit = self.relay_pair(post, units, coefficients, "sum")
-                weights = np.column_stack([unit * direction, -unit * direction])
+                # (a sparse column stays sparse)
+                weights = sparse.hstack([direction * unit, direction * -unit])
                 edge = FloatEdge(relay, post, weights, 1, obj, self.options.rounding)
                 self.add_edge(edge)
                 return edge
@@ -263,14 +288,18 @@ def merge_proportional_inputs(rewriter, post):
     """
     classes = OrderedDict()
     for edge, i in _input_units(rewriter.edges_into.get(post, [])):
-        key, coefficient = _direction(edge.weights[:, i])
-        entry = classes.setdefault(key, ([], [], edge.weights[:, i] / coefficient))
+        key, coefficient = _direction(*rewriter.reader.entries(edge.weights, i))
+        entry = classes.setdefault(key, ([], []))
         entry[0].append((edge, i))
         entry[1].append(coefficient)
     merged = 0
-    for units, coefficients, direction in classes.values():
+    for units, coefficients in classes.values():
         if len(units) < 3:
             continue
+        # the class's direction: its first unit's column over its coefficient (the
+        # column is as it was: only other classes' columns were removed since)
+        (edge, i), first = units[0], coefficients[0]
+        direction = sparse.column(edge.weights, i) / first
         obj = units[0][0].obj
         rewriter.merge_class(post, units, coefficients, direction, obj)
         rewriter.remove_units(post, units)
@@ -278,20 +307,27 @@ def merge_proportional_inputs(rewriter, post):
     return merged
 
 
-def pair_units(units):
+def pair_units(units, columns=None):
     """Group input units into on/off pairs (exactly negated columns) and singles.
+
+    Parameters
+    ----------
+    units : list of (edge, column)
+    columns : ColumnReader, optional
+        Reads the edges' columns (one made here by default).
 
     Returns
     -------
     list of list of (edge, column)
         Each item one or two units, in the order of their first unit.
     """
+    columns = sparse.ColumnReader() if columns is None else columns
     items, open_pairs = [], {}
     for unit in units:
         edge, i = unit
-        column = edge.weights[:, i]
-        key = (np.round(column, PROPORTIONAL_DECIMALS) + 0.0).tobytes()
-        partner = (np.round(-column, PROPORTIONAL_DECIMALS) + 0.0).tobytes()
+        rows, values = columns.entries(edge.weights, i)
+        key = _rounded_key(rows, values)
+        partner = _rounded_key(rows, -values)
         waiting = open_pairs.get(partner)
         if waiting:
             items[waiting.pop()].append(unit)
@@ -356,12 +392,18 @@ def split_per_neuron(rewriter, post):
     capacity = AXONS_PER_CORE // post.code.axons_per_input
     threshold = options.nominal_threshold
     n = post.n
+    reader = rewriter.reader
+    # relay edges of a sparse layer stay sparse (the relays -> post edge is (n, 2n))
+    use_sparse = any(
+        sparse.issparse(e.weights) for e in rewriter.edges_into.get(post, [])
+    )
 
     def columns(items):
-        cols = [edge.weights[:, i] for item in items for edge, i in item[:1]]
+        # a chunk's columns, dense: (n, at most a core's inputs)
+        cols = [reader.dense(edge.weights, i) for item in items for edge, i in item[:1]]
         return np.column_stack(cols) if cols else np.zeros((n, 0))
 
-    chunk_items = list(_chunks(pair_units(units), capacity))
+    chunk_items = list(_chunks(pair_units(units, reader), capacity))
     chunks = [[unit for item in items for unit in item] for items in chunk_items]
     # one unit per neuron for all its relays, so the post's weights from them are
     # all +-U_j: trinary, one axon per relay (its sign's type), and no fan-out tree
@@ -380,13 +422,13 @@ def split_per_neuron(rewriter, post):
         for edge, i in chunk:
             by_edge.setdefault(edge, []).append(i)
         for edge, cols in by_edge.items():
-            w = np.zeros((2 * n, edge.pre.n))
-            w[:n, cols] = edge.weights[:, cols] * scale[:, None]
-            w[n:, cols] = -w[:n, cols]
+            on = sparse.scale_rows(sparse.keep_columns(edge.weights, cols), scale)
+            w = sparse.vstack([on, -on])
             rewriter.add_edge(
                 FloatEdge(edge.pre, relay, w, edge.delay, edge.obj, edge.rounding)
             )
-        out = np.hstack([np.diag(unit), -np.diag(unit)])
+        diagonal = sparse.diag(unit, sparse=use_sparse)
+        out = sparse.hstack([diagonal, -diagonal])
         new_edges.append(
             FloatEdge(relay, post, out, 1, chunk[0][0].obj, options.rounding)
         )

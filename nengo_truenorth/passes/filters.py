@@ -54,7 +54,7 @@ from ..hardware.limits import (
     THRESHOLD_MAX,
     WEIGHT_MAX,
 )
-from ..ir import TRINARY, ChipGraph, FilteredEdge, FloatEdge, NeuronGroup
+from ..ir import TRINARY, ChipGraph, FilteredEdge, FloatEdge, NeuronGroup, sparse
 
 #: Ticks of a filter neuron's self-connection (its spikes go through one splitter
 #: stage, to itself and to its posts).
@@ -245,7 +245,7 @@ def check_filter_loops(state, compiled):
             )
 
 
-def filter_units(state, out, obj, source_group, sources, design):
+def filter_units(state, out, obj, source_group, sources, design, use_sparse=False):
     """Filter neurons for ``sources`` of ``source_group``, made where missing.
 
     Parameters
@@ -260,6 +260,9 @@ def filter_units(state, out, obj, source_group, sources, design):
     sources : (m,) ndarray of int
         Source neurons, without repeats.
     design : FilterDesign
+    use_sparse : bool, optional
+        Give new filter groups sparse edges (for a sparse layer's many sources:
+        their dense edges would be ``(m, source_group.n)`` and ``(m, m)``).
 
     Returns
     -------
@@ -279,12 +282,18 @@ def filter_units(state, out, obj, source_group, sources, design):
                 obj=obj,
             )
         )
-        into = np.zeros((n, source_group.n))
-        into[np.arange(n), missing] = design.weight
+        if use_sparse:
+            into = sparse.from_entries(
+                np.arange(n), missing, np.full(n, float(design.weight)),
+                (n, source_group.n),
+            )
+            loop = sparse.diag(np.full(n, -float(design.weight)), sparse=True)
+        else:
+            into = np.zeros((n, source_group.n))
+            into[np.arange(n), missing] = design.weight
+            loop = -design.weight * np.eye(n)
         out.add_float_edge(FloatEdge(source_group, group, into, 1, obj))
-        out.add_float_edge(
-            FloatEdge(group, group, -design.weight * np.eye(n), design.delay, obj)
-        )
+        out.add_float_edge(FloatEdge(group, group, loop, design.delay, obj))
         for unit, source in enumerate(missing):
             known[int(source)] = (group, unit)
     by_group = {}
@@ -317,11 +326,16 @@ def lower_filtered_edge(state, edge):
     """
     design = design_filter(edge.tau, state.dt, obj=edge.obj)
     out = ChipGraph()
-    sources = np.flatnonzero(np.any(edge.weights != 0, axis=0))
-    found = filter_units(state, out, edge.obj, edge.pre, sources, design)
+    sources = sparse.nonzero_columns(edge.weights)
+    found = filter_units(
+        state, out, edge.obj, edge.pre, sources, design,
+        use_sparse=sparse.issparse(edge.weights),
+    )
     for group, units, srcs in found:
-        w = np.zeros((edge.post.n, group.n))
-        w[:, units] = edge.weights[:, srcs]
+        # the filter units' columns: their sources' (a sparse edge stays sparse)
+        w = sparse.place_columns(
+            sparse.take_columns(edge.weights, srcs), units, group.n
+        )
         out.add_float_edge(
             FloatEdge(group, edge.post, w, edge.delay, edge.obj, edge.rounding)
         )
