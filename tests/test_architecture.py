@@ -31,6 +31,10 @@ ALLOWED = {
         "frontend", "passes", "compiler", "runtime", "emulator", "hardware",
         "files", "energy", "options", "ir",
     },
+    # NengoDL training behind the [dl] extra: the chip's neuron, weight codes and
+    # limits (and nengo_sigmadelta's quantizers, outside this package); nothing of
+    # the compiler, so training never needs a build
+    "training": {"neurons", "ir", "hardware", "options"},
 }
 #: What each part may import of Nengo (None: anything).
 NENGO_ALLOWED = {

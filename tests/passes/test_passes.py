@@ -7,7 +7,6 @@ from nengo.exceptions import BuildError
 from nengo_truenorth.compiler import compile_graph
 from nengo_truenorth.ir import (
     TRINARY,
-    ChipGraph,
     DecodedEdge,
     FilteredEdge,
     FloatEdge,
@@ -37,22 +36,6 @@ def relu_rates(gain, bias):
         return np.clip(points @ gain[None, :] + bias, 0, None)
 
     return rates
-
-
-def test_deferred_edges_are_replaced_where_they_stood():
-    graph = ChipGraph()
-    a = graph.add_group(group(2, "a"))
-    deferred = graph.defer(FilteredEdge(a, a, np.eye(2), 1, None, "nearest", 0.1))
-    c = graph.add_group(group(2, "c"))
-    plain = graph.add_float_edge(FloatEdge(a, c, np.ones((2, 2))))
-    with pytest.raises(ValueError, match="not lowered"):
-        graph.check_lowered()
-    x, y = group(1, "x"), group(1, "y")
-    patch = ChipGraph(groups=[x, y], float_edges=[FloatEdge(x, y, [[1.0]])])
-    graph.replace({deferred: patch})
-    assert graph.groups == [a, x, y, c]
-    assert graph.float_edges[1] is plain and graph.float_edges[0].pre is x
-    graph.check_lowered()
 
 
 def test_filter_pass_shares_filter_neurons_between_edges_of_one_source():
