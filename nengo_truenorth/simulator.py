@@ -25,7 +25,7 @@ from .frontend import Model, finish_build
 from .hardware.limits import CORES_PER_CHIP
 from .passes import check_filter_loops, run_passes
 from .runtime import ChipRecording, chip_operator
-from .runtime.optimizer import nengo_simulator_optimizer
+from .runtime.optimizer import optimize_model
 
 
 @dataclass(frozen=True)
@@ -195,16 +195,19 @@ class Simulator(nengo.Simulator):
         if record_chip_io and runtime is not None:
             runtime.recording = ChipRecording()
         # Nengo's optimizer, minus its pairwise scans of ops that can never merge
-        # (the host inputs of thousands of chip ensembles); the same merges
-        with nengo_simulator_optimizer():
-            super().__init__(
-                None,
-                dt=dt,
-                seed=seed,
-                model=model,
-                progress_bar=progress_bar,
-                optimize=optimize,
-            )
+        # (the host inputs of thousands of chip ensembles): the same merges, run here
+        # on the model, so that Nengo's __init__ (optimize=False) only orders them
+        if optimize:
+            optimize_model(model, progress_bar=_left_open(progress_bar))
+        super().__init__(
+            None,
+            dt=dt,
+            seed=seed,
+            model=model,
+            progress_bar=progress_bar,
+            optimize=False,
+        )
+        self.optimize = optimize  # as Nengo records it (pickled with the simulator)
 
     def __setstate__(self, state):
         # The chip's state (potentials, spikes in flight, host encoder remainders)

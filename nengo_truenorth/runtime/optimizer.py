@@ -7,20 +7,85 @@ ensembles, whose ``ElementwiseInc`` products all read the node's output: no two 
 them can ever merge (ops that merge must not share a signal), yet each pass tries all
 pairs (a cProfile of the 4,096-core benchmark chain put 138 of its 195 s there).
 
-:func:`optimize` is Nengo's algorithm with one shortcut: a group of ops in which one
-signal is used by every op is skipped, doing only the bookkeeping that Nengo's
-pairwise loop would have done for ops that merge with nothing. Nengo's merge check
-(``Merger.check_signals``) refuses every pair of such a group, so the merges, the
-operators, the signals and the dependency graph are exactly Nengo's. Types whose
-merger replaces that check (``DotInc``) always go through Nengo's loop.
+:func:`optimize` is Nengo's ``optimize``, run with :class:`SkippingOpMergePass` for
+its pass: a group of ops in which one signal is used by every op is not scanned pair
+by pair; only the bookkeeping that Nengo's pairwise loop does for ops that merge with
+nothing is done. Nengo's merge check (``Merger.check_signals``) refuses every pair of
+such a group, so the merges, the operators, the signals and the dependency graph are
+exactly Nengo's. Types whose merger replaces that check (``DotInc``) always go
+through Nengo's pairwise loop.
+
+:func:`optimize_model` is what ``nengo.Simulator.__init__`` does with
+``optimize=True`` (the dependency graph, then the optimizer, in a progress stage named
+as Nengo's), for ``nengo_truenorth.Simulator`` to run before it calls
+``nengo.Simulator.__init__`` with ``optimize=False``. Nothing of Nengo is replaced,
+not even for a moment: a ``nengo.Simulator`` built meanwhile (another thread) runs
+Nengo's own optimizer.
+
+What this relies on in Nengo (pinned to 4.1.0 in setup.cfg; each point is tested in
+``tests/test_optimizer.py`` and ``tests/test_nengo_unpatched.py``):
+
+- Nengo's code runs unchanged, none of it copied: ``optimize`` and
+  ``OpMergePass.__call__`` are called as new function objects over Nengo's own code
+  objects (:func:`nengo_code`), whose globals are a copy of
+  ``nengo.builder.optimizer``'s with one name bound to ours: ``OpMergePass`` (in
+  ``optimize``) to :class:`SkippingOpMergePass`, ``transitive_closure`` (in
+  ``OpMergePass.__call__``) to this module's :func:`transitive_closure`. Nengo's
+  module and functions are untouched. Should a later Nengo no longer look those names
+  up, its code runs as it is (Nengo's results, only slower) and a warning says so.
+- ``OpMergePass``'s public methods and attributes: ``perform_merges_for_view_subset``
+  (overridden for skipped groups), ``dg`` (a ``BidirectionalDAG``, replaced by a
+  :class:`MergingDAG` over the same dicts) and ``OpMerger.mergers`` /
+  ``Merger.check_signals``, the registry and the default check that Nengo's mergers
+  are declared with.
+- What Nengo 4.1.0's ``OpMergePass.perform_merges_for_view_subset`` does to an op
+  that merges with nothing (:meth:`SkippingOpMergePass._mark_unmergeable`: in a
+  views-only pass, an op not blocked by the pass's earlier merges leaves
+  ``might_merge``), restated in a few lines, not copied. ``tests/test_optimizer.py``
+  runs Nengo's loop on every group the pass skips and compares the pass's state.
+  (Calling Nengo's loop on each op of the group alone gives the same without
+  restating it, but builds an ``OpsToMerge`` per op, with a copy of the op's
+  dependents: 10 % more optimizer time on the 4,096-core benchmark chain.)
 """
 
-from contextlib import contextmanager
+import types
+import warnings
 
-import nengo.simulator
+import nengo.builder.optimizer as nengo_optimizer
 from nengo.builder.optimizer import Merger, OpMergePass, OpMerger
 from nengo.utils.graphs import BidirectionalDAG, toposort
-from nengo.utils.stdlib import Timer
+from nengo.utils.progress import Progress, ProgressTracker
+from nengo.utils.simulator import operator_dependency_graph
+
+
+def nengo_code(function, **names):
+    """``function``, Nengo's code unchanged, with global ``names`` bound to others.
+
+    A new function over ``function``'s code object, whose globals are a copy of its
+    module's with ``names`` replaced: neither the module nor ``function`` changes, so
+    any other caller (another thread) still gets Nengo's. A name that ``function``'s
+    code does not look up is a Nengo that no longer works as this module expects:
+    ``function`` itself is returned (Nengo's behaviour), with a warning.
+    """
+    code = function.__code__
+    missing = sorted(set(names) - set(code.co_names))
+    if missing:
+        warnings.warn(
+            f"{function.__module__}.{function.__qualname__} no longer looks up "
+            f"{', '.join(missing)}; running Nengo's code as it is (the same results, "
+            "without nengo_truenorth's speed-ups)",
+            RuntimeWarning,
+            stacklevel=2,
+        )
+        return function
+    namespace = dict(function.__globals__)
+    namespace.update(names)
+    rebound = types.FunctionType(
+        code, namespace, function.__name__, function.__defaults__, function.__closure__
+    )
+    rebound.__kwdefaults__ = function.__kwdefaults__
+    rebound.__qualname__ = function.__qualname__
+    return rebound
 
 
 class MergingDAG(BidirectionalDAG):
@@ -71,7 +136,7 @@ def _remove_all(edges, vertices, vertex_set):
         edges.difference_update(vertices)
 
 
-def transitive_closure(edges):
+def transitive_closure(edges, topo_sorted=None):
     """Every vertex's direct and indirect dependents, as frozensets.
 
     Nengo's ``transitive_closure`` gives the same sets as ``FrozenOrderedSet``s, which
@@ -80,9 +145,11 @@ def transitive_closure(edges):
     disjointness and takes unions of these sets, never their order, so builtin
     frozensets give it the same answers. Equal sets are shared, as in Nengo.
     """
+    if topo_sorted is None:
+        topo_sorted = toposort(edges)
     shared = {}
     reachable = {}
-    for vertex in reversed(toposort(edges)):
+    for vertex in reversed(topo_sorted):
         children = edges[vertex]
         found = set(children)
         for child in children:
@@ -95,7 +162,8 @@ def transitive_closure(edges):
 class SkippingOpMergePass(OpMergePass):
     """An :class:`~nengo.builder.optimizer.OpMergePass` that skips hopeless groups.
 
-    It also finds each pass's dependents with :func:`transitive_closure`.
+    It also merges graph vertices with :class:`MergingDAG` and finds each pass's
+    dependents with :func:`transitive_closure`.
     """
 
     def __init__(self, dg):
@@ -103,13 +171,10 @@ class SkippingOpMergePass(OpMergePass):
         self.dg = MergingDAG.of(self.dg)
 
     def __call__(self, only_merge_ops_with_view):
-        # Nengo's pass (nengo 4.1, OpMergePass.__call__) but for the closure
-        self.dependents = transitive_closure(self.dg.forward)
-        self.only_merge_ops_with_view = only_merge_ops_with_view
-        self.merged.clear()
-        self.merged_dependents.clear()
-        self.opinfo.clear()
-        self.perform_merges()
+        # Nengo's pass, its dependents found by this module's closure
+        nengo_code(OpMergePass.__call__, transitive_closure=transitive_closure)(
+            self, only_merge_ops_with_view
+        )
 
     def perform_merges_for_view_subset(self, subset):
         if len(subset) > 1 and self._no_pair_can_merge(subset):
@@ -131,11 +196,13 @@ class SkippingOpMergePass(OpMergePass):
         return True
 
     def _mark_unmergeable(self, subset):
-        """What Nengo's loop does to ops that merge with nothing.
+        """What Nengo's loop does to the ops of a group when none of them merges.
 
-        In a views-only pass, an op that is not blocked by an earlier merge (its own
-        or a dependent's) leaves ``might_merge``; nothing merges here, so the blocked
-        set is the same for every op of the group.
+        Nengo 4.1.0's ``perform_merges_for_view_subset``, for an op that merges with
+        nothing: in a views-only pass, an op not blocked by an earlier merge of this
+        pass (it is in ``merged`` or ``merged_dependents``, or one of its
+        ``dependents`` is in ``merged``) leaves ``might_merge``; otherwise nothing
+        changes. Nothing merges here, so no op's turn changes another's.
         """
         if not self.only_merge_ops_with_view:
             return
@@ -152,9 +219,9 @@ class SkippingOpMergePass(OpMergePass):
 def optimize(model, dg):
     """Merge ``model``'s operators as ``nengo.builder.optimizer.optimize`` does.
 
-    The same passes, stopping rule and results as Nengo's (see the module notes);
-    only groups of ops that share a signal, which can never merge, are not scanned
-    pair by pair.
+    Nengo's ``optimize`` itself, with :class:`SkippingOpMergePass` for its pass (see
+    the module notes): the same passes, stopping rule and results; only groups of
+    ops that share a signal, which can never merge, are not scanned pair by pair.
 
     Parameters
     ----------
@@ -162,49 +229,32 @@ def optimize(model, dg):
     dg : dict
         The operator dependency graph; modified in place, as by Nengo.
     """
-    single_pass = SkippingOpMergePass(dg)
-
-    n_initial_ops = len(dg)
-    cum_duration = 0.0
-    before, after = None, None
-    only_merge_ops_with_view = True
-    # Nengo's loop (nengo 4.1, builder/optimizer.py), verbatim but for the pass class
-    while only_merge_ops_with_view or after < before:
-        only_merge_ops_with_view = before is None or before != after
-        before = len(single_pass.dg.forward)
-
-        with Timer() as t:
-            single_pass(only_merge_ops_with_view)
-
-        after = len(single_pass.dg.forward)
-        cum_duration += t.duration
-        mean_reduction_rate = float(n_initial_ops - after) / cum_duration
-        last_reduction_rate = float(before - after) / t.duration
-        scaled_rate = 0.01 * mean_reduction_rate
-        if 0.0 < last_reduction_rate < scaled_rate:  # pragma: no cover
-            break
-
-    for sigdict in model.sig.values():
-        for name in sigdict:
-            while sigdict[name] in single_pass.sig_replacements:
-                sigdict[name] = single_pass.sig_replacements[sigdict[name]]
-
-    del model.operators[:]
-    for op in dg:
-        model.add_op(op)
+    nengo_code(nengo_optimizer.optimize, OpMergePass=SkippingOpMergePass)(model, dg)
 
 
-@contextmanager
-def nengo_simulator_optimizer(optimizer=None):
-    """Make ``nengo.Simulator.__init__`` run ``optimizer`` (:func:`optimize`) meanwhile.
+def optimize_model(model, progress_bar=False):
+    """What ``nengo.Simulator.__init__`` does for ``optimize=True``, with our optimizer.
 
-    ``nengo.Simulator.__init__`` calls the optimizer it imported at module level, so
-    a subclass can only swap it there. Since :func:`optimize` gives Nengo's own
-    results, a ``nengo.Simulator`` built meanwhile (another thread) is unaffected.
+    The operator dependency graph of ``model.operators``, then :func:`optimize`,
+    shown as Nengo shows it ("Building (running optimizer)", then "Optimization").
+    ``nengo.Simulator.__init__`` with ``optimize=False`` then does the rest: it finds
+    the graph of the merged operators (the same edges as the optimizer's graph) and
+    orders, initializes and resets them. Finding that graph again is the one cost of
+    not replacing Nengo's optimizer inside its ``__init__``: Nengo's
+    ``operator_dependency_graph`` compares every pair of views written and read on
+    one merged signal (the host's inputs into chip ensembles are one view each of a
+    few such signals): 0.1 s for the 999-core benchmark chain, 2 s for the 4,096-core
+    one.
+
+    Parameters
+    ----------
+    model : nengo.builder.Model
+        A built model; its operators and signals are replaced by the merged ones.
+    progress_bar : bool or ProgressBar, optional
+        Closed at the end, as ``ProgressTracker`` does (wrap a bar that Nengo's
+        ``__init__`` is to use after this).
     """
-    original = nengo.simulator.opmerge_optimize
-    nengo.simulator.opmerge_optimize = optimize if optimizer is None else optimizer
-    try:
-        yield
-    finally:
-        nengo.simulator.opmerge_optimize = original
+    with ProgressTracker(
+        progress_bar, Progress("Building (running optimizer)", "Optimization")
+    ):
+        optimize(model, operator_dependency_graph(model.operators))
