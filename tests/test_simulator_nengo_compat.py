@@ -75,6 +75,28 @@ def test_max_rates_above_one_spike_per_tick_are_a_build_error():
         Simulator(net, dt=0.01, progress_bar=False)
 
 
+def test_explicit_gain_and_bias_above_one_spike_per_tick_build_with_a_warning():
+    # NengoDL's frozen parameters: explicit gains and biases, no max_rates to lower
+    n = 20
+    gain = np.linspace(500, 3000, n)
+    with nengo.Network(seed=0) as net:
+        stim = nengo.Node(0.5)
+        a = nengo.Ensemble(
+            n, 1, neuron_type=nengo.SpikingRectifiedLinear(amplitude=0.001),
+            gain=gain, bias=np.zeros(n), encoders=np.ones((n, 1)),
+        )
+        nengo.Connection(stim, a.neurons, transform=np.ones((n, 1)) * 0.2)
+        probe = nengo.Probe(a.neurons)
+    with pytest.warns(UserWarning, match=r"gain and bias give 16 of its 20 neurons"):
+        sim = Simulator(net, progress_bar=False)
+    with sim:
+        sim.run_steps(200)
+    # on the chip a neuron fires one spike per tick at most
+    spikes_per_tick = (sim.data[probe] > 0).mean(axis=0)
+    assert spikes_per_tick.max() <= 1.0
+    assert spikes_per_tick[-1] > 0.5
+
+
 @pytest.mark.parametrize(
     "transform",
     [

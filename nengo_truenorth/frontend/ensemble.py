@@ -19,6 +19,8 @@ Each type's mapping comes from the registry in :mod:`.mappings`.
 Rate types run as their spiking equivalents. One tick is one step of ``dt`` seconds.
 """
 
+import warnings
+
 import nengo
 import numpy as np
 from nengo.builder.ensemble import BuiltEnsemble, gen_eval_points, get_gain_bias
@@ -138,6 +140,37 @@ def sample_encoders(ens, rng):
     return encoders
 
 
+def check_max_rates(ens, max_rates, dt):
+    """Refuse (or, for explicit gains and biases, warn of) rates above one per tick.
+
+    A chip neuron fires at most one spike per tick. An ensemble whose ``max_rates``
+    ask for more is refused, naming the remedy. An ensemble with explicit ``gain``
+    and ``bias`` (as NengoDL's frozen parameters are) has no ``max_rates`` to lower,
+    and its rate at ``x = 1`` need not be its operating point (neuron -> neuron
+    networks never represent ``x``): it builds, with a warning that neurons driven
+    past one spike per tick saturate there.
+    """
+    ceiling = 1.0 / dt
+    if not np.any(max_rates > ceiling):
+        return
+    above = int(np.count_nonzero(max_rates > ceiling))
+    if ens.gain is not None and ens.bias is not None:
+        warnings.warn(
+            f"{ens}: its gain and bias give {above} of its {ens.n_neurons} neurons "
+            f"rates above the chip's {ceiling:g} Hz at x = 1 (up to "
+            f"{max_rates.max():g} Hz); a chip neuron fires at most one spike per "
+            f"tick of dt = {dt:g} s, so neurons driven that hard saturate there "
+            "(scale gain and bias down, with a larger amplitude, to keep their "
+            "rates)"
+        )
+        return
+    raise BuildError(
+        f"{ens}: max_rates = {max_rates.max():g} Hz is above the chip's "
+        f"{ceiling:g} Hz (one spike per tick of dt = {dt:g} s); "
+        "lower the ensemble's max_rates"
+    )
+
+
 @TrueNorthBuilder.register(nengo.Ensemble)
 def build_ensemble(model, ens):
     """Build ``ens`` on the chip when it can run there, else as Nengo would.
@@ -166,12 +199,7 @@ def build_ensemble(model, ens):
         threshold = ens.neuron_type.threshold
     else:
         threshold = model.option(ens, "threshold", model.options.nominal_threshold)
-        if np.any(max_rates > max_rate):
-            raise BuildError(
-                f"{ens}: max_rates = {max_rates.max():g} Hz is above the chip's "
-                f"{max_rate:g} Hz (one spike per tick of dt = {model.dt:g} s); "
-                "lower the ensemble's max_rates"
-            )
+        check_max_rates(ens, max_rates, model.dt)
     chip_type = chip_neuron_type(ens.neuron_type, threshold)
     # the chip side in float64, whatever Nengo's precision for the host side
     gain64, bias64 = gain.astype(np.float64), bias.astype(np.float64)
