@@ -6,7 +6,9 @@ Needs the ``dl`` extra (TensorFlow 2.12). Contents:
   :mod:`nengo_sigmadelta.quantization` as TensorFlow ops, found by the quantizer's
   class in :data:`TF_QUANTIZER_IMPL`; the straight-through version rounds in the
   forward pass and passes the gradient through unchanged, so the float "shadow"
-  weights keep learning while the network only ever sees grid weights.
+  weights keep learning while the network only ever sees grid weights. Both can
+  round stochastically (up with probability equal to the fraction), for training.
+  ``nengo_truenorth.training`` uses these same ops for the chip's weight codes.
 - :class:`QuantizedDense` -- a ``Dense`` layer with straight-through quantized kernel
   and bias.
 - :class:`LowPassRNNCell` / :class:`LowPassRNNLayer` -- the lpRNN,
@@ -26,39 +28,71 @@ import numpy as np  # noqa: E402
 
 from .quantization import (  # noqa: E402
     FractionalBits,
+    IntegerLevels,
     Quantizer,
     UniformLevels,
     check_quantizer,
 )
 
 
-def _fractional_bits(w, quantizer):
+def round_stochastic(x):
+    """Round up with probability equal to the fractional part (unbiased rounding).
+
+    Parameters
+    ----------
+    x : tf.Tensor
+
+    Returns
+    -------
+    tf.Tensor
+        Whole numbers, ``floor(x)`` or ``floor(x) + 1``; the mean is ``x``.
+    """
+    low = tf.floor(x)
+    up = tf.random.uniform(tf.shape(x), dtype=x.dtype) < (x - low)
+    return low + tf.cast(up, x.dtype)
+
+
+def _fractional_bits(w, quantizer, rnd=tf.round):
     step = tf.constant(quantizer.step, dtype=w.dtype)
-    q = tf.round(w / step) * step  # ties to even, as np.round
+    q = rnd(w / step) * step  # tf.round: ties to even, as np.round
     if quantizer.integer_bits is not None:
         top = 2.0**quantizer.integer_bits
         q = tf.clip_by_value(q, -top, top - quantizer.step)
     return q
 
 
-def _uniform_levels(w, quantizer):
+def _uniform_levels(w, quantizer, rnd=tf.round):
     if quantizer.w_max is None:
         w_max = tf.reduce_max(tf.abs(w))
         w_max = tf.where(w_max > 0, w_max, tf.ones_like(w_max))
     else:
         w_max = tf.constant(quantizer.w_max, dtype=w.dtype)
     step = 2 * w_max / (quantizer.n_levels - 1)
-    return -w_max + step * tf.round((tf.clip_by_value(w, -w_max, w_max) + w_max) / step)
+    return -w_max + step * rnd((tf.clip_by_value(w, -w_max, w_max) + w_max) / step)
 
 
-#: TensorFlow implementation of each quantizer class (looked up by exact class).
+def _integer_levels(w, quantizer, rnd=tf.round):
+    if quantizer.scale is not None:
+        step = tf.constant(quantizer.scale, dtype=w.dtype)
+    else:
+        if quantizer.per_row and w.shape.rank > 0:
+            m = tf.reduce_max(tf.abs(w), axis=-1, keepdims=True)
+        else:
+            m = tf.reduce_max(tf.abs(w))
+        step = tf.where(m > 0, m, tf.ones_like(m)) / quantizer.top
+    return tf.clip_by_value(rnd(w / step), quantizer.low, quantizer.high) * step
+
+
+#: TensorFlow implementation of each quantizer class (looked up by exact class):
+#: ``impl(w, quantizer, rnd)``, where ``rnd`` rounds to whole numbers.
 TF_QUANTIZER_IMPL = {
     FractionalBits: _fractional_bits,
     UniformLevels: _uniform_levels,
+    IntegerLevels: _integer_levels,
 }
 
 
-def quantize(w, quantizer):
+def quantize(w, quantizer, stochastic=False):
     """Round a tensor to the quantizer's grid (no gradient trickery).
 
     Parameters
@@ -67,11 +101,16 @@ def quantize(w, quantizer):
         Weights of any shape.
     quantizer : Quantizer or None
         None returns ``w`` unchanged.
+    stochastic : bool or tf.Tensor, optional
+        Round each value up with probability equal to its fractional part on the
+        grid (:func:`round_stochastic`) instead of to the nearest point; a boolean
+        tensor (e.g. NengoDL's ``training`` flag) chooses in the graph.
 
     Returns
     -------
     tf.Tensor
-        Same shape and dtype; equal to ``quantizer(w.numpy())``.
+        Same shape and dtype; equal to ``quantizer(w.numpy())`` when rounding to
+        the nearest point.
     """
     if quantizer is None:
         return w
@@ -82,10 +121,19 @@ def quantize(w, quantizer):
             f"{quantizer!r} has no TensorFlow implementation; register one in "
             "nengo_sigmadelta.keras_layers.TF_QUANTIZER_IMPL"
         ) from None
-    return impl(tf.convert_to_tensor(w), quantizer)
+    w = tf.convert_to_tensor(w)
+    if stochastic is False:
+        return impl(w, quantizer)
+    if stochastic is True:
+        return impl(w, quantizer, round_stochastic)
+    return tf.cond(
+        tf.cast(stochastic, tf.bool),
+        lambda: impl(w, quantizer, round_stochastic),
+        lambda: impl(w, quantizer),
+    )
 
 
-def quantize_ste(w, quantizer):
+def quantize_ste(w, quantizer, stochastic=False):
     """Straight-through quantization: forward ``quantize(w)``, gradient identity.
 
     The forward value is exactly the grid value (not ``w + (q - w)``, which float
@@ -95,6 +143,8 @@ def quantize_ste(w, quantizer):
     ----------
     w : tf.Tensor or tf.Variable
     quantizer : Quantizer or None
+    stochastic : bool or tf.Tensor, optional
+        As for :func:`quantize`.
 
     Returns
     -------
@@ -108,7 +158,7 @@ def quantize_ste(w, quantizer):
         def grad(dy):
             return dy
 
-        return quantize(x, quantizer), grad
+        return quantize(x, quantizer, stochastic), grad
 
     return straight_through(tf.convert_to_tensor(w))
 
@@ -119,6 +169,7 @@ def _quantizer_to_config(quantizer):
     params = {
         "FractionalBits": ("bits", "integer_bits"),
         "UniformLevels": ("n_levels", "w_max"),
+        "IntegerLevels": ("low", "high", "scale", "per_row"),
     }
     name = type(quantizer).__name__
     config = {k: getattr(quantizer, k) for k in params[name]}

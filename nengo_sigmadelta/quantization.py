@@ -1,6 +1,6 @@
-"""Weight quantizers (NumPy): fixed-point fractional bits and uniform levels.
+"""Weight quantizers (NumPy): fixed-point fractional bits, uniform and integer levels.
 
-Two grids, as in the seed papers:
+Three grids, as in the seed papers and the TrueNorth chip:
 
 - :class:`FractionalBits` -- ``k`` fractional bits: the grid ``2**-k · ℤ``. Boeshertz
   et al.'s "3-bit weights" are ``k = 3``, a 1/8 grid, so every weight times ``2**k``
@@ -9,6 +9,10 @@ Two grids, as in the seed papers:
 - :class:`UniformLevels` -- ``n`` uniformly spaced levels over ``[-w_max, w_max]``
   (Diehl et al.'s 16 levels). With ``w_max = None`` the range is the tensor's own
   ``max |w|``.
+- :class:`IntegerLevels` -- the integers ``low..high`` times a scale, fixed or taken
+  from the weights (per row: one scale per post neuron). The TrueNorth chip's weight
+  codes are such levels (-8..7 for 4 bits, -1..1 for trinary weights), and so are
+  activities quantized to ``n`` levels (``0..n-1`` times a step).
 
 Quantizers are small frozen objects: calling one rounds an array to its grid (to the
 nearest level, ties to even, values beyond the range clipped). The straight-through
@@ -17,7 +21,7 @@ TensorFlow versions are in :mod:`nengo_sigmadelta.keras_layers`.
 
 import numpy as np
 from nengo.exceptions import ValidationError
-from nengo.params import FrozenObject, IntParam, NumberParam
+from nengo.params import BoolParam, FrozenObject, IntParam, NumberParam
 
 
 class Quantizer(FrozenObject):
@@ -229,11 +233,127 @@ class UniformLevels(Quantizer):
         return np.round((np.clip(w, low, high) - low) / step).astype(np.int64)
 
 
+class IntegerLevels(Quantizer):
+    """The integers ``low..high`` times a scale: ``scale · clip(round(w / scale), low,
+    high)``.
+
+    With a fixed ``scale`` the grid is fixed (trinary weights ``{-1, 0, 1}·scale`` as
+    in Esser et al. 2016, activities ``0..n-1`` times a step). With ``scale=None`` it
+    comes from the weights, as the TrueNorth chip's discretization chooses each
+    neuron's weight scale: the largest ``|w|`` lands on level :attr:`top`
+    (``min(high, -low)``, at least 1), so the grid is symmetric and a level outside
+    ``-top..top`` (-8 of the 4-bit code -8..7) is never used.
+
+    Parameters
+    ----------
+    low, high : int
+        The integer levels, ``low <= 0 <= high`` and ``low < high``.
+    scale : float, optional
+        The grid step. By default ``max |w| / top``, per call (per row with
+        ``per_row``); an all-zero tensor or row gets step ``1 / top``.
+    per_row : bool, optional
+        With ``scale=None``, one step per row: the last axis is reduced, so a Nengo
+        transform of shape ``(size_out, size_in)`` gets one step per post neuron, as
+        the chip's per-neuron weight scale. Default False: one step for the tensor.
+
+    Examples
+    --------
+    >>> IntegerLevels(-8, 7)([0.7, -0.25, 0.33])  # 4-bit chip levels, step 0.1
+    array([ 0.7, -0.2,  0.3])
+    >>> IntegerLevels(-1, 1, scale=0.5)([0.3, -0.1, -2.0])  # trinary
+    array([ 0.5, -0. , -0.5])
+    >>> IntegerLevels(-8, 7, per_row=True)([[0.7, 0.22], [0.07, -0.032]])
+    array([[ 0.7 ,  0.2 ],
+           [ 0.07, -0.03]])
+    """
+
+    low = IntParam("low", high=0)
+    high = IntParam("high", low=0)
+    scale = NumberParam("scale", low=0, low_open=True, optional=True)
+    per_row = BoolParam("per_row")
+
+    def __init__(self, low, high, scale=None, per_row=False):
+        super().__init__()
+        if not low < high:
+            raise ValidationError(
+                f"low = {low} is not below high = {high}", attr="low", obj=self
+            )
+        self.low = low
+        self.high = high
+        self.scale = scale
+        self.per_row = per_row
+
+    @property
+    def top(self):
+        """int: the level the largest ``|w|`` lands on when the scale comes from the
+        weights, ``max(min(high, -low), 1)`` (the chip's convention)."""
+        return max(min(self.high, -self.low), 1)
+
+    def steps(self, w):
+        """The grid step for weights ``w``: a float, or ``(..., 1)`` per row.
+
+        Parameters
+        ----------
+        w : ndarray
+
+        Returns
+        -------
+        float or ndarray
+        """
+        if self.scale is not None:
+            return float(self.scale)
+        w = np.asarray(w, dtype=float)
+        if w.size == 0:
+            return 1.0 / self.top
+        if self.per_row and w.ndim > 0:
+            m = np.max(np.abs(w), axis=-1, keepdims=True)
+        else:
+            m = np.max(np.abs(w))
+        m = np.where(m > 0, m, 1.0)
+        return m / self.top
+
+    def grid(self, w):
+        step = self.steps(w)
+        return self.low * step, step, self.high * step
+
+    def __call__(self, w):
+        w = np.asarray(w, dtype=float)
+        step = self.steps(w)
+        return np.clip(np.round(w / step), self.low, self.high) * step
+
+    def on_grid(self, w, grid_of=None):
+        w = np.asarray(w, dtype=float)
+        if w.size == 0:
+            return True
+        step = self.steps(w if grid_of is None else np.asarray(grid_of, dtype=float))
+        n = w / step
+        whole = np.abs(n - np.round(n)) <= 1e-6 * np.maximum(1.0, np.abs(n))
+        inside = (np.round(n) >= self.low) & (np.round(n) <= self.high)
+        return bool(np.all(whole & inside))
+
+    def to_integers(self, w):
+        """The integer level of each weight (the chip's crossbar level).
+
+        Parameters
+        ----------
+        w : array_like
+
+        Returns
+        -------
+        ndarray of int64
+            Same shape as ``w``, in ``low..high``.
+        """
+        w = np.asarray(w, dtype=float)
+        levels = np.clip(np.round(w / self.steps(w)), self.low, self.high)
+        return levels.astype(np.int64)
+
+
 def check_quantizer(quantizer, attr="quantizer", obj=None):
     """Return ``quantizer`` if it is a :class:`Quantizer` or None, else raise."""
     if quantizer is not None and not isinstance(quantizer, Quantizer):
         raise ValidationError(
-            f"{quantizer!r} is not a Quantizer (FractionalBits, UniformLevels)",
+            f"{quantizer!r} is not a Quantizer (FractionalBits, UniformLevels, "
+            "IntegerLevels)",
             attr=attr,
             obj=obj,
         )

@@ -82,7 +82,11 @@ def tf():
 
 @pytest.mark.parametrize(
     "quantizer",
-    [IntegerLevels(-8, 7), IntegerLevels(-4, 3, per_row=True), IntegerLevels(-1, 1, 0.3)],
+    [
+        IntegerLevels(-8, 7),
+        IntegerLevels(-4, 3, per_row=True),
+        IntegerLevels(-1, 1, 0.3),
+    ],
 )
 def test_tensorflow_levels_equal_numpy_and_pass_the_gradient_straight(tf, quantizer):
     from nengo_sigmadelta.keras_layers import quantize, quantize_ste
