@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed-test
 DL_VENV ?= .venv-dl
 DL_PY := $(DL_VENV)/bin/python
 DL_STAMP := $(DL_VENV)/.installed-dl
-DL_TESTS ?= tests/sigmadelta
+DL_TESTS ?= tests/sigmadelta tests/training
 OUT ?= out
 
 # Nengo's own test suite against nengo_truenorth.Simulator (its own pytest config;
