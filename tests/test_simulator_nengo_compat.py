@@ -85,7 +85,7 @@ def test_explicit_gain_and_bias_above_one_spike_per_tick_build_with_a_warning():
             n, 1, neuron_type=nengo.SpikingRectifiedLinear(amplitude=0.001),
             gain=gain, bias=np.zeros(n), encoders=np.ones((n, 1)),
         )
-        nengo.Connection(stim, a.neurons, transform=np.ones((n, 1)) * 0.2)
+        nengo.Connection(stim, a.neurons, transform=np.ones((n, 1)))
         probe = nengo.Probe(a.neurons)
     with pytest.warns(UserWarning, match=r"gain and bias give 16 of its 20 neurons"):
         sim = Simulator(net, progress_bar=False)
@@ -94,7 +94,7 @@ def test_explicit_gain_and_bias_above_one_spike_per_tick_build_with_a_warning():
     # on the chip a neuron fires one spike per tick at most
     spikes_per_tick = (sim.data[probe] > 0).mean(axis=0)
     assert spikes_per_tick.max() <= 1.0
-    assert spikes_per_tick[-1] > 0.5
+    assert spikes_per_tick[-1] > 0.9  # 1,500 Hz asked: one per tick
 
 
 @pytest.mark.parametrize(
