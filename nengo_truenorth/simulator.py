@@ -24,7 +24,7 @@ from .emulator import get_emulator
 from .frontend import Model, finish_build
 from .hardware.limits import CORES_PER_CHIP
 from .passes import check_filter_loops, run_passes
-from .runtime import ChipRecording, chip_operator
+from .runtime import ChipRecording, SimChip, chip_operator
 from .runtime.optimizer import optimize_model
 
 
@@ -199,6 +199,9 @@ class Simulator(nengo.Simulator):
         # on the model, so that Nengo's __init__ (optimize=False) only orders them
         if optimize:
             optimize_model(model, progress_bar=_left_open(progress_bar))
+        for op in model.operators:
+            if isinstance(op, SimChip):
+                op.read_whole_bases()
         super().__init__(
             None,
             dt=dt,

@@ -336,14 +336,41 @@ class SimChip(Operator):
         self.incs = []
         self.reads = list(values)
         self.updates = []
+        self.values = None
 
     def _descstr(self):
-        return f"{len(self.reads)} inputs, {len(self.sets)} outputs"
+        return f"{len(self.values or self.reads)} inputs, {len(self.sets)} outputs"
+
+    def read_whole_bases(self):
+        """Declare reads of whole merged signals where the inputs fill them exactly.
+
+        After Nengo's optimizer, the inputs of thousands of chip ensembles are views
+        of a few merged signals. Nengo orders operators by comparing every view read
+        with every view written on the same base (quadratic in the views); a read of
+        the whole base, which these inputs fill exactly and nothing else shares,
+        orders the same operators with one comparison per writer. The views are
+        kept for reading the values (:attr:`values`). Call it after optimization.
+        """
+        self.values = list(self.reads)
+        by_base = {}
+        for sig in self.values:
+            by_base.setdefault(sig.base, []).append(sig)
+        reads = []
+        for sig in self.values:
+            views = by_base.get(sig.base)
+            if views is None:
+                continue  # this base was declared already
+            if _fill_exactly(sig.base, views):
+                reads.append(sig.base)
+                del by_base[sig.base]
+            else:
+                reads.append(sig)
+        self.reads = reads
 
     def make_step(self, signals, dt, rng):
         runtime = self.runtime
         runtime.resume_or_reset()
-        values = [signals[s] for s in self.reads]
+        values = [signals[s] for s in (self.values or self.reads)]
         spikes = [signals[s] for s in self.sets[: self.n_spikes]]
         voltages = [signals[s] for s in self.sets[self.n_spikes :]]
 
@@ -351,3 +378,19 @@ class SimChip(Operator):
             runtime.tick(values, spikes, voltages)
 
         return step_simchip
+
+
+def _fill_exactly(base, views):
+    """Whether ``views`` of ``base`` are disjoint, contiguous 1-D slices that cover
+    it exactly (so a read of ``base`` reads just them)."""
+    if base.ndim != 1 or not all(v.ndim == 1 for v in views):
+        return False
+    if not all(v.elemstrides == (1,) or v.size <= 1 for v in views):
+        return False
+    spans = sorted((v.elemoffset, v.elemoffset + v.size) for v in views)
+    position = 0
+    for start, stop in spans:
+        if start != position:
+            return False
+        position = stop
+    return position == base.size
