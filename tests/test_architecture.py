@@ -123,3 +123,16 @@ def test_no_import_cycles_among_the_modules():
         cwd=ROOT, capture_output=True, text=True,
     )
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_only_the_training_layer_uses_the_sister_package():
+    wrong = []
+    for file in sorted(PACKAGE.rglob("*.py")):
+        relative = file.relative_to(ROOT)
+        package = ".".join(relative.with_suffix("").parts[:-1])
+        if relative.parts[1] == "training":
+            continue
+        for name in imports_of(file, package):
+            if name.startswith("nengo_sigmadelta"):
+                wrong.append(f"{relative} imports {name}")
+    assert not wrong, "\n".join(wrong)
