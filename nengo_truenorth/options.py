@@ -26,7 +26,12 @@ def _integer(low, high):
 
 
 def _positive(value):
-    if isinstance(value, bool) or not value > 0 or value != value or value == float("inf"):
+    if (
+        isinstance(value, bool)
+        or not value > 0
+        or value != value
+        or value == float("inf")
+    ):
         return "must be a finite number above 0"
     return None
 
@@ -42,7 +47,9 @@ def _at_least(low):
 
 def _one_of(*choices):
     def check(value):
-        if not any(value is c or (type(value) is type(c) and value == c) for c in choices):
+        if not any(
+            value is c or (type(value) is type(c) and value == c) for c in choices
+        ):
             return f"must be one of {', '.join(repr(c) for c in choices)}"
         return None
 

@@ -9,7 +9,6 @@ the front end's registry (Nengo objects -> IR), the passes (IR -> IR), the compi
 (IR -> ``ChipModel``) and the runtime (an emulator behind one Nengo operator).
 """
 
-
 import os
 import shlex
 from dataclasses import dataclass
@@ -293,7 +292,9 @@ class Simulator(nengo.Simulator):
             )
         runtime = self.model.chip_runtime
         emulator = self.emulator
-        input_axons = {port: emulator.input_axons(port) for port in emulator.input_ports()}
+        input_axons = {
+            port: emulator.input_axons(port) for port in emulator.input_ports()
+        }
         inputs = _port_spikes(recording.axons, input_axons, lambda axons: axons)
         watch = runtime.spike_watch
         output_neurons = {

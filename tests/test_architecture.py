@@ -28,8 +28,16 @@ ALLOWED = {
     "runtime": {"ir", "hardware", "emulator"},
     "frontend": {"ir", "passes", "options", "hardware", "neurons", "config"},
     "simulator": {
-        "frontend", "passes", "compiler", "runtime", "emulator", "hardware",
-        "files", "energy", "options", "ir",
+        "frontend",
+        "passes",
+        "compiler",
+        "runtime",
+        "emulator",
+        "hardware",
+        "files",
+        "energy",
+        "options",
+        "ir",
     },
     # NengoDL training behind the [dl] extra: the chip's neuron, weight codes and
     # limits (and nengo_sigmadelta's quantizers, outside this package); nothing of
@@ -120,7 +128,9 @@ def test_no_import_cycles_among_the_modules():
         pytest.skip(f"{tool} is not beside the project")
     done = subprocess.run(
         [sys.executable, str(tool), "nengo_truenorth", "nengo_sigmadelta"],
-        cwd=ROOT, capture_output=True, text=True,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
     )
     assert done.returncode == 0, done.stdout + done.stderr
 

@@ -53,7 +53,9 @@ def filtered_neuron_connections():
         nengo.Connection(stim, a)
         rng = np.random.RandomState(0)
         nengo.Connection(
-            a.neurons, b.neurons, transform=rng.uniform(-0.1, 0.1, (40, 60)),
+            a.neurons,
+            b.neurons,
+            transform=rng.uniform(-0.1, 0.1, (40, 60)),
             synapse=0.02,
         )
         nengo.Connection(b, b, synapse=0.05)

@@ -1,6 +1,5 @@
 """Stage 5 of the compiler: per-core arrays of every neuron field, into a ChipModel."""
 
-
 import numpy as np
 from nengo.exceptions import BuildError
 

@@ -1,6 +1,5 @@
 """Stage 1 of the compiler: axon keys and the crossbar bits each group needs."""
 
-
 from dataclasses import dataclass
 
 import numpy as np
@@ -171,7 +170,9 @@ def group_entries(group, edges, keys):
         local_base += edge.pre.n * per
     if len(edges) == 1:
         return GroupEntries(neurons[0], locals_[0], columns[0])
-    neuron, local, columns = (concatenate_or_empty(x) for x in (neurons, locals_, columns))
+    neuron, local, columns = (
+        concatenate_or_empty(x) for x in (neurons, locals_, columns)
+    )
     if len(edges) > 1:
         order = np.argsort(neuron, kind="stable")
         neuron, local = neuron[order], local[order]

@@ -12,7 +12,6 @@ from ..hardware.limits import (
 from ..hardware.model import ChipModel
 
 
-
 SPLITTER = "splitter"
 #: How many of the most recently opened, not yet full cores a chunk may join.
 
@@ -170,7 +169,9 @@ class CompiledChip:
         counts = {}
         for owner in self.core_owner.values():
             name = (
-                owner if isinstance(owner, str) else str(name_of(owner.obj, owner.label))
+                owner
+                if isinstance(owner, str)
+                else str(name_of(owner.obj, owner.label))
             )
             counts[name] = counts.get(name, 0) + 1
         ranked = sorted(counts.items(), key=lambda item: -item[1])

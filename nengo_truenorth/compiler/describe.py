@@ -1,6 +1,5 @@
 """Stage 6 of the compiler: input and output ports, maps and resource figures."""
 
-
 import numpy as np
 
 from ..hardware.limits import (

@@ -1,13 +1,11 @@
 """Stage 4 of the compiler: cores laid on the mesh along a space-filling curve."""
 
-
 import numpy as np
 
 from ..hardware.limits import (
     CHIP_SIZE,
     CORES_PER_CHIP,
 )
-
 
 
 CURVES = ("hilbert", "serpentine", "row-major")

@@ -81,7 +81,9 @@ def build_connection(model, conn):
         return build_chip_connection(model, conn)
     if post_chip:
         chip_ens = model.chip_ensembles[_ensemble_of(conn.post_obj)]
-        kind = "neurons" if isinstance(conn.post_obj, nengo.ensemble.Neurons) else "value"
+        kind = (
+            "neurons" if isinstance(conn.post_obj, nengo.ensemble.Neurons) else "value"
+        )
         if kind == "neurons":
             chip_ens.host_neuron_input = True
         else:
@@ -126,8 +128,17 @@ def _conv_axis(n_in, n_out, size, stride, padding):
     return out[ok], tap[ok], inp[ok]
 
 
-def _forward_conv_entries(in_spatial, n_in, out_spatial, n_out, kernel, strides,
-                          padding, channels_last, groups):
+def _forward_conv_entries(
+    in_spatial,
+    n_in,
+    out_spatial,
+    n_out,
+    kernel,
+    strides,
+    padding,
+    channels_last,
+    groups,
+):
     """``(rows, cols, values)`` of a forward convolution's matrix.
 
     ``kernel`` has shape ``kernel_size + (n_in // groups, n_out)``; row and column
@@ -192,15 +203,27 @@ def convolution_csr(transform, kernel):
     inp, out = transform.input_shape, transform.output_shape
     if isinstance(transform, ConvolutionTranspose):
         rows, cols, values = _forward_conv_entries(
-            out.spatial_shape, out.n_channels, inp.spatial_shape, inp.n_channels,
-            np.swapaxes(kernel, -1, -2), transform.strides, transform.padding,
-            transform.channels_last, 1,
+            out.spatial_shape,
+            out.n_channels,
+            inp.spatial_shape,
+            inp.n_channels,
+            np.swapaxes(kernel, -1, -2),
+            transform.strides,
+            transform.padding,
+            transform.channels_last,
+            1,
         )
         rows, cols = cols, rows
     else:
         rows, cols, values = _forward_conv_entries(
-            inp.spatial_shape, inp.n_channels, out.spatial_shape, out.n_channels,
-            kernel, transform.strides, transform.padding, transform.channels_last,
+            inp.spatial_shape,
+            inp.n_channels,
+            out.spatial_shape,
+            out.n_channels,
+            kernel,
+            transform.strides,
+            transform.padding,
+            transform.channels_last,
             transform.groups,
         )
     return sparse.from_entries(
@@ -286,9 +309,7 @@ def _weights_signal(model, conn, weights):
         return None
     if isinstance(weights, np.ndarray):
         weights = weights.astype(rc.float_dtype)
-    model.sig[conn]["weights"] = Signal(
-        weights, name=f"{conn}.weights", readonly=True
-    )
+    model.sig[conn]["weights"] = Signal(weights, name=f"{conn}.weights", readonly=True)
     return weights
 
 
@@ -321,14 +342,23 @@ def build_chip_connection(model, conn):
             post_map * spike, conn.pre_slice, pre_ens.n_neurons
         )
         if uses_filter_neurons(conn):
-            graph.defer(FilteredEdge(
-                pre_chip.group, post_chip.group, weights, delay, conn, rounding,
-                conn.synapse.tau,
-            ))
+            graph.defer(
+                FilteredEdge(
+                    pre_chip.group,
+                    post_chip.group,
+                    weights,
+                    delay,
+                    conn,
+                    rounding,
+                    conn.synapse.tau,
+                )
+            )
         else:
-            graph.add_float_edge(FloatEdge(
-                pre_chip.group, post_chip.group, weights, delay, conn, rounding
-            ))
+            graph.add_float_edge(
+                FloatEdge(
+                    pre_chip.group, post_chip.group, weights, delay, conn, rounding
+                )
+            )
         model.params[conn] = BuiltConnection(
             eval_points=None,
             solver_info=None,
@@ -341,8 +371,9 @@ def build_chip_connection(model, conn):
         eval_points, weights, solver_info = model.build(conn.solver, conn, rng)
         # the solver's matrix already holds transform and post encoders (chip units)
         graph.add_float_edge(
-            FloatEdge(pre_chip.group, post_chip.group, weights * spike, delay, conn,
-                      rounding)
+            FloatEdge(
+                pre_chip.group, post_chip.group, weights * spike, delay, conn, rounding
+            )
         )
         model.params[conn] = BuiltConnection(
             eval_points=eval_points,
@@ -362,9 +393,17 @@ def build_chip_connection(model, conn):
         sizing_points = get_eval_points(model, conn, rng)
     graph.defer(
         DecodedEdge(
-            pre_chip.group, post_chip.group, decoders, sizing_points,
-            partial(pre_chip.rates_at, dt=model.dt), post_map, spike, bits, delay,
-            rounding, tau=conn.synapse.tau if filters_decoded_value(model, conn) else None,
+            pre_chip.group,
+            post_chip.group,
+            decoders,
+            sizing_points,
+            partial(pre_chip.rates_at, dt=model.dt),
+            post_map,
+            spike,
+            bits,
+            delay,
+            rounding,
+            tau=conn.synapse.tau if filters_decoded_value(model, conn) else None,
             obj=conn,
         )
     )

@@ -194,7 +194,6 @@ def build_ensemble(model, ens):
     eval_points = gen_eval_points(ens, ens.eval_points, rng=rng, dtype=rc.float_dtype)
     encoders = sample_encoders(ens, rng)
     gain, bias, max_rates, intercepts = get_gain_bias(ens, rng, dtype=rc.float_dtype)
-    max_rate = 1.0 / model.dt
     if isinstance(ens.neuron_type, TrueNorthNeuron):
         threshold = ens.neuron_type.threshold
     else:
@@ -204,8 +203,12 @@ def build_ensemble(model, ens):
     # the chip side in float64, whatever Nengo's precision for the host side
     gain64, bias64 = gain.astype(np.float64), bias.astype(np.float64)
     scale, offset = current_to_drive(
-        ens.neuron_type, gain64, bias64, max_rates.astype(np.float64),
-        chip_type.mean_threshold, model.dt,
+        ens.neuron_type,
+        gain64,
+        bias64,
+        max_rates.astype(np.float64),
+        chip_type.mean_threshold,
+        model.dt,
     )
     chip_gain = scale * gain64
     chip_bias = scale * (bias64 - offset)

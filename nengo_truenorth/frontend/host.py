@@ -20,8 +20,13 @@ def declare_host_inputs(model):
             unit = np.full(ens.dimensions, options.input_range * ens.radius / channels)
             model.chip.host_inputs.append(
                 HostInput(
-                    chip_ens.group, chip_ens.scaled_encoders, channels, unit,
-                    label=f"{ens} host value", obj=ens, target=model.sig[ens]["in"],
+                    chip_ens.group,
+                    chip_ens.scaled_encoders,
+                    channels,
+                    unit,
+                    label=f"{ens} host value",
+                    obj=ens,
+                    target=model.sig[ens]["in"],
                 )
             )
         if chip_ens.host_neuron_input:
@@ -35,8 +40,12 @@ def declare_host_inputs(model):
             ).astype(np.float64)
             model.chip.host_inputs.append(
                 HostInput(
-                    chip_ens.group, np.diag(scale), channels, unit,
-                    label=f"{ens} host neurons", obj=ens,
+                    chip_ens.group,
+                    np.diag(scale),
+                    channels,
+                    unit,
+                    label=f"{ens} host neurons",
+                    obj=ens,
                     target=model.sig[ens.neurons]["in"],
                 )
             )

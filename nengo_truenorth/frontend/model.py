@@ -134,7 +134,11 @@ class ChipEnsemble:
             host, where each spike is ``amplitude / dt`` high.
         """
         return self.neuron_type.decoded_rates(
-            np.asarray(x, dtype=np.float64), self.gain, self.bias, self.amplitude, dt,
+            np.asarray(x, dtype=np.float64),
+            self.gain,
+            self.bias,
+            self.amplitude,
+            dt,
             out=out,
         )
 
@@ -171,8 +175,9 @@ class Model(NengoModel):
         The emulated chip behind the chip's operator, likewise.
     """
 
-    def __init__(self, dt=0.001, label=None, decoder_cache=None, seed=None,
-                 options=None):
+    def __init__(
+        self, dt=0.001, label=None, decoder_cache=None, seed=None, options=None
+    ):
         super().__init__(
             dt=dt, label=label, decoder_cache=decoder_cache, builder=TrueNorthBuilder()
         )

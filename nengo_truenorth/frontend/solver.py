@@ -8,7 +8,6 @@ ensemble's eval points); a build solves each such problem once (:class:`SolveMem
 for the solvers whose answer does not depend on their random state.
 """
 
-
 import nengo
 import numpy as np
 from nengo.builder.connection import (

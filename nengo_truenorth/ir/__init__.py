@@ -6,7 +6,14 @@ weight codes, which the compiler places on cores. Imports only the hardware limi
 """
 
 from .arrays import array_key
-from .codes import SIXTEEN_LEVELS, TRINARY, UNIT, WeightCode, axons_per_level, weight_code
+from .codes import (
+    SIXTEEN_LEVELS,
+    TRINARY,
+    UNIT,
+    WeightCode,
+    axons_per_level,
+    weight_code,
+)
 from .graph import (
     ChipGraph,
     DecodedEdge,

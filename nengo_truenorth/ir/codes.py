@@ -82,7 +82,9 @@ class WeightCode:
         for mask in range(2**n):
             level = sum(v for k, v in enumerate(self.values) if mask >> k & 1)
             # prefer the subset with the fewest axons (fewest synaptic events)
-            if level not in table or bin(mask).count("1") < bin(table[level]).count("1"):
+            if level not in table or bin(mask).count("1") < bin(table[level]).count(
+                "1"
+            ):
                 table[level] = mask
         masks = np.zeros(q.shape, dtype=np.int64)
         for level, mask in table.items():

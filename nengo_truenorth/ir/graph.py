@@ -109,7 +109,9 @@ class NeuronGroup:
     def param(self, name):
         """(n,) ndarray of int: parameter ``name``, defaults filled in."""
         if name in self.params:
-            return np.broadcast_to(np.asarray(self.params[name], dtype=np.int64), (self.n,))
+            return np.broadcast_to(
+                np.asarray(self.params[name], dtype=np.int64), (self.n,)
+            )
         return np.full(self.n, NEURON_DEFAULTS[name], dtype=np.int64)
 
 

@@ -300,7 +300,11 @@ def place_columns(m, columns, n_cols):
     rows, cols, vals = entries(m)
     keep = _last_sources(columns)[cols]
     return from_entries(
-        rows[keep], columns[cols[keep]], vals[keep], (m.shape[0], n_cols), m.dtype,
+        rows[keep],
+        columns[cols[keep]],
+        vals[keep],
+        (m.shape[0], n_cols),
+        m.dtype,
         unique=True,
     )
 
@@ -319,7 +323,11 @@ def place_rows(m, rows, n_rows):
     r, cols, vals = entries(m)
     keep = _last_sources(rows)[r]
     return from_entries(
-        rows[r[keep]], cols[keep], vals[keep], (n_rows, m.shape[1]), m.dtype,
+        rows[r[keep]],
+        cols[keep],
+        vals[keep],
+        (n_rows, m.shape[1]),
+        m.dtype,
         unique=True,
     )
 
@@ -346,10 +354,12 @@ def hstack(blocks):
     """Blocks side by side (1-D arrays are columns): CSR if any block is sparse."""
     if not any(issparse(b) for b in blocks):
         return np.column_stack(blocks)
-    return csr(sp.hstack(
-        [b if issparse(b) else np.asarray(b).reshape(len(b), -1) for b in blocks],
-        format="csr",
-    ))
+    return csr(
+        sp.hstack(
+            [b if issparse(b) else np.asarray(b).reshape(len(b), -1) for b in blocks],
+            format="csr",
+        )
+    )
 
 
 def vstack(blocks):

@@ -24,7 +24,12 @@ from .state import ChipBuild
 #: Passes that lower the deferred edges of the front end, in order.
 LOWERING_PASSES = (lower_decoded_edges, lower_filtered_edges)
 #: Passes that fit the lowered graph to the chip's resources, in order.
-FITTING_PASSES = (add_host_inputs, default_weight_codes, split_fan_in, discretize_groups)
+FITTING_PASSES = (
+    add_host_inputs,
+    default_weight_codes,
+    split_fan_in,
+    discretize_groups,
+)
 
 
 def run_passes(state):

@@ -89,14 +89,25 @@ def _to_post(out, request, source, weights):
     if request.tau is not None:
         out.defer(
             FilteredEdge(
-                source, request.post, weights, request.delay, request.obj,
-                request.rounding, request.tau,
+                source,
+                request.post,
+                weights,
+                request.delay,
+                request.obj,
+                request.rounding,
+                request.tau,
             )
         )
     else:
         out.add_float_edge(
-            FloatEdge(source, request.post, weights, request.delay, request.obj,
-                      request.rounding)
+            FloatEdge(
+                source,
+                request.post,
+                weights,
+                request.delay,
+                request.obj,
+                request.rounding,
+            )
         )
 
 
@@ -138,8 +149,9 @@ def build_classic_decode(state, out, request):
             FloatEdge(request.pre, dec, pre_to_dec, 1, conn, request.rounding)
         )
         # a decode spike stands for `unit` of value during one tick
-        _to_post(out, request, dec,
-                 np.hstack([request.post_map, -request.post_map]) * unit)
+        _to_post(
+            out, request, dec, np.hstack([request.post_map, -request.post_map]) * unit
+        )
 
 
 # --- sign-plane banks -------------------------------------------------------------
@@ -293,9 +305,7 @@ def build_sign_plane_bank(state, out, pre, rows, row_ids, requests_rng):
             row_units = [max(row_units, default=0.0)] * len(row_units)
             for (k, w), unit in zip(row_planes, row_units):
                 # a pre spike adds 2^k δ spike value-ticks; a plane spike is `unit`
-                on_rows.append(
-                    (r, w * 2**k * step * request.spike * threshold / unit)
-                )
+                on_rows.append((r, w * 2**k * step * request.spike * threshold / unit))
                 units.append(unit)
         n_planes = len(on_rows)
         if n_planes == 0:
@@ -315,9 +325,7 @@ def build_sign_plane_bank(state, out, pre, rows, row_ids, requests_rng):
         for j, (r, w) in enumerate(on_rows):
             # the off neuron takes the on neuron's levels, negated by its scale
             weights[j, sl] = weights[n_planes + j, sl] = w
-            bank.neurons.setdefault((r, start), []).append(
-                (j, n_planes + j, units[j])
-            )
+            bank.neurons.setdefault((r, start), []).append((j, n_planes + j, units[j]))
         out.add_float_edge(
             FloatEdge(pre, group, weights, 1, rows[row_ids[0]][1].obj, "nearest")
         )

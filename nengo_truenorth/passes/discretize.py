@@ -109,10 +109,12 @@ def exact_weight_scales(weights, bias, threshold, code):
     """
     bias, threshold = np.asarray(bias, float), np.asarray(threshold, float)
     ok = (
-        _is_integer(bias) & (np.abs(bias) <= LEAK_MAX)
+        _is_integer(bias)
+        & (np.abs(bias) <= LEAK_MAX)
         & _is_integer(threshold)
         # the chip rounds thresholds below 1 up to 1
-        & (threshold >= max(THRESHOLD_MIN, 1)) & (threshold <= THRESHOLD_MAX)
+        & (threshold >= max(THRESHOLD_MIN, 1))
+        & (threshold <= THRESHOLD_MAX)
     )
     none = np.zeros(len(threshold), dtype=np.int64)
     bound = code.max_scale * max(np.abs(code.levels).max(), 1)
@@ -191,7 +193,10 @@ def discretize_group(weights, bias, threshold, code, rounding="nearest", rng=Non
         _nearest_level(
             round_levels(
                 sparse.divide_rows(sparse.scale_rows(w, scale), weight_scale),
-                lo, hi, r, rng,
+                lo,
+                hi,
+                r,
+                rng,
             ),
             levels,
         )
@@ -253,8 +258,12 @@ def round_group(state, group, edges, rng):
     drive = bias + group.param("leak")
     threshold = group.param("threshold").astype(float)
     return discretize_group(
-        [e.weights for e in edges], drive, threshold, group.code,
-        [e.rounding for e in edges], rng,
+        [e.weights for e in edges],
+        drive,
+        threshold,
+        group.code,
+        [e.rounding for e in edges],
+        rng,
     )
 
 
@@ -279,7 +288,9 @@ def discretize_groups(state):
         for name, (low, high) in POTENTIAL_PARAMS.items():
             if name in group.params:
                 value = np.asarray(group.params[name], dtype=float) * scale
-                group.params[name] = np.clip(np.round(value), low, high).astype(np.int64)
+                group.params[name] = np.clip(np.round(value), low, high).astype(
+                    np.int64
+                )
         group.weight_scale = weight_scale
         for edge, q in zip(edges, levels):
             graph.add_edge(Edge(edge.pre, group, q, edge.delay, edge.obj))

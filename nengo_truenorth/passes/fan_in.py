@@ -65,9 +65,7 @@ PROPORTIONAL_DECIMALS = 9
 def _input_units(edges):
     """Every input unit of a group: ``(edge, column)`` pairs with a nonzero column."""
     return [
-        (edge, int(i))
-        for edge in edges
-        for i in sparse.nonzero_columns(edge.weights)
+        (edge, int(i)) for edge in edges for i in sparse.nonzero_columns(edge.weights)
     ]
 
 
@@ -227,8 +225,11 @@ class _FanInRewriter:
             on, off = coef * threshold / unit, -coef * threshold / unit
             if sparse.issparse(edge.weights):
                 w = sparse.from_entries(
-                    np.repeat([0, 1], index.size), np.tile(index, 2),
-                    np.concatenate([on, off]), (2, edge.pre.n), unique=True,
+                    np.repeat([0, 1], index.size),
+                    np.tile(index, 2),
+                    np.concatenate([on, off]),
+                    (2, edge.pre.n),
+                    unique=True,
                 )
             else:
                 w = np.zeros((2, edge.pre.n))
@@ -409,10 +410,13 @@ def split_per_neuron(rewriter, post):
     # all +-U_j: trinary, one axon per relay (its sign's type), and no fan-out tree
     unit = np.zeros(n)
     for items in chunk_items:
-        unit = np.maximum(unit, partial_sum_unit(
-            columns([item for item in items if len(item) == 2]),
-            columns([item for item in items if len(item) == 1]),
-        ))
+        unit = np.maximum(
+            unit,
+            partial_sum_unit(
+                columns([item for item in items if len(item) == 2]),
+                columns([item for item in items if len(item) == 1]),
+            ),
+        )
     active = unit > 0
     scale = np.where(active, threshold / np.where(active, unit, 1.0), 0.0)
     new_edges = []

@@ -175,8 +175,11 @@ def design_filter(tau, dt, delay=FILTER_DELAY, obj=None):
     rho = np.exp(-dt / tau)
     target = rho ** (delay - 1) * (1.0 - rho)
     # the most mask bits that keep the weight in range: the finest grid for `a`
-    k = int(np.clip(np.floor(np.log2((WEIGHT_MAX + 0.5) / target)), 0,
-                    THRESHOLD_MASK_BITS_MAX))
+    k = int(
+        np.clip(
+            np.floor(np.log2((WEIGHT_MAX + 0.5) / target)), 0, THRESHOLD_MASK_BITS_MAX
+        )
+    )
     while k > 0 and round(target * 2**k) > WEIGHT_MAX:
         k -= 1
     c = int(round(target * 2**k))
@@ -284,7 +287,9 @@ def filter_units(state, out, obj, source_group, sources, design, use_sparse=Fals
         )
         if use_sparse:
             into = sparse.from_entries(
-                np.arange(n), missing, np.full(n, float(design.weight)),
+                np.arange(n),
+                missing,
+                np.full(n, float(design.weight)),
                 (n, source_group.n),
             )
             loop = sparse.diag(np.full(n, -float(design.weight)), sparse=True)
@@ -303,7 +308,8 @@ def filter_units(state, out, obj, source_group, sources, design, use_sparse=Fals
         units.append(unit)
         srcs.append(int(source))
     return [
-        (group, np.array(units), np.array(srcs)) for group, (units, srcs) in by_group.items()
+        (group, np.array(units), np.array(srcs))
+        for group, (units, srcs) in by_group.items()
     ]
 
 
@@ -328,7 +334,12 @@ def lower_filtered_edge(state, edge):
     out = ChipGraph()
     sources = sparse.nonzero_columns(edge.weights)
     found = filter_units(
-        state, out, edge.obj, edge.pre, sources, design,
+        state,
+        out,
+        edge.obj,
+        edge.pre,
+        sources,
+        design,
         use_sparse=sparse.issparse(edge.weights),
     )
     for group, units, srcs in found:

@@ -15,7 +15,9 @@ def add_host_inputs(state):
     graph = state.graph
     for host_input in state.host_inputs:
         inp = graph.add_input(
-            InputGroup(host_input.n_channels, label=host_input.label, obj=host_input.obj)
+            InputGroup(
+                host_input.n_channels, label=host_input.label, obj=host_input.obj
+            )
         )
         weights = channel_weights(
             host_input.encoders, host_input.unit, host_input.channels

@@ -115,7 +115,9 @@ class SigmaDeltaEncoder:
         """
         value = np.ascontiguousarray(value, dtype=np.float64)
         if value.shape != (self.size,):
-            raise ValueError(f"{self}: value of shape {value.shape}, not ({self.size},)")
+            raise ValueError(
+                f"{self}: value of shape {value.shape}, not ({self.size},)"
+            )
         return _encode_tick(
             value, self.unit, self._limit, self.acc, self._on, self._off, ptr, targets
         )

@@ -40,7 +40,9 @@ def chip_operator(compiled, emulator, host_inputs, spike_outputs, voltage_output
     """
     inputs, value_signals = [], []
     for host_input in host_inputs:
-        encoder = SigmaDeltaEncoder(host_input.size, host_input.channels, host_input.unit)
+        encoder = SigmaDeltaEncoder(
+            host_input.size, host_input.channels, host_input.unit
+        )
         port, channel_indices = compiled.input_ports[host_input.input_group]
         axons = emulator.input_axons(port)
         inputs.append((encoder, [axons[idx] for idx in channel_indices]))

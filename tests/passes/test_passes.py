@@ -82,10 +82,21 @@ def test_decode_pass_builds_one_sign_plane_bank_for_rows_of_one_sign_pattern():
     decoders = rng.uniform(-1e-3, 1e-3, (1, n))
     points = np.linspace(-1, 1, 50)[:, None]
     post_map = rng.uniform(-1, 1, (4, 1))
-    edge = graph.defer(DecodedEdge(
-        pre, post, decoders, points, relu_rates(gain, bias), post_map, spike=1.0,
-        bits=4, delay=1, rounding="nearest", obj="conn",
-    ))
+    edge = graph.defer(
+        DecodedEdge(
+            pre,
+            post,
+            decoders,
+            points,
+            relu_rates(gain, bias),
+            post_map,
+            spike=1.0,
+            bits=4,
+            delay=1,
+            rounding="nearest",
+            obj="conn",
+        )
+    )
     lower_decoded_edges(state)
     graph.check_lowered()
     (bank,) = [g for g in graph.groups if "decode bank" in g.label]
