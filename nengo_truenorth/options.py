@@ -122,7 +122,7 @@ class BuildOptions:
     def __setattr__(self, name, value):
         if name not in self.SPECS:
             raise ValidationError(
-                f"BuildOptions has no option {name!r}; the options are "
+                f"no option {name!r}; the options are "
                 f"{', '.join(self.SPECS)}",
                 attr=name,
                 obj=self,
@@ -130,7 +130,7 @@ class BuildOptions:
         problem = self.SPECS[name][1](value)
         if problem is not None:
             raise ValidationError(
-                f"BuildOptions.{name}: {value!r} {problem}", attr=name, obj=self
+                f"{value!r} {problem}", attr=name, obj=self
             )
         object.__setattr__(self, name, value)
 

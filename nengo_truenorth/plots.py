@@ -277,7 +277,7 @@ def plot_core_map(compiled, ax=None, max_legend=20):
     Parameters
     ----------
     compiled : CompiledChip
-        What :func:`nengo_truenorth.builder.compile.compile_graph` returns (also
+        What :func:`nengo_truenorth.compiler.compile_graph` returns (also
         ``nengo_truenorth.Simulator(...).compiled``).
     ax : matplotlib.axes.Axes, optional
     max_legend : int, optional

@@ -122,7 +122,7 @@ def _fan_in_error(group, neuron, columns, keys, used):
         f"a core takes at most {AXONS_PER_CORE // per} inputs with {code.name!r} "
         "weights; lower the weight bits, or split the fan-in (a Nengo model built "
         "by nengo_truenorth.Simulator has it split through relay neurons, "
-        "builder/fan_in.py)",
+        "the fan-in pass, passes/fan_in.py)",
     )
 
 

@@ -35,7 +35,7 @@ The graph is already in the chip's integer units, so compiling is about resource
 Examples
 --------
 >>> import numpy as np
->>> from nengo_truenorth.builder.graph import ChipGraph, Edge, InputGroup, NeuronGroup
+>>> from nengo_truenorth.ir import ChipGraph, Edge, InputGroup, NeuronGroup
 >>> graph = ChipGraph()
 >>> stim = graph.add_input(InputGroup(2, "stim"))
 >>> ens = graph.add_group(NeuronGroup(3, "ens", params={"threshold": 2}))
