@@ -87,6 +87,13 @@ class BuildOptions:
         Shortest ``tau`` (s) of a feed-forward ``Lowpass`` that ``"auto"`` filters:
         below it, the filter neurons' spike noise costs more accuracy than the
         missing filter (measured on a chain of ensembles, docs/simulator.md).
+    max_weight_error : float
+        A connection whose integer weights get more than this fraction of its
+        weight energy wrong (``||W_chip - W||² / ||W||²``) is named in a warning
+        (one per build); 1 or more warns of none.
+    warn_loop_latency : bool
+        Warn (once per build) of recurrent connections that take longer around
+        their loop on the chip than in ``nengo.Simulator``.
 
     Examples
     --------
@@ -109,6 +116,8 @@ class BuildOptions:
         "rounding": ("nearest", _one_of("nearest", "stochastic")),
         "filter_decoded": ("auto", _one_of("auto", "recurrent", True, False)),
         "filter_min_tau": (0.012, _at_least(0.0)),
+        "max_weight_error": (0.25, _at_least(0.0)),
+        "warn_loop_latency": (True, _one_of(True, False)),
     }
 
     __slots__ = tuple(SPECS)
@@ -122,16 +131,13 @@ class BuildOptions:
     def __setattr__(self, name, value):
         if name not in self.SPECS:
             raise ValidationError(
-                f"no option {name!r}; the options are "
-                f"{', '.join(self.SPECS)}",
+                f"no option {name!r}; the options are {', '.join(self.SPECS)}",
                 attr=name,
                 obj=self,
             )
         problem = self.SPECS[name][1](value)
         if problem is not None:
-            raise ValidationError(
-                f"{value!r} {problem}", attr=name, obj=self
-            )
+            raise ValidationError(f"{value!r} {problem}", attr=name, obj=self)
         object.__setattr__(self, name, value)
 
     def __repr__(self):

@@ -22,7 +22,12 @@ from .compiler import compile_graph
 from .emulator import get_emulator
 from .frontend import Model, finish_build
 from .hardware.limits import CORES_PER_CHIP
-from .passes import check_filter_loops, run_passes
+from .passes import (
+    check_filter_loops,
+    connection_fidelity,
+    run_passes,
+    warn_unfaithful,
+)
 from .runtime import ChipRecording, SimChip, chip_operator
 from .runtime.optimizer import optimize_model
 
@@ -242,6 +247,23 @@ class Simulator(nengo.Simulator):
         model = self.compiled.model
         return estimate_energy(self.emulator.activity, model=model, **kwargs)
 
+    def connection_fidelity(self):
+        """How faithfully the chip realizes each connection between chip neurons.
+
+        Returns
+        -------
+        dict of nengo.Connection to dict
+            ``weight_error``: the fraction of the connection's weight energy that
+            its integer weights get wrong (``||W_chip - W||² / ||W||²``, in
+            thresholds of the post neurons); for recurrent connections also
+            ``loop_ticks`` (ticks around the loop on the chip) and
+            ``nengo_loop_steps`` (steps in ``nengo.Simulator``). The build warns
+            of connections beyond ``BuildOptions.max_weight_error`` and of loops
+            slower than Nengo's.
+        """
+        fidelity = getattr(self.model, "fidelity", None) or {}
+        return {obj: dict(row) for obj, row in fidelity.items() if _is_connection(obj)}
+
     def _require_chip(self):
         if self.compiled is None:
             raise ValueError(
@@ -377,6 +399,24 @@ class Simulator(nengo.Simulator):
         return dict(self.model.host_ensembles) if isinstance(self.model, Model) else {}
 
 
+def _is_connection(obj):
+    return isinstance(obj, nengo.Connection)
+
+
+def _chip_loops(model):
+    """The recurrent connections between chip neurons, and their neurons."""
+    loops = {}
+    for obj in model.params:
+        if not _is_connection(obj):
+            continue
+        pre, post = obj.pre_obj, obj.post_obj
+        pre = pre.ensemble if isinstance(pre, nengo.ensemble.Neurons) else pre
+        post = post.ensemble if isinstance(post, nengo.ensemble.Neurons) else post
+        if pre is post and pre in model.chip_ensembles:
+            loops[obj] = model.chip_ensembles[pre].group
+    return loops
+
+
 def build_chip(model, emulator="fast", progress_bar=False):
     """After Nengo's build of ``model``: passes, compiler and runtime.
 
@@ -402,6 +442,15 @@ def build_chip(model, emulator="fast", progress_bar=False):
         model.chip.graph, seed=model.chip.seed, progress_bar=progress_bar
     )
     check_filter_loops(model.chip, compiled)
+    model.fidelity = connection_fidelity(model.chip, compiled, _chip_loops(model))
+    compiled.connections = {
+        str(obj): row for obj, row in model.fidelity.items() if _is_connection(obj)
+    }
+    warn_unfaithful(
+        {obj: row for obj, row in model.fidelity.items() if _is_connection(obj)},
+        model.options.max_weight_error,
+        model.options.warn_loop_latency,
+    )
     # runtime: the emulated chip behind one Nengo operator
     chip = model.chip_ensembles
     runtime, op = chip_operator(

@@ -82,6 +82,10 @@ class CompiledChip:
     core_owner: dict
     core_groups: dict
     _stats: dict = field(default_factory=dict, repr=False)
+    #: Per connection (by name), how faithfully the chip realizes it: filled in by
+    #: the Simulator (``weight_error``, and ``loop_ticks`` / ``nengo_loop_steps``
+    #: for recurrent ones); listed by :meth:`report`.
+    connections: dict = field(default_factory=dict, repr=False)
 
     def stats(self):
         """Resource use of the compiled chip.
@@ -182,4 +186,18 @@ class CompiledChip:
             lines.append(
                 f"    ... {len(rest)} more owners: {sum(n for _, n in rest)} cores"
             )
+        if self.connections:
+            lines.append("  connections (weight error; loop ticks, chip / Nengo):")
+            ranked = sorted(
+                self.connections.items(), key=lambda item: -item[1]["weight_error"]
+            )
+            for name, row in ranked[:REPORT_OWNERS]:
+                loop = (
+                    f"; loop {row['loop_ticks']} / {row['nengo_loop_steps']}"
+                    if row.get("loop_ticks") is not None
+                    else ""
+                )
+                lines.append(f"    {name}: {row['weight_error']:.1%}{loop}")
+            if len(ranked) > REPORT_OWNERS:
+                lines.append(f"    ... {len(ranked) - REPORT_OWNERS} more connections")
         return "\n".join(lines)

@@ -173,6 +173,9 @@ class Model(NengoModel):
         compiled.
     chip_runtime : ChipRuntime or None
         The emulated chip behind the chip's operator, likewise.
+    fidelity : dict or None
+        Per Nengo object, how faithfully the chip realizes it, likewise (see
+        ``Simulator.connection_fidelity``).
     """
 
     def __init__(
@@ -198,6 +201,7 @@ class Model(NengoModel):
         self.solve_memo = SolveMemo()
         self.compiled = None
         self.chip_runtime = None
+        self.fidelity = None
 
     @property
     def options(self):

@@ -17,6 +17,7 @@ Imports: the IR, the hardware limits and :mod:`nengo_truenorth.options` (and Nen
 from .decode import lower_decoded_edges
 from .discretize import default_weight_codes, discretize_groups
 from .fan_in import split_fan_in
+from .fidelity import connection_fidelity, warn_unfaithful
 from .filters import check_filter_loops, lower_filtered_edges
 from .host_inputs import add_host_inputs
 from .state import ChipBuild
@@ -59,10 +60,12 @@ __all__ = [
     "ChipBuild",
     "add_host_inputs",
     "check_filter_loops",
+    "connection_fidelity",
     "default_weight_codes",
     "discretize_groups",
     "lower_decoded_edges",
     "lower_filtered_edges",
     "run_passes",
     "split_fan_in",
+    "warn_unfaithful",
 ]

@@ -282,6 +282,7 @@ def discretize_groups(state):
         edges_into.setdefault(edge.post, []).append(edge)
     for group in graph.groups:
         edges = edges_into.get(group, [])
+        threshold_before = group.param("threshold").astype(float)
         levels, weight_scale, leak, alpha, scale = round_group(state, group, edges, rng)
         group.params["leak"] = np.clip(leak, LEAK_MIN, LEAK_MAX)
         group.params["threshold"] = alpha
@@ -292,5 +293,30 @@ def discretize_groups(state):
                     np.int64
                 )
         group.weight_scale = weight_scale
+        # the potential each float weight asks for, in thresholds: negated for
+        # `negate` neurons (their float weights are the levels they share)
+        sign = np.where(group.negate, -1.0, 1.0) if group.negate is not None else 1.0
+        target_per_weight = sign / np.maximum(threshold_before, 1.0)
         for edge, q in zip(edges, levels):
             graph.add_edge(Edge(edge.pre, group, q, edge.delay, edge.obj))
+            _add_weight_error(
+                state, edge, q, group.weight_scale / alpha, target_per_weight
+            )
+
+
+def _add_weight_error(state, edge, levels, realized_per_level, target_per_weight):
+    """Add an edge's squared error and squared weights, in thresholds, to its
+    Nengo object's entry of ``state.weight_errors``."""
+    if sparse.issparse(levels) or sparse.issparse(edge.weights):
+        realized = sparse.scale_rows(sparse.csr(levels, np.float64), realized_per_level)
+        target = sparse.scale_rows(
+            sparse.csr(edge.weights, np.float64), target_per_weight
+        )
+        error = sparse.values(sparse.csr(realized - target))
+        target = sparse.values(target)
+    else:
+        target = edge.weights * target_per_weight[:, None]
+        error = levels * realized_per_level[:, None] - target
+    entry = state.weight_errors.setdefault(edge.obj, [0.0, 0.0])
+    entry[0] += float(np.vdot(error, error))
+    entry[1] += float(np.vdot(target, target))

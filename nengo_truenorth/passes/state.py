@@ -31,6 +31,10 @@ class ChipBuild:
     filters : dict
         Filter neurons made so far, per (source group, filter design): source
         neuron -> (filter group, unit) (the filter pass shares them between edges).
+    weight_errors : dict of object to [float, float]
+        Per Nengo object (connection), the squared error of its integer weights and
+        its squared float weights, both in thresholds, summed over its edges (the
+        discretization pass fills it; :func:`~.fidelity.weight_error` reads it).
     """
 
     dt: float = 0.001
@@ -40,3 +44,4 @@ class ChipBuild:
     group_bias: dict = field(default_factory=dict)
     host_inputs: list = field(default_factory=list)
     filters: dict = field(default_factory=dict)
+    weight_errors: dict = field(default_factory=dict)

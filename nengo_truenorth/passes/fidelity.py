@@ -1,0 +1,152 @@
+"""How faithfully the chip realizes each connection: weight error and loop latency.
+
+The discretization pass records, per Nengo object, the squared error of its integer
+weights and its squared float weights (:attr:`.ChipBuild.weight_errors`);
+:func:`loop_latency` finds, once the chip is compiled, how many ticks a recurrence
+takes around its loop. :func:`connection_fidelity` puts both together and
+:func:`warn_unfaithful` says once per build which connections the chip realizes
+worse than the options allow.
+"""
+
+import heapq
+import warnings
+
+#: Steps a recurrence takes around its loop in ``nengo.Simulator`` (its synapse).
+NENGO_LOOP_STEPS = 1
+#: How many connections a warning names before it counts the rest.
+WARN_NAMES = 3
+
+
+def weight_error(state, obj):
+    """Fraction of ``obj``'s weight energy that its integer weights get wrong.
+
+    ``||W_chip - W||² / ||W||²`` over all of ``obj``'s edges, both in thresholds of
+    their post neurons; 0 when it has no weights.
+    """
+    error, energy = state.weight_errors.get(obj, (0.0, 0.0))
+    return error / energy if energy > 0 else 0.0
+
+
+def _edges_by_obj(state):
+    by_obj = {}
+    for edge in state.graph.edges:
+        if edge.pre is not edge.post:
+            by_obj.setdefault(edge.obj, []).append(edge)
+    return by_obj
+
+
+def loop_latency(state, compiled, obj, group, edges_by_obj=None):
+    """Ticks from a spike of ``group`` back to ``group`` along ``obj``'s edges.
+
+    Parameters
+    ----------
+    state : ChipBuild
+    compiled : CompiledChip
+        Its ``edge_delay`` holds each edge's realized delay (splitter stages
+        included).
+    obj : object
+        The Nengo connection of the loop.
+    group : NeuronGroup
+        The neurons at both ends.
+
+    edges_by_obj : dict, optional
+        The graph's edges (self-edges left out) by object, when several loops are
+        asked for.
+
+    Returns
+    -------
+    int or None
+        The shortest such path, or None where there is none.
+    """
+    if edges_by_obj is None:
+        edges_by_obj = _edges_by_obj(state)
+    out = {}
+    for edge in edges_by_obj.get(obj, []):
+        out.setdefault(edge.pre, []).append(edge)
+    best = {}
+    queue = [(0, 0, group)]
+    count = 1
+    while queue:
+        ticks, _, node = heapq.heappop(queue)
+        if node is group and ticks > 0:
+            return ticks
+        if best.get(node, float("inf")) <= ticks and ticks > 0:
+            continue
+        best[node] = ticks
+        for edge in out.get(node, []):
+            heapq.heappush(queue, (ticks + compiled.edge_delay[edge], count, edge.post))
+            count += 1
+    return None
+
+
+def connection_fidelity(state, compiled, loops):
+    """Weight error of every connection, and loop latency of the recurrent ones.
+
+    Parameters
+    ----------
+    state : ChipBuild
+    compiled : CompiledChip
+    loops : dict of object to NeuronGroup
+        Recurrent connections and the neurons at both of their ends.
+
+    Returns
+    -------
+    dict of object to dict
+        Per Nengo object with weights on the chip: ``weight_error`` (see
+        :func:`weight_error`) and, for loops, ``loop_ticks`` (chip) and
+        ``nengo_loop_steps``.
+    """
+    rows = {
+        obj: {"weight_error": weight_error(state, obj)} for obj in state.weight_errors
+    }
+    edges_by_obj = _edges_by_obj(state)
+    for obj, group in loops.items():
+        row = rows.setdefault(obj, {"weight_error": 0.0})
+        row["loop_ticks"] = loop_latency(state, compiled, obj, group, edges_by_obj)
+        row["nengo_loop_steps"] = NENGO_LOOP_STEPS
+    return rows
+
+
+def _names(objs):
+    names = [str(obj) for obj in objs[:WARN_NAMES]]
+    if len(objs) > WARN_NAMES:
+        names.append(f"and {len(objs) - WARN_NAMES} more")
+    return "; ".join(names)
+
+
+def warn_unfaithful(rows, max_weight_error, loops=True):
+    """Warn once for the connections whose weights lose more than
+    ``max_weight_error`` of their energy, and (with ``loops``) once for the loops
+    that take longer on the chip than in Nengo."""
+    lossy = sorted(
+        (obj for obj, row in rows.items() if row["weight_error"] > max_weight_error),
+        key=lambda obj: -rows[obj]["weight_error"],
+    )
+    if lossy:
+        worst = rows[lossy[0]]["weight_error"]
+        warnings.warn(
+            f"{len(lossy)} connection(s) lose more than {max_weight_error:.0%} of "
+            f"their weight energy to the chip's integer levels (worst "
+            f"{worst:.0%}): {_names(lossy)}. A neuron's inputs share one weight "
+            "scale, so small weights beside large ones round to 0; see "
+            "Simulator.connection_fidelity(), and train with "
+            "nengo_truenorth.training.ChipDense"
+        )
+    slow = [
+        obj
+        for obj, row in rows.items()
+        if loops
+        if row.get("loop_ticks") is not None
+        and row["loop_ticks"] > row["nengo_loop_steps"]
+    ]
+    if slow:
+        ticks = sorted({rows[obj]["loop_ticks"] for obj in slow})
+        span = f"{ticks[0]}" if len(ticks) == 1 else f"{ticks[0]}-{ticks[-1]}"
+        warnings.warn(
+            f"{len(slow)} recurrent connection(s) take {span} "
+            f"ticks around their loop on the chip, where nengo.Simulator takes "
+            f"{NENGO_LOOP_STEPS} step: {_names(slow)}. The chip's path (decode or "
+            "filter neurons, splitters) adds ticks; see "
+            "Simulator.connection_fidelity(), and train with "
+            "nengo_truenorth.training.LoopLatency"
+        )
