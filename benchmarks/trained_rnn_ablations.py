@@ -1,0 +1,351 @@
+"""Why a NengoDL-trained recurrent network loses accuracy on the chip: ablations.
+
+Each row runs the spiking network of ``benchmarks/trained_rnn.py`` in
+``nengo.Simulator`` with one (or all) of the chip's differences from Nengo put back
+into the Nengo model, so that each difference is measured on its own:
+
+- the recurrent weights on 16 or 8 levels per post neuron, and as the chip realizes
+  them (read back from the compiled chip: ``levels * weight_scale / threshold``);
+- the chip's loop latency: the recurrent ``Lowpass`` followed by 1 or 2 more steps
+  (``nengo_truenorth.training.LoopLatency``);
+- the chip's neuron: ``SpikingRectifiedLinear`` rectifies the *current* (a negative
+  input leaves the potential alone), the chip neuron adds the signed input to its
+  potential and floors the potential at 0 (:class:`FlooredIF`);
+- the host input relays: each hidden neuron's input current reaches it as the spikes
+  of a relay pair worth ``input_range`` (2) thresholds each (:func:`relay_node`);
+- the filter neurons: on the chip the posts receive the *spikes* of filter neurons,
+  Bernoulli draws with the low-passed rate as probability, not the low-passed value
+  (a ``Node`` that draws them, :func:`bernoulli_node`); and, for comparison, an
+  unfiltered recurrence (the source spikes themselves, one step late);
+- all of the chip's differences at once, next to the chip itself.
+
+Then the hidden neurons' spikes per inference, in Nengo and on the chip.
+
+Nothing is asserted and nothing is written; the table is printed (docs/training.md
+holds a run). Run with ``.venv-dl/bin/python benchmarks/trained_rnn_ablations.py``
+(trains the 128-neuron network of the benchmark first, about 2 minutes; or pass
+``--weights`` a file written by ``trained_rnn.py --save-weights``). About 2 minutes on
+2 cores.
+"""
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+import nengo
+import numpy as np
+from nengo.neurons import SpikingRectifiedLinear
+
+sys.path.insert(0, str(Path(__file__).parent))
+import trained_rnn as T
+
+
+class FlooredIF(SpikingRectifiedLinear):
+    """Integrate-and-fire as the chip runs ``SpikingRectifiedLinear``: the signed
+    input is added to the potential, which is floored at 0; at most one spike per
+    step, linear reset (the chip's mapping: ``negative_saturation`` at ``β = 0``).
+
+    Nengo's ``SpikingRectifiedLinear`` adds ``max(J, 0)`` instead, so a negative input
+    does not take back the potential earlier inputs left. The two agree for a constant
+    input.
+    """
+
+    def step(self, dt, J, output, voltage):
+        voltage += J * dt
+        spikes = (voltage >= 1).astype(voltage.dtype)
+        output[:] = (self.amplitude / dt) * spikes
+        voltage -= spikes
+        np.maximum(voltage, 0, out=voltage)
+
+
+def bernoulli_node(n, copies=1, seed=0, scale=T.SCALE, dt=0.001):
+    """A Node that turns a low-passed spike train into Bernoulli spikes with that
+    rate, as the chip's filter neurons fire (``passes/filters.py``); with ``copies``,
+    the mean of that many independent filter neurons per source (each worth
+    ``1 / copies`` of a spike)."""
+    rng = np.random.RandomState(seed)
+    height = 1.0 / scale / dt  # one spike of the spiking network, in Nengo
+
+    def draw(t, y):
+        p = np.clip(y / height, 0, 1)
+        return rng.binomial(copies, p) * (height / copies)
+
+    return nengo.Node(draw, size_in=n, size_out=n, label="filter neurons")
+
+
+def relay_node(n, unit, scale=T.SCALE, dt=0.001):
+    """A Node that passes each hidden neuron's input current on as the chip's host
+    input relays do: an on and an off sigma-delta neuron per hidden neuron, whose
+    spike is worth ``unit`` thresholds (``input_range``, 2 by default: sized for the
+    largest input, not for the real one) (``passes/fan_in.py``)."""
+    acc = np.zeros((2, n))
+    height = unit / (scale * dt)  # the current that adds `unit` thresholds in a step
+
+    def relay(t, y):
+        if t <= dt:  # a fresh run (sim.reset() restarts at t = dt)
+            acc[:] = 0
+        acc[0] += np.maximum(y, 0) * scale * dt  # thresholds this step, on and off
+        acc[1] += np.maximum(-y, 0) * scale * dt
+        spikes = acc >= unit
+        acc[spikes] -= unit
+        return (spikes[0].astype(float) - spikes[1]) * height
+
+    return nengo.Node(relay, size_in=n, size_out=n, label="host input relays")
+
+
+def build(
+    weights,
+    W_rec=None,
+    extra_steps=0,
+    chip_neuron=False,
+    recurrence="lowpass",
+    input_relays=False,
+    relay_unit=None,
+    copies=1,
+):
+    """The spiking network with some of the chip's differences.
+
+    recurrence : {"lowpass", "bernoulli", "unfiltered"}
+        Nengo's filtered value; Bernoulli spikes of the filtered rate (filter
+        neurons); the source spikes, one step late.
+    input_relays : bool
+        The input currents through the chip's host input relays (:func:`relay_node`,
+        one step late), each spike worth ``relay_unit`` thresholds (default
+        ``input_range``).
+    copies : int
+        Filter neurons per source for ``"bernoulli"`` (:func:`bernoulli_node`).
+    """
+    from nengo_truenorth.options import BuildOptions
+    from nengo_truenorth.training import LoopLatency
+
+    w = dict(weights)
+    if W_rec is not None:
+        w["W_rec"] = W_rec
+    n = w["W_rec"].shape[0]
+    lowpass = nengo.Lowpass(T.TAU)
+    synapse = LoopLatency(lowpass, extra_steps) if extra_steps else lowpass
+    if recurrence == "unfiltered":
+        synapse = LoopLatency(None, extra_steps=1 + extra_steps)
+    net = T.build_network(n, weights=w, rec_synapse=synapse)
+    T.to_spiking(net)
+    if chip_neuron:
+        net.ens.neuron_type = FlooredIF(amplitude=1.0 / T.SCALE)
+    if recurrence == "bernoulli":
+        rec = T.recurrent_connection(net)
+        with net:
+            node = bernoulli_node(n, copies)
+            nengo.Connection(net.ens.neurons, node, synapse=synapse)
+            nengo.Connection(node, net.ens.neurons, transform=w["W_rec"], synapse=None)
+        net.connections.remove(rec)
+    if input_relays:
+        (inp,) = [c for c in net.all_connections if c.pre_obj is net.inp]
+        with net:
+            node = relay_node(n, relay_unit or BuildOptions().input_range)
+            nengo.Connection(net.inp, node, transform=w["W_in"], synapse=None)
+            nengo.Connection(
+                node, net.ens.neurons, synapse=LoopLatency(None, extra_steps=1)
+            )
+        net.connections.remove(inp)
+    return net
+
+
+def chip_recurrent_weights(weights):
+    """The recurrent weights as the compiled chip realizes them, in Nengo's units
+    (thresholds per spike): ``levels * weight_scale / threshold`` of the edge from the
+    filter neurons into the hidden neurons, mapped back to the source neurons."""
+    import nengo_truenorth
+
+    net = T.build_network(weights["W_rec"].shape[0], weights=weights)
+    T.to_spiking(net)
+    with nengo_truenorth.Simulator(net, progress_bar=False) as sim:
+        hidden = sim.model.chip_ensembles[net.ens].group
+        edges = sim.model.graph.edges
+
+        def dense(levels):
+            return (
+                levels.toarray() if hasattr(levels, "toarray") else np.asarray(levels)
+            )
+
+        (into_filters,) = [
+            e for e in edges if e.pre is hidden and "filters" in str(e.post.label)
+        ]
+        (from_filters,) = [
+            e for e in edges if e.pre is into_filters.post and e.post is hidden
+        ]
+        source = np.argmax(np.abs(dense(into_filters.levels)), axis=1)
+        q = dense(from_filters.levels)
+        scale = hidden.weight_scale[:, None] / hidden.params["threshold"][:, None]
+        realized = np.zeros_like(weights["W_rec"])
+        realized[:, source] = q * scale
+        info = {
+            "levels": sorted(int(v) for v in np.unique(q)),
+            "zeroed": float(np.mean((q == 0) & (weights["W_rec"][:, source] != 0))),
+            "relative_error": float(
+                np.linalg.norm(realized - weights["W_rec"])
+                / np.linalg.norm(weights["W_rec"])
+            ),
+        }
+    return realized, info
+
+
+def hidden_spikes(weights, simulator, data, n):
+    """Hidden-neuron spikes per inference."""
+    net = T.build_network(weights["W_rec"].shape[0], weights=weights)
+    T.to_spiking(net)
+    with net:
+        probe = nengo.Probe(net.ens.neurons)
+    x, _ = data
+    steps = x.shape[1]
+    current = [None]
+    net.inp.output = lambda t: current[0][min(round(t / 0.001) - 1, steps - 1)]
+    total = 0
+    with simulator(net, progress_bar=False) as sim:
+        for k in range(n):
+            sim.reset()
+            current[0] = x[k]
+            sim.run_steps(steps)
+            total += int((sim.data[probe] > 0).sum())
+    return total / n
+
+
+def main(argv=None):
+    import nengo_truenorth
+    from nengo_truenorth.training import ChipDense
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--weights", type=Path, help="weights saved by trained_rnn.py --save-weights"
+    )
+    parser.add_argument("--task", default="digits-rows-128", choices=list(T.TASKS))
+    parser.add_argument("--variant", default="plain", choices=T.VARIANTS)
+    parser.add_argument("--epochs", type=int, default=20)
+    parser.add_argument("--n", type=int, default=300, help="test samples per row")
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args(argv)
+
+    start = time.perf_counter()
+    train_data, test_data = T.digits_sequences(args.seed)
+    if args.weights:
+        prefix = f"{args.task}/" + (
+            "" if args.variant == "plain" else f"{args.variant}/"
+        )
+        weights = T.load_weights(args.weights, prefix)
+    else:
+        if args.variant != "plain":
+            parser.error(
+                "--variant needs --weights (from trained_rnn.py --save-weights)"
+            )
+        net = T.build_network(T.TASKS[args.task], seed=args.seed)
+        T.train(net, [train_data], args.epochs, seed=args.seed)
+        weights = T.network_weights(net)
+    print(f"[{time.perf_counter() - start:.0f} s] weights ready", flush=True)
+
+    W = weights["W_rec"]
+    chip_W, chip_info = chip_recurrent_weights(weights)
+    rows = [
+        ("nengo.Simulator, spiking", {}),
+        (
+            "recurrent weights, 16 levels per row",
+            {"W_rec": ChipDense(W.shape, init=W, bits=4).sample()},
+        ),
+        (
+            "recurrent weights, 8 levels per row",
+            {"W_rec": ChipDense(W.shape, init=W, bits=3).sample()},
+        ),
+        (
+            (
+                "recurrent weights as the chip realizes them (levels "
+                f"{chip_info['levels']}, {chip_info['zeroed']:.0%} zeroed, relative "
+                f"error {chip_info['relative_error']:.2f})"
+            ),
+            {"W_rec": chip_W},
+        ),
+        ("recurrent Lowpass + 1 step", {"extra_steps": 1}),
+        ("recurrent Lowpass + 2 steps (the chip's loop)", {"extra_steps": 2}),
+        ("chip neuron (signed input, potential floored at 0)", {"chip_neuron": True}),
+        (
+            "input currents through the host input relays (2 thresholds a spike)",
+            {"input_relays": True},
+        ),
+        (
+            "recurrence unfiltered (source spikes, 1 step late)",
+            {"recurrence": "unfiltered"},
+        ),
+        (
+            "recurrence as Bernoulli spikes of the filtered rate (filter neurons)",
+            {"recurrence": "bernoulli"},
+        ),
+        (
+            (
+                "all of the chip's: chip weights + 2 steps + chip neuron + relays + "
+                "Bernoulli"
+            ),
+            {
+                "W_rec": chip_W,
+                "extra_steps": 2,
+                "chip_neuron": True,
+                "input_relays": True,
+                "recurrence": "bernoulli",
+            },
+        ),
+        (
+            "all but the Bernoulli spikes",
+            {
+                "W_rec": chip_W,
+                "extra_steps": 2,
+                "chip_neuron": True,
+                "input_relays": True,
+            },
+        ),
+        # what would help: smaller relay spikes, more filter neurons per source
+        (
+            "input relays worth 0.25 thresholds a spike",
+            {"input_relays": True, "relay_unit": 0.25},
+        ),
+        (
+            "Bernoulli recurrence, 8 filter neurons per source (each 1/8 of a spike)",
+            {"recurrence": "bernoulli", "copies": 8},
+        ),
+        (
+            "all of the chip's, with both of these",
+            {
+                "W_rec": chip_W,
+                "extra_steps": 2,
+                "chip_neuron": True,
+                "input_relays": True,
+                "relay_unit": 0.25,
+                "recurrence": "bernoulli",
+                "copies": 8,
+            },
+        ),
+    ]
+    print(f"{args.task}, {args.variant}, {args.n} test samples")
+    print("| nengo.Simulator with | accuracy |\n|---|---|")
+    for label, options in rows:
+        acc, _ = T.spiking_accuracy(
+            build(weights, **options), test_data, nengo.Simulator, args.n
+        )
+        print(f"| {label} | {acc:.3f} |", flush=True)
+    acc, info = T.spiking_accuracy(
+        build(weights), test_data, nengo_truenorth.Simulator, args.n
+    )
+    print(f"| *nengo_truenorth.Simulator* ({info['cores']} cores) | {acc:.3f} |")
+    n_spikes = min(args.n, 100)
+    spikes = {
+        name: hidden_spikes(weights, sim, test_data, n_spikes)
+        for name, sim in [
+            ("nengo", nengo.Simulator),
+            ("chip", nengo_truenorth.Simulator),
+        ]
+    }
+    print(
+        f"hidden-neuron spikes per inference ({n_spikes} samples): "
+        f"nengo {spikes['nengo']:.0f}, chip {spikes['chip']:.0f} "
+        f"(ratio {spikes['nengo'] / max(spikes['chip'], 1):.2f})"
+    )
+    print(f"[{time.perf_counter() - start:.0f} s] done")
+
+
+if __name__ == "__main__":
+    main()
