@@ -20,7 +20,7 @@ from nengo.utils.progress import Progress, ProgressBar, ProgressTracker
 
 from .compiler import compile_graph
 from .emulator import get_emulator
-from .frontend import Model, finish_build
+from .frontend import Model, chip_loops, finish_build
 from .hardware.limits import CORES_PER_CHIP
 from .passes import (
     check_filter_loops,
@@ -262,7 +262,7 @@ class Simulator(nengo.Simulator):
             slower than Nengo's.
         """
         fidelity = getattr(self.model, "fidelity", None) or {}
-        return {obj: dict(row) for obj, row in fidelity.items() if _is_connection(obj)}
+        return {obj: dict(row) for obj, row in fidelity.items()}
 
     def _require_chip(self):
         if self.compiled is None:
@@ -399,24 +399,6 @@ class Simulator(nengo.Simulator):
         return dict(self.model.host_ensembles) if isinstance(self.model, Model) else {}
 
 
-def _is_connection(obj):
-    return isinstance(obj, nengo.Connection)
-
-
-def _chip_loops(model):
-    """The recurrent connections between chip neurons, and their neurons."""
-    loops = {}
-    for obj in model.params:
-        if not _is_connection(obj):
-            continue
-        pre, post = obj.pre_obj, obj.post_obj
-        pre = pre.ensemble if isinstance(pre, nengo.ensemble.Neurons) else pre
-        post = post.ensemble if isinstance(post, nengo.ensemble.Neurons) else post
-        if pre is post and pre in model.chip_ensembles:
-            loops[obj] = model.chip_ensembles[pre].group
-    return loops
-
-
 def build_chip(model, emulator="fast", progress_bar=False):
     """After Nengo's build of ``model``: passes, compiler and runtime.
 
@@ -442,12 +424,13 @@ def build_chip(model, emulator="fast", progress_bar=False):
         model.chip.graph, seed=model.chip.seed, progress_bar=progress_bar
     )
     check_filter_loops(model.chip, compiled)
-    model.fidelity = connection_fidelity(model.chip, compiled, _chip_loops(model))
-    compiled.connections = {
-        str(obj): row for obj, row in model.fidelity.items() if _is_connection(obj)
+    rows = connection_fidelity(model.chip, compiled, chip_loops(model))
+    model.fidelity = {
+        obj: row for obj, row in rows.items() if isinstance(obj, nengo.Connection)
     }
+    compiled.connections = {str(obj): row for obj, row in model.fidelity.items()}
     warn_unfaithful(
-        {obj: row for obj, row in model.fidelity.items() if _is_connection(obj)},
+        model.fidelity,
         model.options.max_weight_error,
         model.options.warn_loop_latency,
     )

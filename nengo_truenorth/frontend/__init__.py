@@ -14,6 +14,7 @@ functions with :class:`TrueNorthBuilder`; Nengo's own registry is never touched.
 """
 
 from . import connection, ensemble, solver  # noqa: F401  (register build functions)
+from .connection import chip_loops
 from .host import finish_build
 from .mappings import ChipNeuronMapping, register_chip_neuron
 from .model import ChipEnsemble, Model
@@ -24,6 +25,7 @@ __all__ = [
     "ChipNeuronMapping",
     "Model",
     "TrueNorthBuilder",
+    "chip_loops",
     "finish_build",
     "register_chip_neuron",
 ]

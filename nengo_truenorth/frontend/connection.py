@@ -80,7 +80,7 @@ def build_connection(model, conn):
     if pre_chip and post_chip:
         return build_chip_connection(model, conn)
     if post_chip:
-        chip_ens = model.chip_ensembles[_ensemble_of(conn.post_obj)]
+        chip_ens = model.chip_ensembles[ensemble_of(conn.post_obj)]
         kind = (
             "neurons" if isinstance(conn.post_obj, nengo.ensemble.Neurons) else "value"
         )
@@ -98,8 +98,21 @@ def build_connection(model, conn):
     return nengo_build_connection(model, conn)
 
 
-def _ensemble_of(obj):
+def ensemble_of(obj):
+    """The ensemble of ``obj`` (an Ensemble or its Neurons)."""
     return obj.ensemble if isinstance(obj, nengo.ensemble.Neurons) else obj
+
+
+def chip_loops(model):
+    """dict of nengo.Connection to NeuronGroup: the built connections from chip
+    neurons back to the same neurons, and those neurons."""
+    return {
+        conn: model.chip_ensembles[ensemble_of(conn.pre_obj)].group
+        for conn in model.params
+        if isinstance(conn, nengo.Connection)
+        and ensemble_of(conn.pre_obj) is ensemble_of(conn.post_obj)
+        and model.on_chip(conn.pre_obj)
+    }
 
 
 def check_chip_synapse(conn):
@@ -292,7 +305,7 @@ def post_weights(model, conn, transform):
     with the encoders is dense anyway.
     """
     post = conn.post_obj
-    chip_ens = model.chip_ensembles[_ensemble_of(post)]
+    chip_ens = model.chip_ensembles[ensemble_of(post)]
     full = sparse.place_rows(transform, conn.post_slice, post.size_in)
     if isinstance(post, nengo.ensemble.Neurons):
         # a Nengo connection to neurons multiplies by the gains; the chip drive is
@@ -322,10 +335,10 @@ def build_chip_connection(model, conn):
     """
     check_chip_synapse(conn)
     rng = np.random.RandomState(model.seeds[conn])
-    pre_ens = _ensemble_of(conn.pre_obj)
+    pre_ens = ensemble_of(conn.pre_obj)
     decoded = not isinstance(conn.pre_obj, nengo.ensemble.Neurons)
     pre_chip = model.chip_ensembles[pre_ens]
-    post_chip = model.chip_ensembles[_ensemble_of(conn.post_obj)]
+    post_chip = model.chip_ensembles[ensemble_of(conn.post_obj)]
     bits = model.option(conn, "weight_bits", model.options.weight_bits)
     delay = model.option(conn, "delay", 1)
     rounding = model.option(conn, "rounding", model.options.rounding)
@@ -443,7 +456,7 @@ def filters_decoded_value(model, conn):
         return False
     policy = model.options.filter_decoded
     if policy in ("auto", "recurrent"):
-        if _ensemble_of(conn.pre_obj) is _ensemble_of(conn.post_obj):
+        if ensemble_of(conn.pre_obj) is ensemble_of(conn.post_obj):
             return True
         return policy == "auto" and conn.synapse.tau >= model.options.filter_min_tau
     return bool(policy)

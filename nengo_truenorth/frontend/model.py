@@ -174,7 +174,7 @@ class Model(NengoModel):
     chip_runtime : ChipRuntime or None
         The emulated chip behind the chip's operator, likewise.
     fidelity : dict or None
-        Per Nengo object, how faithfully the chip realizes it, likewise (see
+        Per connection, how faithfully the chip realizes it, likewise (see
         ``Simulator.connection_fidelity``).
     """
 
@@ -212,11 +212,6 @@ class Model(NengoModel):
     def graph(self):
         """ChipGraph: the chip's IR (``self.chip.graph``)."""
         return self.chip.graph
-
-    @property
-    def chip_seed(self):
-        """int: seed of the chip's core PRNGs and of stochastic rounding."""
-        return self.chip.seed
 
     def __setattr__(self, name, value):
         if name in BuildOptions.SPECS:

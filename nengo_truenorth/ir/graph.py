@@ -242,10 +242,6 @@ class DecodedEdge:
     obj: object = None
     activities: np.ndarray = None
 
-    @property
-    def label(self):
-        return f"{self.obj}"
-
     def __repr__(self):
         return f"<DecodedEdge {self.pre.label!r} -> {self.post.label!r}>"
 
