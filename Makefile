@@ -17,7 +17,7 @@ OUT ?= out
 NENGO_SUITE_INI ?= tests/nengo-suite/pytest.ini
 NENGO_SUITE_JOBS ?= auto
 
-.PHONY: venv test test-core test-dl test-nengo test-slow demo bench lint clean
+.PHONY: venv test test-core test-dl test-nengo test-slow demo demo-chip bench lint clean
 
 venv: $(STAMP)
 
@@ -49,7 +49,12 @@ test-nengo: $(STAMP)
 test-slow: $(STAMP)
 	$(PY) -m pytest -q -m slow --slow
 
-demo: $(STAMP)
+# the main demo trains with NengoDL, so it runs in the [dl] environment
+demo: $(DL_STAMP)
+	$(DL_PY) -m nengo_truenorth.demo_training --out $(OUT)
+
+# the chip on its own: a hand-built three-core model on two chips
+demo-chip: $(STAMP)
 	$(PY) -m nengo_truenorth.demo --out $(OUT)
 
 bench: $(STAMP)

@@ -47,222 +47,26 @@ import numpy as np
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")  # TensorFlow's info and debug lines
 RESULTS = Path(__file__).parent / "results" / "trained_rnn.json"
-STEPS_PER_ROW = 10
-TAU = 0.05
-#: The firing-rate scale of the spiking networks (a rate of 1 becomes 100 Hz).
-SCALE = 100.0
 #: The networks: label -> hidden neurons.
 TASKS = {"digits-rows-128": 128, "digits-rows-64": 64}
 VARIANTS = ("plain", "constrained")
-WEIGHT_NAMES = ("W_in", "W_rec", "W_out", "gain", "bias")
 
-
-def digits_sequences(seed=0, n_test=300):
-    """Digits as sequences of rows: (n, 8 * STEPS_PER_ROW, 8) inputs and labels."""
-    from sklearn.datasets import load_digits
-
-    digits = load_digits()
-    x = digits.images / 16.0  # (n, 8, 8) in 0..1
-    y = digits.target
-    order = np.random.RandomState(seed).permutation(len(x))
-    x, y = x[order], y[order]
-    seq = np.repeat(x, STEPS_PER_ROW, axis=1)  # each row held for STEPS_PER_ROW steps
-    return (seq[n_test:], y[n_test:]), (seq[:n_test], y[:n_test])
-
-
-def recurrent_connection(net):
-    """The ``ens.neurons -> ens.neurons`` connection."""
-    (conn,) = [
-        c
-        for c in net.all_connections
-        if getattr(c.pre_obj, "ensemble", None) is net.ens
-        and getattr(c.post_obj, "ensemble", None) is net.ens
-    ]
-    return conn
-
-
-def build_network(
-    n_neurons=128,
-    neuron_type=None,
-    seed=0,
-    weights=None,
-    rec_transform=None,
-    rec_synapse=None,
-):
-    """The network, with its input node, ensemble, output node and output probe.
-
-    Parameters
-    ----------
-    weights : dict, optional
-        ``W_in``, ``W_rec``, ``W_out``, ``gain``, ``bias`` to start from (default:
-        Glorot weights, unit gains, zero biases).
-    rec_transform : callable, optional
-        ``rec_transform(W_rec_init)`` -> the recurrent connection's transform (e.g. a
-        ``ChipDense``); default a plain ``Dense``.
-    rec_synapse : Synapse, optional
-        The recurrent synapse (default ``Lowpass(TAU)``).
-    """
-    from nengo_dl.dists import Glorot
-
-    neuron_type = neuron_type or nengo.RectifiedLinear()
-    w = weights or {}
-    with nengo.Network(seed=seed) as net:
-        net.config[nengo.Connection].synapse = None
-        inp = nengo.Node(np.zeros(8), label="input")
-        # unit gains and zero biases, as NengoDL's examples of neuron -> neuron
-        # networks: rates in the units of the inputs
-        ens = nengo.Ensemble(
-            n_neurons,
-            1,
-            neuron_type=neuron_type,
-            gain=w.get("gain", np.ones(n_neurons)),
-            bias=w.get("bias", np.zeros(n_neurons)),
-            label="hidden",
-        )
-        out = nengo.Node(size_in=10, label="output")
-        w_rec = w.get("W_rec", Glorot(scale=0.5))
-        if rec_transform is not None:
-            if not isinstance(w_rec, np.ndarray):
-                w_rec = w_rec.sample(
-                    n_neurons, n_neurons, rng=np.random.RandomState(seed)
-                )
-            rec = rec_transform(w_rec)
-        else:
-            rec = w_rec
-        nengo.Connection(inp, ens.neurons, transform=w.get("W_in", Glorot()))
-        nengo.Connection(
-            ens.neurons,
-            ens.neurons,
-            transform=rec,
-            synapse=nengo.Lowpass(TAU) if rec_synapse is None else rec_synapse,
-        )
-        nengo.Connection(ens.neurons, out, transform=w.get("W_out", Glorot()))
-        net.inp, net.ens, net.out = inp, ens, out
-        net.probe = nengo.Probe(out)
-    return net
-
-
-def network_weights(net):
-    """The (frozen) weights of ``net`` as a dict for :func:`build_network`."""
-    conns = {
-        (
-            "input"
-            if c.pre_obj is net.inp
-            else "out"
-            if c.post_obj is net.out
-            else "rec"
-        ): c
-        for c in net.all_connections
-    }
-    return {
-        "W_in": np.array(conns["input"].transform.init, dtype=float),
-        "W_rec": np.array(conns["rec"].transform.init, dtype=float),
-        "W_out": np.array(conns["out"].transform.init, dtype=float),
-        "gain": np.array(net.ens.gain, dtype=float),
-        "bias": np.array(net.ens.bias, dtype=float),
-    }
-
-
-def train(net, train_data, epochs, seed=0, lr=0.003, constrained=False):
-    """Fit with NengoDL and freeze the parameters into ``net`` (with
-    ``freeze_constrained`` where ``constrained``: the weights on their levels, the
-    ``Lowpass`` back in place of ``LoopLatency``).
-
-    Returns the NengoDL rate accuracy on ``test_data`` in the training graph, if
-    given as ``train_data[1]``.
-    """
-    import nengo_dl
-    import tensorflow as tf
-
-    (x, y), test = train_data[0], (train_data[1] if len(train_data) > 1 else None)
-    tf.random.set_seed(seed)
-
-    def last_step_loss(y_true, y_pred):
-        return tf.keras.losses.sparse_categorical_crossentropy(
-            y_true[:, -1], y_pred[:, -1], from_logits=True
-        )
-
-    accuracy = None
-    with nengo_dl.Simulator(
-        net, minibatch_size=100, seed=seed, progress_bar=False
-    ) as sim:
-        sim.compile(optimizer=tf.optimizers.Adam(lr), loss={net.probe: last_step_loss})
-        targets = np.repeat(y[:, None, None], x.shape[1], axis=1).astype(np.float32)
-        if epochs > 0:
-            sim.fit({net.inp: x}, {net.probe: targets}, epochs=epochs, verbose=0)
-        if test is not None:
-            accuracy = _predict_accuracy(sim, net, test)
-        if constrained:
-            from nengo_truenorth.training import freeze_constrained
-
-            freeze_constrained(sim, net)
-        else:
-            sim.freeze_params(net)
-    return accuracy
-
-
-def _predict_accuracy(sim, net, data):
-    x, y = data
-    n = (len(x) // sim.minibatch_size) * sim.minibatch_size
-    out = sim.predict({net.inp: x[:n]}, verbose=0)[net.probe]
-    return float(np.mean(np.argmax(out[:, -1], axis=1) == y[:n]))
-
-
-def rate_accuracy(net, data):
-    """NengoDL rate accuracy of the network as it stands (rate neurons)."""
-    import nengo_dl
-
-    with nengo_dl.Simulator(net, minibatch_size=100, progress_bar=False) as sim:
-        return _predict_accuracy(sim, net, data)
-
-
-def to_spiking(net, scale=SCALE):
-    """The neurons as SpikingRectifiedLinear firing ``scale`` times faster, each spike
-    ``1 / scale`` high (the usual firing-rate scaling: the same mean output)."""
-    ens = net.ens
-    ens.neuron_type = nengo.SpikingRectifiedLinear(amplitude=1.0 / scale)
-    ens.gain = np.asarray(ens.gain) * scale
-    ens.bias = np.asarray(ens.bias) * scale
-
-
-def spiking_accuracy(net, data, simulator, n=None, **kwargs):
-    """Accuracy of a spiking run, each sample from a fresh state.
-
-    Returns the accuracy and a dict: for the chip, ``cores`` and the energy per
-    inference (``sim.energy()`` after each sample, summed, divided by ``n``).
-    """
-    x, y = data
-    n = len(x) if n is None else n
-    steps = x.shape[1]
-    current = [None]
-    net.inp.output = lambda t: current[0][min(round(t / 0.001) - 1, steps - 1)]
-    correct = 0
-    energy = {"total": 0.0, "synaptic": 0.0, "communication": 0.0, "static": 0.0}
-    spikes = 0
-    start = time.perf_counter()
-    with simulator(net, progress_bar=False, **kwargs) as sim:
-        chip = hasattr(sim, "energy")
-        for k in range(n):
-            sim.reset()
-            current[0] = x[k]
-            sim.run_steps(steps)
-            out = sim.data[net.probe][-STEPS_PER_ROW:].mean(axis=0)
-            correct += int(np.argmax(out) == y[k])
-            if chip:  # the energy of this sample (sim.reset() clears the counters)
-                report = sim.energy()
-                for key in energy:
-                    energy[key] += getattr(report, key)
-                spikes += report.totals["spikes"]
-        info = {"n": n, "run_s": round(time.perf_counter() - start, 1)}
-        if chip:
-            info["cores"] = int(sim.resources()["cores"])
-            info["uj_per_inference"] = energy["total"] / n * 1e6
-            info["uj_per_inference_by_component"] = {
-                key: value / n * 1e6 for key, value in energy.items() if key != "total"
-            }
-            info["chip_spikes_per_inference"] = spikes / n
-            info["operating_point"] = report.operating_point.name
-    return correct / n, info
+# the task lives in the package (make demo runs it too)
+from nengo_truenorth.training.digits import (  # noqa: E402
+    SCALE,
+    STEPS_PER_ROW,
+    TAU,
+    WEIGHT_NAMES,
+    build_network,
+    constrained_network,
+    digits_sequences,
+    network_weights,
+    rate_accuracy,
+    recurrent_connection,
+    spiking_accuracy,
+    to_spiking,
+    train,
+)
 
 
 def evaluate_spiking(net, test_data, n_nengo, n_chip):
@@ -291,8 +95,6 @@ def evaluate_spiking(net, test_data, n_nengo, n_chip):
 
 def run_task(label, n_neurons, args, train_data, test_data, log):
     """Train the plain network, then fine-tune each constrained variant from it."""
-    from nengo_truenorth.training import ChipDense, LoopLatency
-
     rows = []
     start = time.perf_counter()
     if args.load_weights:
@@ -321,13 +123,7 @@ def run_task(label, n_neurons, args, train_data, test_data, log):
 
     for variant in [] if args.plain_only else ["constrained"]:
         start = time.perf_counter()
-        net = build_network(
-            n_neurons,
-            seed=args.seed,
-            weights=plain,
-            rec_transform=lambda w: ChipDense(w.shape, init=w, bits=4),
-            rec_synapse=LoopLatency(nengo.Lowpass(TAU)),
-        )
+        net = constrained_network(n_neurons, plain, seed=args.seed)
         rate = train(
             net,
             [train_data, test_data],

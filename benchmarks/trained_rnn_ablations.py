@@ -17,7 +17,10 @@ into the Nengo model, so that each difference is measured on its own:
   Bernoulli draws with the low-passed rate as probability, not the low-passed value
   (a ``Node`` that draws them, :func:`bernoulli_node`); and, for comparison, an
   unfiltered recurrence (the source spikes themselves, one step late);
-- all of the chip's differences at once, next to the chip itself.
+- all of the chip's differences at once, next to the chip itself;
+- the chip's neuron with each of the others, and with all of them but the weights'
+  rounding and the relays' size: the accuracy the filter-neuron design allows once
+  weights and relays are exact.
 
 Then the hidden neurons' spikes per inference, in Nengo and on the chip.
 
@@ -317,6 +320,39 @@ def main(argv=None):
                 "relay_unit": 0.25,
                 "recurrence": "bernoulli",
                 "copies": 8,
+            },
+        ),
+        # the chip's neuron with each of the others: what remains if weights and
+        # relays were exact (the floor of the filter-neuron design)
+        (
+            "chip neuron + input relays sized to the real input (0.1 thresholds)",
+            {"chip_neuron": True, "input_relays": True, "relay_unit": 0.1},
+        ),
+        (
+            "chip neuron + the chip's loop latency",
+            {"chip_neuron": True, "extra_steps": 2},
+        ),
+        (
+            "chip neuron + Bernoulli recurrence",
+            {"chip_neuron": True, "recurrence": "bernoulli"},
+        ),
+        (
+            "chip neuron + Bernoulli recurrence, 4 filter neurons per source",
+            {"chip_neuron": True, "recurrence": "bernoulli", "copies": 4},
+        ),
+        (
+            "chip neuron + latency + Bernoulli (exact weights, no input relays)",
+            {"chip_neuron": True, "extra_steps": 2, "recurrence": "bernoulli"},
+        ),
+        (
+            "the same with 16-level weights and relays at 0.1 thresholds",
+            {
+                "W_rec": ChipDense(W.shape, init=W, bits=4).sample(),
+                "chip_neuron": True,
+                "extra_steps": 2,
+                "recurrence": "bernoulli",
+                "input_relays": True,
+                "relay_unit": 0.1,
             },
         ),
     ]

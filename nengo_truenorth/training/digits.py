@@ -1,0 +1,275 @@
+"""The digits-rows task: a NengoDL user's recurrent network, trained and run spiking.
+
+scikit-learn's handwritten digits (8 x 8 pixels, shipped with scikit-learn) are read row
+by row, each row held for :data:`STEPS_PER_ROW` steps; the class is read from the
+output over the last row. The network is what a new NengoDL user writes: an input
+``Node`` -> ``ens.neurons`` (``RectifiedLinear``), ``ens.neurons -> ens.neurons`` with
+a ``Lowpass`` synapse, and ``ens.neurons ->`` a 10-d output ``Node``; it is trained with
+``nengo_dl.Simulator.fit``, frozen, and run with the neurons swapped for
+``SpikingRectifiedLinear`` at a scaled firing rate (:func:`to_spiking`).
+
+Used by ``make demo`` (:mod:`nengo_truenorth.demo_training`) and by the benchmarks
+``benchmarks/trained_rnn.py`` and ``benchmarks/trained_rnn_ablations.py``. The
+simulator a spiking run uses is an argument (:func:`spiking_accuracy`), so this module
+needs nothing of the compiler.
+"""
+
+import time
+
+import nengo
+import numpy as np
+
+#: Steps each row of a digit is held for (80 steps per digit).
+STEPS_PER_ROW = 10
+#: The recurrent synapse's time constant, in seconds.
+TAU = 0.05
+#: The firing-rate scale of the spiking networks (a rate of 1 becomes 100 Hz).
+SCALE = 100.0
+#: The network's trained arrays, as :func:`network_weights` returns them.
+WEIGHT_NAMES = ("W_in", "W_rec", "W_out", "gain", "bias")
+
+
+def digits_sequences(seed=0, n_test=300):
+    """Digits as sequences of rows: (n, 8 * STEPS_PER_ROW, 8) inputs and labels."""
+    from sklearn.datasets import load_digits
+
+    digits = load_digits()
+    x = digits.images / 16.0  # (n, 8, 8) in 0..1
+    y = digits.target
+    order = np.random.RandomState(seed).permutation(len(x))
+    x, y = x[order], y[order]
+    seq = np.repeat(x, STEPS_PER_ROW, axis=1)  # each row held for STEPS_PER_ROW steps
+    return (seq[n_test:], y[n_test:]), (seq[:n_test], y[:n_test])
+
+
+def recurrent_connection(net):
+    """The ``ens.neurons -> ens.neurons`` connection."""
+    (conn,) = [
+        c
+        for c in net.all_connections
+        if getattr(c.pre_obj, "ensemble", None) is net.ens
+        and getattr(c.post_obj, "ensemble", None) is net.ens
+    ]
+    return conn
+
+
+def build_network(
+    n_neurons=128,
+    neuron_type=None,
+    seed=0,
+    weights=None,
+    rec_transform=None,
+    rec_synapse=None,
+):
+    """The network, with its input node, ensemble, output node and output probe.
+
+    Parameters
+    ----------
+    weights : dict, optional
+        ``W_in``, ``W_rec``, ``W_out``, ``gain``, ``bias`` to start from (default:
+        Glorot weights, unit gains, zero biases).
+    rec_transform : callable, optional
+        ``rec_transform(W_rec_init)`` -> the recurrent connection's transform (e.g. a
+        ``ChipDense``); default a plain ``Dense``.
+    rec_synapse : Synapse, optional
+        The recurrent synapse (default ``Lowpass(TAU)``).
+    """
+    from nengo_dl.dists import Glorot
+
+    neuron_type = neuron_type or nengo.RectifiedLinear()
+    w = weights or {}
+    with nengo.Network(seed=seed) as net:
+        net.config[nengo.Connection].synapse = None
+        inp = nengo.Node(np.zeros(8), label="input")
+        # unit gains and zero biases, as NengoDL's examples of neuron -> neuron
+        # networks: rates in the units of the inputs
+        ens = nengo.Ensemble(
+            n_neurons,
+            1,
+            neuron_type=neuron_type,
+            gain=w.get("gain", np.ones(n_neurons)),
+            bias=w.get("bias", np.zeros(n_neurons)),
+            label="hidden",
+        )
+        out = nengo.Node(size_in=10, label="output")
+        w_rec = w.get("W_rec", Glorot(scale=0.5))
+        if rec_transform is not None:
+            if not isinstance(w_rec, np.ndarray):
+                w_rec = w_rec.sample(
+                    n_neurons, n_neurons, rng=np.random.RandomState(seed)
+                )
+            rec = rec_transform(w_rec)
+        else:
+            rec = w_rec
+        nengo.Connection(inp, ens.neurons, transform=w.get("W_in", Glorot()))
+        nengo.Connection(
+            ens.neurons,
+            ens.neurons,
+            transform=rec,
+            synapse=nengo.Lowpass(TAU) if rec_synapse is None else rec_synapse,
+        )
+        nengo.Connection(ens.neurons, out, transform=w.get("W_out", Glorot()))
+        net.inp, net.ens, net.out = inp, ens, out
+        net.probe = nengo.Probe(out)
+    return net
+
+
+def network_weights(net):
+    """The (frozen) weights of ``net`` as a dict for :func:`build_network`."""
+    conns = {
+        (
+            "input"
+            if c.pre_obj is net.inp
+            else "out"
+            if c.post_obj is net.out
+            else "rec"
+        ): c
+        for c in net.all_connections
+    }
+    return {
+        "W_in": np.array(conns["input"].transform.init, dtype=float),
+        "W_rec": np.array(conns["rec"].transform.init, dtype=float),
+        "W_out": np.array(conns["out"].transform.init, dtype=float),
+        "gain": np.array(net.ens.gain, dtype=float),
+        "bias": np.array(net.ens.bias, dtype=float),
+    }
+
+
+def constrained_network(n_neurons, weights, seed=0):
+    """The network of ``weights`` set up for constraint-aware fine-tuning.
+
+    The recurrent weights become a ``ChipDense(bits=4)`` (16 levels per post neuron,
+    trained through shadow weights) and the recurrent synapse
+    ``LoopLatency(Lowpass(TAU))`` (the chip's two extra ticks around a filtered loop).
+    Train it with ``train(..., constrained=True)``, which freezes it for the chip.
+    """
+    from .latency import LoopLatency
+    from .weights import ChipDense
+
+    return build_network(
+        n_neurons,
+        seed=seed,
+        weights=weights,
+        rec_transform=lambda w: ChipDense(w.shape, init=w, bits=4),
+        rec_synapse=LoopLatency(nengo.Lowpass(TAU)),
+    )
+
+
+def train(net, train_data, epochs, seed=0, lr=0.003, constrained=False, verbose=0):
+    """Fit with NengoDL and freeze the parameters into ``net`` (with
+    ``freeze_constrained`` where ``constrained``: the weights on their levels, the
+    ``Lowpass`` back in place of ``LoopLatency``).
+
+    Returns the NengoDL rate accuracy on ``test_data`` in the training graph, if
+    given as ``train_data[1]``. ``verbose`` is Keras' (2: a line per epoch).
+    """
+    import nengo_dl
+    import tensorflow as tf
+
+    (x, y), test = train_data[0], (train_data[1] if len(train_data) > 1 else None)
+    tf.random.set_seed(seed)
+
+    def last_step_loss(y_true, y_pred):
+        return tf.keras.losses.sparse_categorical_crossentropy(
+            y_true[:, -1], y_pred[:, -1], from_logits=True
+        )
+
+    accuracy = None
+    with nengo_dl.Simulator(
+        net, minibatch_size=100, seed=seed, progress_bar=False
+    ) as sim:
+        sim.compile(optimizer=tf.optimizers.Adam(lr), loss={net.probe: last_step_loss})
+        targets = np.repeat(y[:, None, None], x.shape[1], axis=1).astype(np.float32)
+        if epochs > 0:
+            sim.fit({net.inp: x}, {net.probe: targets}, epochs=epochs, verbose=verbose)
+        if test is not None:
+            accuracy = _predict_accuracy(sim, net, test)
+        if constrained:
+            from nengo_truenorth.training import freeze_constrained
+
+            freeze_constrained(sim, net)
+        else:
+            sim.freeze_params(net)
+    return accuracy
+
+
+def _predict_accuracy(sim, net, data):
+    x, y = data
+    n = (len(x) // sim.minibatch_size) * sim.minibatch_size
+    out = sim.predict({net.inp: x[:n]}, verbose=0)[net.probe]
+    return float(np.mean(np.argmax(out[:, -1], axis=1) == y[:n]))
+
+
+def rate_accuracy(net, data):
+    """NengoDL rate accuracy of the network as it stands (rate neurons)."""
+    import nengo_dl
+
+    with nengo_dl.Simulator(net, minibatch_size=100, progress_bar=False) as sim:
+        return _predict_accuracy(sim, net, data)
+
+
+def to_spiking(net, scale=SCALE):
+    """The neurons as SpikingRectifiedLinear firing ``scale`` times faster, each spike
+    ``1 / scale`` high (the usual firing-rate scaling: the same mean output)."""
+    ens = net.ens
+    ens.neuron_type = nengo.SpikingRectifiedLinear(amplitude=1.0 / scale)
+    ens.gain = np.asarray(ens.gain) * scale
+    ens.bias = np.asarray(ens.bias) * scale
+
+
+def spiking_accuracy(net, data, simulator, n=None, progress=None, **kwargs):
+    """Accuracy of a spiking run, each sample from a fresh state.
+
+    Parameters
+    ----------
+    net : nengo.Network
+        From :func:`build_network`, spiking (:func:`to_spiking`).
+    data : (x, y)
+    simulator : type
+        ``nengo.Simulator`` or ``nengo_truenorth.Simulator`` (or any with their API).
+    n : int, optional
+        Samples to run (default: all).
+    progress : callable, optional
+        Wraps the iterable of samples (e.g. ``tqdm.tqdm``).
+    **kwargs
+        Passed to ``simulator``.
+
+    Returns
+    -------
+    accuracy : float
+    info : dict
+        For the chip: ``cores``, the energy per inference (``sim.energy()`` after each
+        sample, summed, divided by ``n``) and its parts, spikes per inference.
+    """
+    x, y = data
+    n = len(x) if n is None else n
+    steps = x.shape[1]
+    current = [None]
+    net.inp.output = lambda t: current[0][min(round(t / 0.001) - 1, steps - 1)]
+    correct = 0
+    energy = {"total": 0.0, "synaptic": 0.0, "communication": 0.0, "static": 0.0}
+    spikes = 0
+    start = time.perf_counter()
+    with simulator(net, progress_bar=False, **kwargs) as sim:
+        chip = hasattr(sim, "energy")
+        for k in progress(range(n)) if progress else range(n):
+            sim.reset()
+            current[0] = x[k]
+            sim.run_steps(steps)
+            out = sim.data[net.probe][-STEPS_PER_ROW:].mean(axis=0)
+            correct += int(np.argmax(out) == y[k])
+            if chip:  # the energy of this sample (sim.reset() clears the counters)
+                report = sim.energy()
+                for key in energy:
+                    energy[key] += getattr(report, key)
+                spikes += report.totals["spikes"]
+        info = {"n": n, "run_s": round(time.perf_counter() - start, 1)}
+        if chip:
+            info["cores"] = int(sim.resources()["cores"])
+            info["uj_per_inference"] = energy["total"] / n * 1e6
+            info["uj_per_inference_by_component"] = {
+                key: value / n * 1e6 for key, value in energy.items() if key != "total"
+            }
+            info["chip_spikes_per_inference"] = spikes / n
+            info["operating_point"] = report.operating_point.name
+    return correct / n, info
