@@ -13,17 +13,24 @@ than by subclassing Nengo objects:
 """
 
 import nengo
-from nengo.params import BoolParam, EnumParam, IntParam
+from nengo.params import BoolParam, EnumParam, IntParam, Parameter
 
 #: Options of ensembles.
 ENSEMBLE_PARAMS = (
     BoolParam("on_chip", default=None, optional=True),
     IntParam("threshold", default=None, low=1, optional=True),
+    # Hz, one for all neurons or one per neuron: validated by the build, which
+    # names the ensemble (nengo.params.NdarrayParam cannot take both forms)
+    Parameter("peak_rates", default=None, optional=True),
+    # Nengo's current units, one for all neurons or one per neuron
+    Parameter("neuron_input_range", default=None, optional=True),
 )
 #: Options of connections.
 CONNECTION_PARAMS = (
     IntParam("weight_bits", default=None, low=1, high=4, optional=True),
-    EnumParam("rounding", default=None, values=("nearest", "stochastic"), optional=True),
+    EnumParam(
+        "rounding", default=None, values=("nearest", "stochastic"), optional=True
+    ),
     IntParam("delay", default=None, low=1, high=15, optional=True),
     IntParam("input_channels", default=None, low=1, high=64, optional=True),
 )
@@ -33,9 +40,16 @@ def add_params(network):
     """Add the backend's options to ``network.config`` (safe to call twice).
 
     Ensembles get ``on_chip`` (``None``: on the chip when the neuron type allows;
-    ``False``: on the host; ``True``: on the chip or a ``BuildError``) and
+    ``False``: on the host; ``True``: on the chip or a ``BuildError``),
     ``threshold`` (the chip threshold of the ensemble's neurons, which sets their
-    precision). Connections get ``weight_bits`` (1..4: trinary up to 16 levels),
+    precision), ``peak_rates`` (Hz, for all neurons or per neuron: the low-passed
+    rate each neuron rarely exceeds on the data it will see; filter neurons out of
+    the ensemble then fire more often and add less noise) and ``neuron_input_range``
+    (Nengo's current units, for all neurons or per neuron: the largest current the
+    host sends into the ensemble's neurons; the host's spikes then carry that much
+    over ``input_channels``, not ``input_range`` thresholds).
+    :func:`nengo_truenorth.measure_activity` measures and sets the last two.
+    Connections get ``weight_bits`` (1..4: trinary up to 16 levels),
     ``rounding`` (``"nearest"`` or ``"stochastic"``), ``delay`` (ticks, 1..15) and
     ``input_channels`` (spike channels per dimension and sign for values sent from
     the host).

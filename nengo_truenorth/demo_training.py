@@ -14,7 +14,9 @@ What it does, as a NengoDL user would:
    the chip's loop latency), and freeze it for the chip.
 3. **Run** both networks, plain and constrained, spiking in ``nengo.Simulator`` and on
    the emulated chip (``nengo_truenorth.Simulator``), each test digit from a fresh
-   state.
+   state: on the chip once with default options and once with the activity measured
+   on 30 training digits (:func:`nengo_truenorth.measure_activity`: filter neurons
+   with gain, host spikes sized to the real input).
 4. **Report** the accuracies, the chip's cores, energy per inference and power at real
    time, and write two plots into ``--out``: the accuracies, and one digit's class
    scores over time in Nengo and on the chip (plain network).
@@ -115,21 +117,32 @@ def train_and_constrain(args, train_data, test_data, log):
     return {"plain": plain, "constrained": constrained}, rates
 
 
-def run_spiking(nets, test_data, n, log):
-    """Each network's accuracy (and the chip's figures) run spiking in Nengo and on
-    the chip: ``results[variant][simulator]``."""
+def run_spiking(nets, train_data, test_data, n, log):
+    """Each network's accuracy (and the chip's figures) run spiking in Nengo, on the
+    chip with default options, and on the chip with the activity measured on
+    training samples (:func:`nengo_truenorth.measure_activity`):
+    ``results[variant][run]``."""
     import nengo
     from tqdm import tqdm
 
     from . import Simulator as ChipSimulator
+    from . import measure_activity
     from .training import digits
 
+    runs = (
+        ("nengo", nengo.Simulator, "nengo.Simulator"),
+        ("chip", ChipSimulator, "the chip, default options"),
+        ("chip_measured", ChipSimulator, "the chip, measured activity"),
+    )
     results = {}
     for variant, net in nets.items():
         digits.to_spiking(net)
         results[variant] = {}
-        for name, simulator in (("nengo", nengo.Simulator), ("chip", ChipSimulator)):
-            log(f"{variant}: {n} test digits spiking in {simulator.__module__}")
+        for name, simulator, description in runs:
+            if name == "chip_measured":
+                log(f"{variant}: measuring activity on training digits in Nengo")
+                measure_activity(net, digits.sample_runner(net, train_data[0]))
+            log(f"{variant}: {n} test digits spiking in {description}")
             accuracy, info = digits.spiking_accuracy(
                 net,
                 test_data,
@@ -156,14 +169,19 @@ def save_plots(out, rates, results, traces, label):
     columns = (
         ("NengoDL, rate", lambda v: rates[v], "0.6"),
         ("nengo.Simulator, spiking", lambda v: results[v]["nengo"]["accuracy"], None),
-        ("chip, spiking", lambda v: results[v]["chip"]["accuracy"], None),
+        ("chip, default", lambda v: results[v]["chip"]["accuracy"], None),
+        (
+            "chip, measured activity",
+            lambda v: results[v]["chip_measured"]["accuracy"],
+            None,
+        ),
     )
     variants = list(rates)
     x = np.arange(len(variants))
-    width = 0.26
+    width = 0.2
     for k, (name, value, color) in enumerate(columns):
         bars = ax.bar(
-            x + (k - 1) * width,
+            x + (k - 1.5) * width,
             [value(v) for v in variants],
             width,
             label=name,
@@ -171,10 +189,10 @@ def save_plots(out, rates, results, traces, label):
         )
         ax.bar_label(bars, fmt="%.2f", fontsize="small")
     ax.set_xticks(x, [f"{v} network" for v in variants])
-    ax.set_ylim(0, 1.1)
+    ax.set_ylim(0, 1.2)
     ax.set_ylabel("test accuracy")
     ax.set_title("Digits read row by row: a recurrent network")
-    ax.legend(fontsize="small", loc="upper center", ncol=3)
+    ax.legend(fontsize="small", loc="upper center", ncol=2)
     fig.tight_layout()
     paths.append(out / "accuracy.png")
     fig.savefig(paths[-1], dpi=120)
@@ -185,7 +203,7 @@ def save_plots(out, rates, results, traces, label):
         t = np.arange(1, len(trace) + 1)
         for k in range(trace.shape[1]):
             ax.plot(t, trace[:, k], lw=2.5 if k == label else 0.8, label=str(k))
-        ax.set_title(f"{name}: class scores (digit {label} bold)")
+        ax.set_title(f"{name}: digit {label} (bold)", fontsize="medium")
         ax.set_xlabel("step (ms)")
     axes[0].set_ylabel("output (filtered)")
     axes[1].legend(ncol=2, fontsize="small", title="class")
@@ -209,7 +227,10 @@ def traces_of(net, x):
         probe = nengo.Probe(net.out, synapse=0.01)
     traces = {}
     try:
-        for name, simulator in (("Nengo", nengo.Simulator), ("chip", ChipSimulator)):
+        for name, simulator in (
+            ("Nengo", nengo.Simulator),
+            ("chip (measured activity)", ChipSimulator),
+        ):
             with simulator(net, progress_bar=False) as sim:
                 sim.run_steps(steps)
                 traces[name] = sim.data[probe]
@@ -225,19 +246,21 @@ def summary(args, rates, results):
         "",
         f"digits read row by row, {args.neurons} recurrent neurons, "
         f"{args.samples} test digits spiking",
-        "network      | NengoDL rate | nengo.Simulator spiking | chip spiking | "
-        "chip cores | uJ / inference | mW at real time",
+        "network      | NengoDL rate | nengo.Simulator | chip, default | "
+        "chip, measured activity | chip cores | uJ / inference | mW at real time",
     ]
     for variant, rate in rates.items():
-        nengo_run, chip = results[variant]["nengo"], results[variant]["chip"]
+        run = results[variant]
+        chip = run["chip_measured"]
         lines.append(
-            f"{variant:12s} | {rate:12.3f} | {nengo_run['accuracy']:23.3f} "
-            f"| {chip['accuracy']:12.3f} | {chip['cores']:10d} "
-            f"| {chip['uj_per_inference']:14.1f} "
+            f"{variant:12s} | {rate:12.3f} | {run['nengo']['accuracy']:15.3f} "
+            f"| {run['chip']['accuracy']:13.3f} | {chip['accuracy']:23.3f} "
+            f"| {chip['cores']:10d} | {chip['uj_per_inference']:14.1f} "
             f"| {chip['uj_per_inference'] / inference_s / 1e3:15.2f}"
         )
     lines.append(
-        f"(an inference is {inference_s * 1e3:.0f} ms of chip time; energy at the "
+        f"(spiking accuracies; cores and energy of the chip with measured activity; an "
+        f"inference is {inference_s * 1e3:.0f} ms of chip time, energy at the "
         f"{results['plain']['chip']['operating_point']} operating point)"
     )
     return "\n".join(lines)
@@ -257,7 +280,7 @@ def main(argv=None):
 
     train_data, test_data = digits.digits_sequences(args.seed)
     nets, rates = train_and_constrain(args, train_data, test_data, log)
-    results = run_spiking(nets, test_data, args.samples, log)
+    results = run_spiking(nets, train_data, test_data, args.samples, log)
     x, y = test_data
     traces = traces_of(nets["plain"], x[0])
     for path in save_plots(args.out, rates, results, traces, int(y[0])):

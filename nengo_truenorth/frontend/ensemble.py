@@ -140,6 +140,39 @@ def sample_encoders(ens, rng):
     return encoders
 
 
+def peak_rates(ens, rates, dt):
+    """The ``peak_rates`` option of ``ens`` (Hz) as spikes per tick per neuron.
+
+    Returns
+    -------
+    (n,) ndarray or None
+        ``None`` where the option is unset.
+
+    Raises
+    ------
+    BuildError
+        If the rates are not one positive finite number or one per neuron.
+    """
+    if rates is None:
+        return None
+    try:
+        hz = np.asarray(rates, dtype=np.float64)
+    except (TypeError, ValueError):
+        hz = None
+    n = ens.n_neurons
+    if hz is None or hz.ndim > 1 or (hz.ndim == 1 and hz.size != n):
+        raise BuildError(
+            f"{ens}: peak_rates must be one rate (Hz) or one per neuron ({n}), "
+            f"not {rates!r}"
+        )
+    if not np.all(np.isfinite(hz) & (hz > 0)):
+        bad = hz.ravel()[~(np.isfinite(hz.ravel()) & (hz.ravel() > 0))][0]
+        raise BuildError(
+            f"{ens}: peak_rates must be positive and finite (Hz), not {bad:g}"
+        )
+    return np.broadcast_to(hz * dt, (n,)).copy()
+
+
 def check_max_rates(ens, max_rates, dt):
     """Refuse (or, for explicit gains and biases, warn of) rates above one per tick.
 
@@ -244,6 +277,9 @@ def build_ensemble(model, ens):
         NeuronGroup(n, label=str(ens), params=params, obj=ens, code=None)
     )
     model.chip.group_bias[group] = chip_bias
+    peak = peak_rates(ens, model.option(ens, "peak_rates", None), model.dt)
+    if peak is not None:
+        model.chip.peak_rates[group] = peak
     model.chip_ensembles[ens] = ChipEnsemble(
         ens,
         group,

@@ -338,7 +338,7 @@ def pair_units(units, columns=None):
     return items
 
 
-def partial_sum_unit(pairs, singles):
+def partial_sum_unit(pairs, singles, single_rates=None):
     """What one spike of each neuron's partial-sum relays stands for.
 
     An on/off pair (a dimension of a host value, of a decoded value, or of a relay
@@ -346,7 +346,10 @@ def partial_sum_unit(pairs, singles):
     a norm of about 1 at most, so the pairs' share of a partial sum is at most the
     norm of their weights, ``||w_j||``. Inputs that are not pairs (neurons of a
     neuron -> neuron connection) may all fire at once: their share is bounded by the
-    sum of their positive (or negative) weights. The sum of the two is the unit. (The
+    sum of their positive (or negative) weights; where their peak rates ``r_i`` (spikes
+    per tick) are known, by what they add at those rates plus two standard deviations
+    of their spikes' count, ``max(Σ w⁺ r, Σ |w⁻| r) + 2 sqrt(Σ w² r (1 - r))`` (which
+    is the same bound for ``r = 1``). The sum of the two is the unit. (The
     hard bound for pairs, the sum of their weights, is ``sqrt(k)`` times larger for
     ``k`` pairs: each relay spike would then be a large kick that the post neuron's
     floor at 0 partly clips.) A relay whose input runs above its unit for a while
@@ -358,14 +361,20 @@ def partial_sum_unit(pairs, singles):
         Each neuron's weight from the on unit of each of ``k`` pairs.
     singles : (n, m) ndarray
         Each neuron's weights from the ``m`` other inputs.
+    single_rates : (m,) ndarray, optional
+        Peak rates of the other inputs, in spikes per tick (default: 1, all firing
+        at once).
 
     Returns
     -------
     (n,) ndarray
     """
-    positive = np.where(singles > 0, singles, 0).sum(axis=1)
-    negative = -np.where(singles < 0, singles, 0).sum(axis=1)
-    return np.sqrt(np.sum(pairs**2, axis=1)) + np.maximum(positive, negative)
+    r = np.ones(singles.shape[1]) if single_rates is None else np.asarray(single_rates)
+    r = np.clip(r, 0.0, 1.0)
+    positive = (np.where(singles > 0, singles, 0) * r).sum(axis=1)
+    negative = -(np.where(singles < 0, singles, 0) * r).sum(axis=1)
+    spread = 2.0 * np.sqrt((singles**2 * (r * (1.0 - r))).sum(axis=1))
+    return np.sqrt(np.sum(pairs**2, axis=1)) + np.maximum(positive, negative) + spread
 
 
 def _chunks(items, capacity):
@@ -379,6 +388,12 @@ def _chunks(items, capacity):
         size += len(item)
     if chunk:
         yield chunk
+
+
+def _peak_rate(state, edge, i):
+    """The peak rate (spikes per tick) of input ``i`` of ``edge``, or 1 if unknown."""
+    peak = state.peak_rates.get(edge.pre)
+    return 1.0 if peak is None else float(peak[i])
 
 
 def split_per_neuron(rewriter, post):
@@ -410,11 +425,13 @@ def split_per_neuron(rewriter, post):
     # all +-U_j: trinary, one axon per relay (its sign's type), and no fan-out tree
     unit = np.zeros(n)
     for items in chunk_items:
+        singles = [item for item in items if len(item) == 1]
         unit = np.maximum(
             unit,
             partial_sum_unit(
                 columns([item for item in items if len(item) == 2]),
-                columns([item for item in items if len(item) == 1]),
+                columns(singles),
+                [_peak_rate(rewriter.state, *item[0]) for item in singles],
             ),
         )
     active = unit > 0

@@ -34,10 +34,16 @@ What is exact, what is not:
   but the posts see its spikes, not its value. Over ``n`` ticks the count of one filter
   neuron varies by about ``sqrt(n·y·(1 - y))`` spikes (bounded by ``sqrt(y·tau/2)``
   for long windows).
-- The path takes two ticks more than Nengo's (source -> filter, filter -> post).
-- ``tau`` below ``dt / ln 2`` (1.44 ticks) cannot be realized with a two-tick loop:
-  :func:`design_filter` raises ``BuildError``. So does a ``tau`` so long that ``a``
-  cannot be written to within :data:`MAX_TAU_ERROR`.
+- **Gain.** Where the source's rates are known (``state.peak_rates``, from an
+  ensemble's ``peak_rates`` option), a source spike adds ``G·c`` instead of ``c``: the
+  filter neuron then fires with probability ``G·y``, and the posts weigh each of its
+  spikes by ``1/G`` (:func:`filter_gains`). The mean the posts receive is the same,
+  and its variance per tick, ``y·(1 - G·y)/G`` spikes², is more than ``G`` times
+  smaller. ``G = 1 / median peak``, one for all of a group's filter neurons, at most
+  ``255 / c``: for that room the design takes the smallest ``c`` that still writes
+  ``tau`` within :data:`GAIN_TAU_ERROR` (:func:`design_filter` with ``gain``). Above
+  ``1/G`` a filter neuron fires every tick and keeps the excess in its potential (it
+  lags, and catches up).
 
 The filter neurons of one source ensemble and one ``tau`` are shared by every
 connection that needs them.
@@ -54,7 +60,15 @@ from ..hardware.limits import (
     THRESHOLD_MAX,
     WEIGHT_MAX,
 )
-from ..ir import TRINARY, ChipGraph, FilteredEdge, FloatEdge, NeuronGroup, sparse
+from ..ir import (
+    TRINARY,
+    ChipGraph,
+    FilteredEdge,
+    FloatEdge,
+    NeuronGroup,
+    WeightCode,
+    sparse,
+)
 
 #: Ticks of a filter neuron's self-connection (its spikes go through one splitter
 #: stage, to itself and to its posts).
@@ -64,6 +78,10 @@ MAX_TAU_ERROR = 0.01
 #: Threshold of a filter neuron: the largest, so that the discretization leaves its
 #: weights, threshold and potential as they are (its scale factor is exactly 1).
 FILTER_THRESHOLD = THRESHOLD_MAX
+#: Largest relative error of the time constant that a design with gain accepts to
+#: make room for the gain (smaller weights write ``a`` more coarsely): the build's
+#: limit, since the gain's lower noise is worth far more than a percent of ``tau``.
+GAIN_TAU_ERROR = MAX_TAU_ERROR
 
 
 @dataclass(frozen=True)
@@ -114,6 +132,11 @@ class FilterDesign:
         """float: ``realized_tau / tau - 1``."""
         return self.realized_tau / self.tau - 1.0
 
+    @property
+    def max_gain(self):
+        """float: the largest gain a source spike's weight (at most 255) allows."""
+        return WEIGHT_MAX / self.weight
+
 
 def min_tau(dt, delay=FILTER_DELAY):
     """The shortest ``tau`` a loop of ``delay`` ticks realizes (``dt / ln 2`` for 2).
@@ -128,11 +151,15 @@ def min_tau(dt, delay=FILTER_DELAY):
     return dt / np.log(2.0)
 
 
-def design_filter(tau, dt, delay=FILTER_DELAY, obj=None):
+def design_filter(tau, dt, delay=FILTER_DELAY, obj=None, gain=1.0):
     """Choose ``c`` and ``k`` so that the filter neuron's slow pole is ``exp(-dt/tau)``.
 
     The gain asked for is ``a = ρ^(D-1)·(1 - ρ)`` with ``ρ = exp(-dt/tau)``; it is
     written as ``c / 2^k`` with the most mask bits ``k`` that keep ``c <= 255``.
+    With ``gain > 1`` (source spikes worth ``gain·c``, see the module notes) ``c`` must
+    also leave room for the gain: the design takes the most mask bits whose ``c`` is
+    at most ``255 / gain`` and still writes ``tau`` within :data:`GAIN_TAU_ERROR`, or,
+    where none does, the smallest such ``c`` (the most gain it can give).
 
     Parameters
     ----------
@@ -144,6 +171,8 @@ def design_filter(tau, dt, delay=FILTER_DELAY, obj=None):
         Ticks of the self-connection (1 or 2).
     obj : object, optional
         The Nengo object to name in errors.
+    gain : float, optional
+        The largest gain asked of the filter neurons (1: none).
 
     Returns
     -------
@@ -184,6 +213,9 @@ def design_filter(tau, dt, delay=FILTER_DELAY, obj=None):
         k -= 1
     c = int(round(target * 2**k))
     design = FilterDesign(float(tau), float(dt), max(c, 1), k, delay)
+    if gain > 1 and c >= 1 and abs(design.tau_error) <= MAX_TAU_ERROR:
+        design = _room_for_gain(design, target, gain)
+        c = design.weight
     if c < 1 or abs(design.tau_error) > MAX_TAU_ERROR:
         raise BuildError(
             f"{name}: Lowpass tau = {tau:g} s needs a filter gain of {target:.3g} per "
@@ -194,6 +226,81 @@ def design_filter(tau, dt, delay=FILTER_DELAY, obj=None):
             "host (on_chip = False)"
         )
     return design
+
+
+def _room_for_gain(design, target, gain):
+    """The design with fewer mask bits (a smaller ``c``) that best leaves room for
+    ``gain`` while writing ``tau`` within :data:`GAIN_TAU_ERROR` (``design`` itself
+    if no smaller one does)."""
+    best = design
+    for k in range(design.mask_bits - 1, -1, -1):
+        c = int(round(target * 2**k))
+        if c < 1:
+            break
+        candidate = FilterDesign(design.tau, design.dt, c, k, design.delay)
+        if abs(candidate.tau_error) > GAIN_TAU_ERROR:
+            continue
+        best = candidate
+        if candidate.max_gain >= gain:
+            break
+    return best
+
+
+def filter_gains(design, peak):
+    """The gain of each source: its spikes add ``G·c`` to its filter neuron.
+
+    One gain for all the sources: ``G = floor(1 / median(peak))``, kept within
+    ``1 .. floor(design.max_gain)``. Per-source gains would divide the posts'
+    weights by different factors (50 to 1 on the digits network of
+    ``docs/training.md``), which one weight scale per post neuron cannot hold: on that
+    network they gave 0.63 to 0.68 where the one gain gives 0.71 to 0.77. At the
+    median, the busiest sources' filter neurons fire at every tick while their rate
+    is above ``1 / G`` and keep the excess in their potential (they lag, and catch
+    up).
+
+    Parameters
+    ----------
+    design : FilterDesign
+    peak : (m,) ndarray
+        The sources' peak low-passed rates, in spikes per tick.
+
+    Returns
+    -------
+    (m,) ndarray of int64
+        An integer (a filter group's weight code is ``(G, -1)``).
+    """
+    peak = np.asarray(peak, dtype=float)
+    middle = float(np.median(peak)) if peak.size else 0.0
+    wanted = np.floor(1.0 / middle) if middle > 0 else np.inf
+    gain = int(np.clip(wanted, 1, max(int(design.max_gain), 1)))
+    return np.full(peak.shape, gain, dtype=np.int64)
+
+
+def source_design(state, edge):
+    """The filter design for ``edge``'s sources, with room for their gains."""
+    peak = state.peak_rates.get(edge.pre)
+    gain = 1.0
+    if peak is not None:
+        middle = np.median(np.asarray(peak, dtype=float))
+        gain = float(1.0 / middle) if middle > 0 else 1.0
+    return design_filter(edge.tau, state.dt, obj=edge.obj, gain=gain)
+
+
+def source_gains(state, source_group, design, sources):
+    """(m,) ndarray of int64: the gain of each of ``sources`` (ones where the
+    group's rates are unknown)."""
+    peak = state.peak_rates.get(source_group)
+    if peak is None:
+        return np.ones(len(sources), dtype=np.int64)
+    # the group's one gain, whichever of its sources an edge uses
+    gain = filter_gains(design, np.asarray(peak, dtype=float))[:1]
+    return np.repeat(gain, len(sources))
+
+
+def gain_code(gain):
+    """The weight code of filter neurons with gain ``gain``: a source spike on the
+    first axon type (``gain``), the filter's own on the second (``-1``)."""
+    return TRINARY if gain == 1 else WeightCode((int(gain), -1), f"filter gain {gain}")
 
 
 def filter_params(design, n):
@@ -248,6 +355,42 @@ def check_filter_loops(state, compiled):
             )
 
 
+def _add_filter_group(out, obj, source_group, sources, design, gain):
+    n = len(sources)
+    label = f"{source_group.label} Lowpass({design.tau:g}) filters"
+    return out.add_group(
+        NeuronGroup(
+            n,
+            label=label if gain == 1 else f"{label}, gain {gain}",
+            params=filter_params(design, n),
+            code=gain_code(gain),
+            obj=obj,
+        )
+    )
+
+
+def _add_filter_edges_dense(out, obj, source_group, group, sources, design, gain):
+    n = len(sources)
+    into = np.zeros((n, source_group.n))
+    into[np.arange(n), sources] = gain * design.weight
+    out.add_float_edge(FloatEdge(source_group, group, into, 1, obj))
+    loop = -design.weight * np.eye(n)
+    out.add_float_edge(FloatEdge(group, group, loop, design.delay, obj))
+
+
+def _add_filter_edges_sparse(out, obj, source_group, group, sources, design, gain):
+    n = len(sources)
+    into = sparse.from_entries(
+        np.arange(n),
+        sources,
+        np.full(n, float(gain * design.weight)),
+        (n, source_group.n),
+    )
+    out.add_float_edge(FloatEdge(source_group, group, into, 1, obj))
+    loop = sparse.diag(np.full(n, -float(design.weight)), sparse=True)
+    out.add_float_edge(FloatEdge(group, group, loop, design.delay, obj))
+
+
 def filter_units(state, out, obj, source_group, sources, design, use_sparse=False):
     """Filter neurons for ``sources`` of ``source_group``, made where missing.
 
@@ -274,32 +417,21 @@ def filter_units(state, out, obj, source_group, sources, design, use_sparse=Fals
     """
     known = state.filters.setdefault((source_group, design), {})
     missing = np.array([s for s in sources if s not in known], dtype=np.int64)
-    if missing.size:
-        n = missing.size
-        group = out.add_group(
-            NeuronGroup(
-                n,
-                label=f"{source_group.label} Lowpass({design.tau:g}) filters",
-                params=filter_params(design, n),
-                code=TRINARY,
-                obj=obj,
-            )
-        )
+    gains = source_gains(state, source_group, design, missing)
+    # one group per gain: a group's weight code holds its sources' weight
+    for gain in np.unique(gains):
+        new = missing[gains == gain]
+        group = _add_filter_group(out, obj, source_group, new, design, int(gain))
+        peak = state.peak_rates.get(source_group)
+        if peak is not None:
+            # a filter neuron fires gain times its source's low-passed rate, at most
+            # once per tick: what partial sums of its spikes are sized to (fan_in)
+            state.peak_rates[group] = np.minimum(gain * np.asarray(peak)[new], 1.0)
         if use_sparse:
-            into = sparse.from_entries(
-                np.arange(n),
-                missing,
-                np.full(n, float(design.weight)),
-                (n, source_group.n),
-            )
-            loop = sparse.diag(np.full(n, -float(design.weight)), sparse=True)
+            _add_filter_edges_sparse(out, obj, source_group, group, new, design, gain)
         else:
-            into = np.zeros((n, source_group.n))
-            into[np.arange(n), missing] = design.weight
-            loop = -design.weight * np.eye(n)
-        out.add_float_edge(FloatEdge(source_group, group, into, 1, obj))
-        out.add_float_edge(FloatEdge(group, group, loop, design.delay, obj))
-        for unit, source in enumerate(missing):
+            _add_filter_edges_dense(out, obj, source_group, group, new, design, gain)
+        for unit, source in enumerate(new):
             known[int(source)] = (group, unit)
     by_group = {}
     for source in sources:
@@ -330,9 +462,10 @@ def lower_filtered_edge(state, edge):
         New filter groups, their edges, and the filter -> post edges (one per filter
         group).
     """
-    design = design_filter(edge.tau, state.dt, obj=edge.obj)
+    design = source_design(state, edge)
     out = ChipGraph()
     sources = sparse.nonzero_columns(edge.weights)
+    gains = source_gains(state, edge.pre, design, sources)
     found = filter_units(
         state,
         out,
@@ -342,11 +475,15 @@ def lower_filtered_edge(state, edge):
         design,
         use_sparse=sparse.issparse(edge.weights),
     )
+    gain_of = dict(zip(sources.tolist(), gains))
     for group, units, srcs in found:
-        # the filter units' columns: their sources' (a sparse edge stays sparse)
-        w = sparse.place_columns(
-            sparse.take_columns(edge.weights, srcs), units, group.n
-        )
+        # the filter units' columns: their sources', over each source's gain (a
+        # filter spike is 1/gain of a source spike); a sparse edge stays sparse
+        columns = sparse.take_columns(edge.weights, srcs)
+        if not np.all(gains == 1):
+            inverse = np.array([1.0 / gain_of[int(s)] for s in srcs])
+            columns = sparse.scale_columns(columns, inverse)
+        w = sparse.place_columns(columns, units, group.n)
         out.add_float_edge(
             FloatEdge(group, edge.post, w, edge.delay, edge.obj, edge.rounding)
         )

@@ -28,6 +28,11 @@ class ChipBuild:
         besides their inputs; discretized with its edges.
     host_inputs : list of HostInput
         Values the host sends into groups every tick.
+    peak_rates : dict of NeuronGroup to (n,) ndarray
+        Per group whose rates are known (the ``peak_rates`` option of an ensemble),
+        the low-passed rate, in spikes per tick, that each neuron rarely exceeds;
+        filter neurons out of the group fire that much more often
+        (:func:`~.filters.filter_gains`).
     filters : dict
         Filter neurons made so far, per (source group, filter design): source
         neuron -> (filter group, unit) (the filter pass shares them between edges).
@@ -43,5 +48,6 @@ class ChipBuild:
     graph: ChipGraph = field(default_factory=ChipGraph)
     group_bias: dict = field(default_factory=dict)
     host_inputs: list = field(default_factory=list)
+    peak_rates: dict = field(default_factory=dict)
     filters: dict = field(default_factory=dict)
     weight_errors: dict = field(default_factory=dict)

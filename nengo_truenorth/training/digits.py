@@ -217,6 +217,27 @@ def to_spiking(net, scale=SCALE):
     ens.bias = np.asarray(ens.bias) * scale
 
 
+#: Training samples :func:`sample_runner` plays for ``measure_activity`` by default.
+ACTIVITY_SAMPLES = 30
+
+
+def sample_runner(net, x, n=ACTIVITY_SAMPLES):
+    """``run(sim)`` that plays the first ``n`` sequences of ``x``, each from a fresh
+    state: what ``nengo_truenorth.measure_activity(net, run)`` measures on."""
+    x = np.asarray(x)[:n]
+    steps = x.shape[1]
+    current = [x[0]]
+    net.inp.output = lambda t: current[0][min(round(t / 0.001) - 1, steps - 1)]
+
+    def run(sim):
+        for sample in x:
+            sim.reset()
+            current[0] = sample
+            sim.run_steps(steps)
+
+    return run
+
+
 def spiking_accuracy(net, data, simulator, n=None, progress=None, **kwargs):
     """Accuracy of a spiking run, each sample from a fresh state.
 

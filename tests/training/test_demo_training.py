@@ -26,11 +26,11 @@ def test_demo_trains_runs_on_the_chip_and_writes_plots(tmp_path, capsys):
     rows = {}
     for line in text.splitlines():
         cells = [cell.strip() for cell in line.split("|")]
-        if len(cells) == 7 and cells[0] in ("plain", "constrained"):
+        if len(cells) == 8 and cells[0] in ("plain", "constrained"):
             rows[cells[0]] = cells[1:]
     assert set(rows) == {"plain", "constrained"}, text
-    for rate, nengo_acc, chip_acc, cores, uj, mw in rows.values():
-        for accuracy in (rate, nengo_acc, chip_acc):
+    for rate, nengo_acc, chip_acc, measured_acc, cores, uj, mw in rows.values():
+        for accuracy in (rate, nengo_acc, chip_acc, measured_acc):
             assert 0.0 <= float(accuracy) <= 1.0
         assert int(cores) > 1
         # the power at real time is the energy of one 80 ms inference over 80 ms
