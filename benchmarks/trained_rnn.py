@@ -63,16 +63,18 @@ from nengo_truenorth.training.digits import (  # noqa: E402
     network_weights,
     rate_accuracy,
     recurrent_connection,
+    sample_runner,
     spiking_accuracy,
     to_spiking,
     train,
 )
 
 
-def evaluate_spiking(net, test_data, n_nengo, n_chip):
+def evaluate_spiking(net, train_data, test_data, n_nengo, n_chip):
     """Accuracies of ``net`` (rate neurons; made spiking here) in nengo.Simulator,
     in nengo.Simulator with the chip's loop latency (``LoopLatency`` on the recurrent
-    synapse), and on the chip with default options."""
+    synapse), on the chip with default options, and on the chip with the activity
+    measured on training samples (``nengo_truenorth.measure_activity``)."""
     import nengo_truenorth
     from nengo_truenorth.training import LoopLatency
 
@@ -90,6 +92,13 @@ def evaluate_spiking(net, test_data, n_nengo, n_chip):
         net, test_data, nengo_truenorth.Simulator, n_chip
     )
     row["chip"] = info
+    # with the activity measured on training samples (peak rates: filter-neuron
+    # gain; host input currents: the host's spike size)
+    nengo_truenorth.measure_activity(net, sample_runner(net, train_data[0]))
+    row["chip_spiking_measured"], info = spiking_accuracy(
+        net, test_data, nengo_truenorth.Simulator, n_chip
+    )
+    row["chip_measured"] = info
     return row
 
 
@@ -116,7 +125,7 @@ def run_task(label, n_neurons, args, train_data, test_data, log):
         "nengo_dl_rate": rate,
     }
     log(f"{label} plain: trained, rate {rate:.3f}")
-    row.update(evaluate_spiking(net, test_data, args.n_nengo, args.n_chip))
+    row.update(evaluate_spiking(net, train_data, test_data, args.n_nengo, args.n_chip))
     log(f"{label} plain: {_brief(row)}")
     rows.append(row)
     save_weights(args.save_weights, f"{label}/", plain)
@@ -147,7 +156,9 @@ def run_task(label, n_neurons, args, train_data, test_data, log):
         }
         log(f"{label} {variant}: trained, rate {rate:.3f}")
         save_weights(args.save_weights, f"{label}/{variant}/", network_weights(net))
-        row.update(evaluate_spiking(net, test_data, args.n_nengo, args.n_chip))
+        row.update(
+            evaluate_spiking(net, train_data, test_data, args.n_nengo, args.n_chip)
+        )
         log(f"{label} {variant}: {_brief(row)}")
         rows.append(row)
     return rows
@@ -169,9 +180,12 @@ def load_weights(path, prefix):
 
 
 def _brief(row):
+    chip, measured = row["chip"], row["chip_measured"]
     return (
-        f"nengo {row['nengo_spiking']:.3f}, chip {row['chip_spiking']:.3f}, "
-        f"{row['chip']['cores']} cores, {row['chip']['uj_per_inference']:.2f} uJ/inference"
+        f"nengo {row['nengo_spiking']:.3f}, chip {row['chip_spiking']:.3f} "
+        f"({chip['cores']} cores, {chip['uj_per_inference']:.2f} uJ/inference), "
+        f"chip with measured activity {row['chip_spiking_measured']:.3f} "
+        f"({measured['cores']} cores, {measured['uj_per_inference']:.2f} uJ/inference)"
     )
 
 
@@ -261,17 +275,21 @@ def format_table(rows):
     lines = [
         (
             "| network | variant | NengoDL rate | nengo spiking | nengo + chip latency "
-            "| chip | cores | uJ / inference |"
+            "| chip | cores | uJ / inference | chip, measured activity | cores "
+            "| uJ / inference |"
         ),
-        "|---|---|---|---|---|---|---|---|",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in rows:
         lat = r.get("nengo_spiking_chip_latency")
+        chip, measured = r["chip"], r["chip_measured"]
         lines.append(
             f"| {r['task']} | {r['variant']} | {r['nengo_dl_rate']:.3f} "
             f"| {r['nengo_spiking']:.3f} | {'' if lat is None else f'{lat:.3f}'} "
-            f"| {r['chip_spiking']:.3f} | {r['chip']['cores']} "
-            f"| {r['chip']['uj_per_inference']:.2f} |"
+            f"| {r['chip_spiking']:.3f} | {chip['cores']} "
+            f"| {chip['uj_per_inference']:.2f} "
+            f"| {r['chip_spiking_measured']:.3f} | {measured['cores']} "
+            f"| {measured['uj_per_inference']:.2f} |"
         )
     return "\n".join(lines)
 

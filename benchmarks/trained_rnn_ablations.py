@@ -20,7 +20,8 @@ into the Nengo model, so that each difference is measured on its own:
 - all of the chip's differences at once, next to the chip itself;
 - the chip's neuron with each of the others, and with all of them but the weights'
   rounding and the relays' size: the accuracy the filter-neuron design allows once
-  weights and relays are exact.
+  weights and relays are exact; and with filter neurons with gain (firing ``G``
+  times as often, each spike worth ``1/G``), per source and one per ensemble.
 
 Then the hidden neurons' spikes per inference, in Nengo and on the chip.
 
@@ -62,17 +63,19 @@ class FlooredIF(SpikingRectifiedLinear):
         np.maximum(voltage, 0, out=voltage)
 
 
-def bernoulli_node(n, copies=1, seed=0, scale=T.SCALE, dt=0.001):
+def bernoulli_node(n, copies=1, seed=0, scale=T.SCALE, dt=0.001, gain=1.0):
     """A Node that turns a low-passed spike train into Bernoulli spikes with that
     rate, as the chip's filter neurons fire (``passes/filters.py``); with ``copies``,
     the mean of that many independent filter neurons per source (each worth
-    ``1 / copies`` of a spike)."""
+    ``1 / copies`` of a spike); with ``gain`` (per source or one), filter neurons that
+    fire ``gain`` times as often, each spike worth ``1 / gain``."""
     rng = np.random.RandomState(seed)
     height = 1.0 / scale / dt  # one spike of the spiking network, in Nengo
+    gain = np.broadcast_to(np.asarray(gain, dtype=float), (n,))
 
     def draw(t, y):
-        p = np.clip(y / height, 0, 1)
-        return rng.binomial(copies, p) * (height / copies)
+        p = np.clip(gain * y / height, 0, 1)
+        return rng.binomial(copies, p) * (height / copies / gain)
 
     return nengo.Node(draw, size_in=n, size_out=n, label="filter neurons")
 
@@ -106,6 +109,7 @@ def build(
     input_relays=False,
     relay_unit=None,
     copies=1,
+    gain=1.0,
 ):
     """The spiking network with some of the chip's differences.
 
@@ -118,6 +122,8 @@ def build(
         ``input_range``).
     copies : int
         Filter neurons per source for ``"bernoulli"`` (:func:`bernoulli_node`).
+    gain : float or (n,) ndarray
+        Filter-neuron gain for ``"bernoulli"`` (:func:`bernoulli_node`).
     """
     from nengo_truenorth.options import BuildOptions
     from nengo_truenorth.training import LoopLatency
@@ -137,7 +143,7 @@ def build(
     if recurrence == "bernoulli":
         rec = T.recurrent_connection(net)
         with net:
-            node = bernoulli_node(n, copies)
+            node = bernoulli_node(n, copies, gain=gain)
             nengo.Connection(net.ens.neurons, node, synapse=synapse)
             nengo.Connection(node, net.ens.neurons, transform=w["W_rec"], synapse=None)
         net.connections.remove(rec)
@@ -190,6 +196,20 @@ def chip_recurrent_weights(weights):
             ),
         }
     return realized, info
+
+
+def peak_rates(weights, train_data):
+    """The hidden neurons' peak low-passed rates, in spikes per tick, measured as
+    ``nengo_truenorth.measure_activity`` does on 30 training samples."""
+    import nengo_truenorth
+    from nengo_truenorth.training.digits import sample_runner
+
+    net = T.build_network(weights["W_rec"].shape[0], weights=weights)
+    T.to_spiking(net)
+    activity = nengo_truenorth.measure_activity(
+        net, sample_runner(net, train_data[0]), apply=False
+    )
+    return activity[net.ens].peak_rates * 0.001
 
 
 def hidden_spikes(weights, simulator, data, n):
@@ -246,6 +266,7 @@ def main(argv=None):
 
     W = weights["W_rec"]
     chip_W, chip_info = chip_recurrent_weights(weights)
+    peak = peak_rates(weights, train_data)
     rows = [
         ("nengo.Simulator, spiking", {}),
         (
@@ -343,6 +364,24 @@ def main(argv=None):
         (
             "chip neuron + latency + Bernoulli (exact weights, no input relays)",
             {"chip_neuron": True, "extra_steps": 2, "recurrence": "bernoulli"},
+        ),
+        (
+            "the same, filter neurons with gain 1 / peak per source (at most 10)",
+            {
+                "chip_neuron": True,
+                "extra_steps": 2,
+                "recurrence": "bernoulli",
+                "gain": np.clip(1.0 / peak, 1, 10),
+            },
+        ),
+        (
+            "the same, one gain 1 / median peak (as the chip does)",
+            {
+                "chip_neuron": True,
+                "extra_steps": 2,
+                "recurrence": "bernoulli",
+                "gain": np.floor(1.0 / np.median(peak)),
+            },
         ),
         (
             "the same with 16-level weights and relays at 0.1 thresholds",
