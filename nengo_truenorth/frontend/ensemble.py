@@ -140,37 +140,44 @@ def sample_encoders(ens, rng):
     return encoders
 
 
-def peak_rates(ens, rates, dt):
-    """The ``peak_rates`` option of ``ens`` (Hz) as spikes per tick per neuron.
+def per_neuron_option(ens, name, value, what):
+    """A positive per-neuron option of ``ens`` (one value for all, or one per neuron)
+    as an ``(n,)`` array, or ``None`` where it is unset.
 
-    Returns
-    -------
-    (n,) ndarray or None
-        ``None`` where the option is unset.
+    Parameters
+    ----------
+    ens : nengo.Ensemble
+    name : str
+        The option's name (for errors).
+    value : object
+        What the config holds.
+    what : str
+        What one value is, for errors (e.g. ``"rate (Hz)"``).
 
     Raises
     ------
     BuildError
-        If the rates are not one positive finite number or one per neuron.
+        If ``value`` is not one positive finite number or one per neuron; the message
+        names the ensemble, the option and the value.
     """
-    if rates is None:
+    if value is None:
         return None
-    try:
-        hz = np.asarray(rates, dtype=np.float64)
-    except (TypeError, ValueError):
-        hz = None
     n = ens.n_neurons
-    if hz is None or hz.ndim > 1 or (hz.ndim == 1 and hz.size != n):
+    try:
+        array = np.asarray(value, dtype=np.float64)
+    except (TypeError, ValueError):
+        array = None
+    if array is None or array.ndim > 1 or (array.ndim == 1 and array.size != n):
         raise BuildError(
-            f"{ens}: peak_rates must be one rate (Hz) or one per neuron ({n}), "
-            f"not {rates!r}"
+            f"{ens}: {name} must be one {what} or one per neuron ({n}), not {value!r}"
         )
-    if not np.all(np.isfinite(hz) & (hz > 0)):
-        bad = hz.ravel()[~(np.isfinite(hz.ravel()) & (hz.ravel() > 0))][0]
+    flat = array.ravel()
+    bad = ~(np.isfinite(flat) & (flat > 0))
+    if bad.any():
         raise BuildError(
-            f"{ens}: peak_rates must be positive and finite (Hz), not {bad:g}"
+            f"{ens}: {name} must be positive and finite, not {flat[bad][0]:g}"
         )
-    return np.broadcast_to(hz * dt, (n,)).copy()
+    return np.broadcast_to(array, (n,)).copy()
 
 
 def check_max_rates(ens, max_rates, dt):
@@ -277,9 +284,11 @@ def build_ensemble(model, ens):
         NeuronGroup(n, label=str(ens), params=params, obj=ens, code=None)
     )
     model.chip.group_bias[group] = chip_bias
-    peak = peak_rates(ens, model.option(ens, "peak_rates", None), model.dt)
-    if peak is not None:
-        model.chip.peak_rates[group] = peak
+    peak_hz = per_neuron_option(
+        ens, "peak_rates", model.option(ens, "peak_rates", None), "rate (Hz)"
+    )
+    if peak_hz is not None:
+        model.chip.peak_rates[group] = peak_hz * model.dt  # spikes per tick
     model.chip_ensembles[ens] = ChipEnsemble(
         ens,
         group,

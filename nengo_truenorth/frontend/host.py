@@ -1,9 +1,9 @@
 """What the host sends into the chip and reads from it, declared after Nengo's build."""
 
 import numpy as np
-from nengo.exceptions import BuildError
 
 from ..ir import HostInput
+from .ensemble import per_neuron_option
 
 
 def declare_host_inputs(model):
@@ -37,8 +37,11 @@ def declare_host_inputs(model):
             scale = chip_ens.current_scale
             threshold = chip_ens.neuron_type.threshold
             # measured (measure_activity), or up to input_range thresholds per tick
-            current_range = neuron_input_range(
-                ens, model.option(ens, "neuron_input_range", None)
+            current_range = per_neuron_option(
+                ens,
+                "neuron_input_range",
+                model.option(ens, "neuron_input_range", None),
+                "current",
             )
             if current_range is None:
                 current_range = options.input_range * threshold / scale
@@ -56,41 +59,6 @@ def declare_host_inputs(model):
                     target=model.sig[ens.neurons]["in"],
                 )
             )
-
-
-def neuron_input_range(ens, value):
-    """The ``neuron_input_range`` option of ``ens`` as one current per neuron.
-
-    Returns
-    -------
-    (n,) ndarray or None
-        ``None`` where the option is unset.
-
-    Raises
-    ------
-    BuildError
-        If it is not one positive finite current or one per neuron.
-    """
-    if value is None:
-        return None
-    n = ens.n_neurons
-    try:
-        current = np.asarray(value, dtype=np.float64)
-    except (TypeError, ValueError):
-        current = None
-    if current is None or current.ndim > 1 or (current.ndim == 1 and current.size != n):
-        raise BuildError(
-            f"{ens}: neuron_input_range must be one current or one per neuron ({n}), "
-            f"not {value!r}"
-        )
-    flat = current.ravel()
-    bad = ~(np.isfinite(flat) & (flat > 0))
-    if bad.any():
-        raise BuildError(
-            f"{ens}: neuron_input_range must be positive and finite, "
-            f"not {flat[bad][0]:g}"
-        )
-    return np.broadcast_to(current, (n,)).copy()
 
 
 def mark_host_reads(model):

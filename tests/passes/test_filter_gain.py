@@ -99,7 +99,7 @@ def test_peak_rates_must_be_positive_and_one_per_neuron():
     for bad, message in [
         ([50.0, -1.0], "positive and finite"),
         ([50.0, 60.0, 70.0], "one per neuron \\(2\\)"),
-        ("fast", "one rate"),
+        ("fast", "one rate \\(Hz\\)"),
         (np.inf, "positive and finite"),
     ]:
         net.config[src].peak_rates = bad
