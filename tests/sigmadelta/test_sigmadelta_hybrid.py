@@ -322,3 +322,21 @@ def test_hybrid_lprnn_config_round_trip_keeps_the_amplitude(rng):
     restored.set_weights(layer.get_weights())
     assert float(restored.spiking.amplitude.numpy()) == 3.0
     assert np.array_equal(restored(x), y)
+
+
+@needs_tf
+def test_hybrid_lprnn_learns_while_spiking_loss_falls_accuracy_rises(rng):
+    # what docs/sigmadelta/hybrid.md promises: training while spiking works, not
+    # only that the loss is finite (the class is whether input 0 is high on average)
+    x, y = digit_like_data(rng, n=256)
+    model = lprnn_classifier(retention=0.8, a_max=6.0, bias_initializer="ones")
+
+    def accuracy():
+        return np.mean(np.argmax(model.predict(x, verbose=0), axis=1) == y)
+
+    before = accuracy()
+    history = model.fit(x, y, epochs=20, batch_size=32, verbose=0)
+    losses = history.history["loss"]
+    assert losses[-1] < 0.7 * losses[0]
+    after = accuracy()
+    assert after >= max(before + 0.2, 0.75), (before, after, losses)
