@@ -5,11 +5,12 @@ import pytest
 from nengo_truenorth.emulator import ReferenceEmulator
 from nengo_truenorth.examples import (
     EXAMPLES,
+    INPUTS,
     example_path,
     ring_oscillator,
     write_examples,
 )
-from nengo_truenorth.files import dumps_model, load_model
+from nengo_truenorth.files import dumps_model, load_model, load_spikes
 
 
 @pytest.mark.parametrize("name", sorted(EXAMPLES))
@@ -44,3 +45,21 @@ def test_ring_oscillator_passes_the_wave_round(n_cores, delay):
 def test_ring_is_silent_without_a_kick():
     model = load_model(example_path("ring.json"))
     assert ReferenceEmulator(model).run(20)["wave"].shape == (0, 2)
+
+
+@pytest.mark.parametrize("name", sorted(INPUTS))
+def test_shipped_input_spikes_equal_their_generator(name, tmp_path):
+    written = dict(
+        (path.rsplit("/", 1)[-1], path) for path in write_examples(tmp_path)
+    )
+    with open(example_path(name), encoding="utf-8") as f, open(
+        written[name], encoding="utf-8"
+    ) as g:
+        assert f.read() == g.read()
+
+
+def test_the_kick_starts_the_shipped_ring():
+    model = load_model(example_path("ring.json"))
+    kick = load_spikes(example_path("ring-kick.json"), model, kind="inputs")
+    wave = ReferenceEmulator(model).run(24, kick)["wave"]
+    assert wave.tolist() == [[t, (t // 3) % 4] for t in range(0, 24, 3)]

@@ -72,6 +72,9 @@ def ring_oscillator(n_cores=4, delay=3):
 
 #: Shipped example files: file name -> function that builds the model.
 EXAMPLES = {"ring.json": ring_oscillator}
+#: Shipped input spike files: file name -> (model file name, spikes per input port).
+#: ``ring-kick.json`` starts the ring's wave with one spike at tick 0.
+INPUTS = {"ring-kick.json": ("ring.json", {"kick": [[0, 0]]})}
 
 
 def example_path(name):
@@ -80,21 +83,28 @@ def example_path(name):
 
 
 def write_examples(directory=EXAMPLES_DIR):
-    """Write every example of :data:`EXAMPLES` into ``directory``.
+    """Write every example of :data:`EXAMPLES` and :data:`INPUTS` into ``directory``.
 
     Returns
     -------
     list of str
         The paths written.
     """
-    from ..files import save_model
+    import numpy as np
+
+    from ..files import save_model, save_spikes
 
     paths = []
     for name, build in EXAMPLES.items():
         path = os.path.join(directory, name)
         save_model(build(), path)
         paths.append(path)
+    for name, (model_name, spikes) in INPUTS.items():
+        path = os.path.join(directory, name)
+        arrays = {port: np.array(s, dtype=np.int64) for port, s in spikes.items()}
+        save_spikes(arrays, path, EXAMPLES[model_name](), kind="inputs")
+        paths.append(path)
     return paths
 
 
-__all__ = ["EXAMPLES", "example_path", "ring_oscillator", "write_examples"]
+__all__ = ["EXAMPLES", "INPUTS", "example_path", "ring_oscillator", "write_examples"]
