@@ -10,6 +10,7 @@ DL_VENV ?= .venv-dl
 DL_PY := $(DL_VENV)/bin/python
 DL_STAMP := $(DL_VENV)/.installed-dl
 DL_TESTS ?= tests/sigmadelta tests/training
+GUI_STAMP := $(VENV)/.installed-gui
 OUT ?= out
 
 # Nengo's own test suite against nengo_truenorth.Simulator (its own pytest config;
@@ -17,7 +18,7 @@ OUT ?= out
 NENGO_SUITE_INI ?= tests/nengo-suite/pytest.ini
 NENGO_SUITE_JOBS ?= auto
 
-.PHONY: venv test test-core test-dl test-nengo test-slow demo demo-chip bench lint clean
+.PHONY: venv test test-core test-dl test-nengo test-slow test-gui demo demo-chip bench lint clean
 
 venv: $(STAMP)
 
@@ -45,6 +46,15 @@ test-dl: $(DL_STAMP)
 
 test-nengo: $(STAMP)
 	$(PY) -m pytest -c $(NENGO_SUITE_INI) --pyargs nengo -q -n $(NENGO_SUITE_JOBS)
+
+# NengoGUI on the chip in headless Chromium (Debian: apt install chromium
+# chromium-driver); the test skips where the browser is missing
+$(GUI_STAMP): $(STAMP)
+	$(PY) -m pip install --quiet -e ".[test,gui]"
+	touch $@
+
+test-gui: $(GUI_STAMP)
+	$(PY) -m pytest -q tests/gui -rs
 
 test-slow: $(STAMP)
 	$(PY) -m pytest -q -m slow --slow
