@@ -11,6 +11,9 @@ DL_PY := $(DL_VENV)/bin/python
 DL_STAMP := $(DL_VENV)/.installed-dl
 DL_TESTS ?= tests/sigmadelta tests/training
 GUI_STAMP := $(VENV)/.installed-gui
+# the documentation site (Sphinx, in the core environment; docs/conf.py)
+DOCS_STAMP := $(VENV)/.installed-docs
+DOCS_BUILD ?= docs/_build
 OUT ?= out
 
 # Nengo's own test suite against nengo_truenorth.Simulator (its own pytest config;
@@ -18,7 +21,7 @@ OUT ?= out
 NENGO_SUITE_INI ?= tests/nengo-suite/pytest.ini
 NENGO_SUITE_JOBS ?= auto
 
-.PHONY: venv test test-core test-dl test-nengo test-slow test-gui demo demo-chip bench lint clean
+.PHONY: venv test test-core test-dl test-nengo test-slow test-gui docs demo demo-chip bench lint clean
 
 venv: $(STAMP)
 
@@ -34,7 +37,7 @@ $(DL_STAMP): setup.cfg pyproject.toml
 	$(DL_PY) -m pip install --quiet -e ".[test,dl]"
 	touch $@
 
-test: test-core test-dl test-nengo
+test: test-core test-dl test-nengo docs
 
 test-core: $(STAMP)
 	$(PY) -m pip check
@@ -55,6 +58,16 @@ $(GUI_STAMP): $(STAMP)
 
 test-gui: $(GUI_STAMP)
 	$(PY) -m pytest -q tests/gui -rs
+
+# the Sphinx site: the Markdown pages, the API reference from the docstrings, and
+# docs/examples run as it builds; any warning fails it (-E: every page re-read, so a
+# warning is never hidden by an earlier build)
+$(DOCS_STAMP): $(STAMP)
+	$(PY) -m pip install --quiet -e ".[test,docs]"
+	touch $@
+
+docs: $(DOCS_STAMP)
+	$(PY) -m sphinx -W --keep-going -E -q -b html docs $(DOCS_BUILD)/html
 
 test-slow: $(STAMP)
 	$(PY) -m pytest -q -m slow --slow

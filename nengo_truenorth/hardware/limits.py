@@ -30,7 +30,8 @@ RESET_POTENTIAL_MIN, RESET_POTENTIAL_MAX = -(2**18 - 1), 2**18 - 1
 POTENTIAL_MIN, POTENTIAL_MAX = -(2**19), 2**19 - 1
 #: Delays of a neuron's destination, in ticks.
 DELAY_MIN, DELAY_MAX = 1, 15
-#: Probability denominator of stochastic synapses and leaks (|s|/256, |lambda|/256).
+#: Probability denominator of stochastic synapses and leaks (``|s|/256``,
+#: ``|lambda|/256``).
 STOCHASTIC_DENOMINATOR = 256
 
 #: Reset modes ``gamma``.
