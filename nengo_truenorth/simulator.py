@@ -11,11 +11,15 @@ the front end's registry (Nengo objects -> IR), the passes (IR -> IR), the compi
 
 import os
 import shlex
+import shutil
+import tempfile
+import uuid
 from dataclasses import dataclass
 
 import nengo
 import numpy as np
 from nengo.cache import get_default_decoder_cache
+from nengo.exceptions import SimulationError
 from nengo.utils.progress import Progress, ProgressBar, ProgressTracker
 
 from .compiler import compile_graph
@@ -304,15 +308,22 @@ class Simulator(nengo.Simulator):
         ------
         ValueError
             If no ensemble runs on the chip, or the run was not recorded.
+        SimulationError
+            If the recording cannot be replayed: an interrupt (an exception or
+            KeyboardInterrupt) stopped the chip inside a tick. Reset and run again.
         """
         self._require_chip()
-        recording = self.model.chip_runtime.recording
+        runtime = self.model.chip_runtime
+        recording = runtime.recording
         if recording is None:
             raise ValueError(
                 f"{self}: the chip's input and output spikes were not recorded; "
                 "build the simulator with record_chip_io=True"
             )
-        runtime = self.model.chip_runtime
+        try:
+            runtime.recorded_ticks()
+        except SimulationError as error:
+            raise SimulationError(f"{self}: {error}") from None
         emulator = self.emulator
         input_axons = {
             port: emulator.input_axons(port) for port in emulator.input_ports()
@@ -331,11 +342,11 @@ class Simulator(nengo.Simulator):
     def export(self, directory):
         """Write the chip and the spikes of the run so far for the command line.
 
-        Writes three files into ``directory`` (created if needed):
-        ``model.json`` (the compiled chip, as :meth:`save_chip`), ``input.json``
-        (the spikes the host sent into the chip's input ports, tick by tick) and
-        ``output.json`` (the spikes of the chip's output ports). The run, from the
-        last reset to now, then repeats on the command line with identical spikes::
+        Writes three files into ``directory``: ``model.json`` (the compiled chip, as
+        :meth:`save_chip`), ``input.json`` (the spikes the host sent into the chip's
+        input ports, tick by tick) and ``output.json`` (the spikes of the chip's
+        output ports). The run, from the last reset to now, then repeats on the
+        command line with identical spikes::
 
             python -m nengo_truenorth run model.json --ticks N --input input.json \
                 --output rerun.json --emulator fast
@@ -344,9 +355,15 @@ class Simulator(nengo.Simulator):
         file carries each core's PRNG seed, so stochastic modes repeat too; the
         host's values are in the input spikes, so nothing of the host is needed.
 
+        The three files are written as one set: into a temporary folder beside
+        ``directory``, which is then renamed into place. ``directory`` may be new
+        (its parents are created), an empty folder, or an earlier export (replaced
+        whole); a reader never sees files of two exports side by side.
+
         Parameters
         ----------
         directory : str or path-like
+            The export's folder.
 
         Returns
         -------
@@ -356,8 +373,12 @@ class Simulator(nengo.Simulator):
         Raises
         ------
         ValueError
-            If no ensemble runs on the chip, or the Simulator was built without
-            ``record_chip_io=True``.
+            If no ensemble runs on the chip, if the Simulator was built without
+            ``record_chip_io=True``, or if ``directory`` is a file or a folder
+            holding other files than an export's (nothing is written then).
+        SimulationError
+            If an interrupt stopped the chip inside a tick, so that the recording
+            cannot be replayed (see :meth:`chip_spikes`).
 
         Examples
         --------
@@ -378,14 +399,26 @@ class Simulator(nengo.Simulator):
 
         inputs, outputs = self.chip_spikes()
         model = self.compiled.model
-        os.makedirs(directory, exist_ok=True)
+        target = os.path.abspath(os.fspath(directory))
+        _check_export_target(self, target)
+
+        def write(folder):
+            save_model(model, os.path.join(folder, "model.json"))
+            save_spikes(
+                inputs, os.path.join(folder, "input.json"), model=model, kind="inputs"
+            )
+            save_spikes(
+                outputs,
+                os.path.join(folder, "output.json"),
+                model=model,
+                kind="outputs",
+            )
+
+        _write_folder_atomically(target, write)
         paths = {
             name: os.path.join(os.fspath(directory), f"{name}.json")
             for name in ("model", "input", "output")
         }
-        save_model(model, paths["model"])
-        save_spikes(inputs, paths["input"], model=model, kind="inputs")
-        save_spikes(outputs, paths["output"], model=model, kind="outputs")
         return ExportedRun(
             model=paths["model"],
             inputs=paths["input"],
@@ -397,6 +430,67 @@ class Simulator(nengo.Simulator):
     def on_host(self):
         """dict of nengo.Ensemble to str: ensembles that run on the host, and why."""
         return dict(self.model.host_ensembles) if isinstance(self.model, Model) else {}
+
+
+#: The files of an export (:meth:`Simulator.export`); a folder holding only these
+#: is an earlier export, which a new one replaces whole.
+EXPORT_FILES = ("model.json", "input.json", "output.json")
+
+
+def _check_export_target(sim, target):
+    """Refuse an export ``target`` that is a file or a folder of other files."""
+    if os.path.lexists(target) and not os.path.isdir(target):
+        raise ValueError(
+            f"{sim}: cannot export into {target!r}: it is a file; give a folder "
+            f"(new, empty or an earlier export) for {', '.join(EXPORT_FILES)}"
+        )
+    if os.path.isdir(target):
+        others = sorted(set(os.listdir(target)) - set(EXPORT_FILES))
+        if others:
+            raise ValueError(
+                f"{sim}: cannot export into {target!r}: it holds other files than "
+                f"an export's (e.g. {others[0]!r}), which the export would have to "
+                "replace with it as one set; give a new or empty folder"
+            )
+    parent = os.path.dirname(target)
+    if os.path.lexists(parent) and not os.path.isdir(parent):
+        raise ValueError(f"{sim}: cannot export into {target!r}: {parent!r} is a file")
+
+
+def _write_folder_atomically(target, write):
+    """Let ``write(folder)`` fill a temporary folder, then rename it to ``target``.
+
+    The folder is made beside ``target`` (same file system, so the rename is
+    atomic). A missing or empty ``target`` is replaced by the rename itself; an
+    existing one is first renamed aside, then removed, so ``target`` holds the old
+    files or the new ones, never a mixture (for a moment, none). Should ``write``
+    or a rename fail, the temporary folder goes and ``target`` is as it was.
+    """
+    parent, name = os.path.split(target)
+    os.makedirs(parent, exist_ok=True)
+    # os.mkdir, not mkdtemp: the export gets the mode of any new folder (umask)
+    staged = os.path.join(parent, f".{name}.export-{uuid.uuid4().hex}")
+    os.mkdir(staged)
+    aside = None
+    try:
+        write(staged)
+        if os.path.isdir(target) and os.listdir(target):
+            aside = tempfile.mkdtemp(prefix=f".{name}.previous-", dir=parent)
+            os.replace(target, aside)
+        try:
+            os.replace(staged, target)
+        except BaseException:
+            if aside is not None:
+                # put the old export back; should that fail too, it stays aside
+                previous, aside = aside, None
+                os.replace(previous, target)
+            raise
+    except BaseException:
+        shutil.rmtree(staged, ignore_errors=True)
+        raise
+    finally:
+        if aside is not None:
+            shutil.rmtree(aside, ignore_errors=True)
 
 
 def build_chip(model, emulator="fast", progress_bar=False):

@@ -15,6 +15,7 @@ Spikes leave the chip through output ports and become Nengo spike signals of hei
 import numba
 import numpy as np
 from nengo.builder.operator import Operator
+from nengo.exceptions import SimulationError
 
 from ..ir import channel_weights
 
@@ -185,24 +186,43 @@ class ChipRecording:
         Per tick, the global axons the host made active.
     spikes : list of ndarray of int64
         Per tick, the positions in the runtime's spike watch list that spiked.
+    torn : str or None
+        Why the record can no longer be replayed (an interrupt inside a chip tick,
+        see :meth:`ChipRuntime.tick`), or None; a reset clears it.
     """
 
     def __init__(self):
         self.axons = []
         self.spikes = []
+        self.torn = None
 
     def __len__(self):
         return len(self.axons)
 
     def clear(self):
-        """Forget every recorded tick."""
+        """Forget every recorded tick (and any tear)."""
         self.axons.clear()
         self.spikes.clear()
+        self.torn = None
 
     def append(self, axons, spikes):
         """Record one tick: the driven global ``axons`` and the ``spikes`` bool mask."""
+        spiked = np.flatnonzero(spikes)
         self.axons.append(axons)
-        self.spikes.append(np.flatnonzero(spikes))
+        self.spikes.append(spiked)
+
+    def truncate(self, ticks):
+        """Keep the first ``ticks`` ticks only (both lists alike)."""
+        del self.axons[ticks:]
+        del self.spikes[ticks:]
+
+    def tear(self, tick, error):
+        """Mark the record unreplayable: ``error`` stopped chip tick ``tick`` midway."""
+        self.torn = (
+            f"the run was interrupted inside chip tick {tick} "
+            f"({type(error).__name__}: {error}), so the chip may be part-way "
+            "through a tick that no recording can replay"
+        )
 
 
 class ChipRuntime:
@@ -301,12 +321,13 @@ class ChipRuntime:
 
     def tick(self, values, spike_signals, voltage_signals):
         """Run one tick: encode ``values``, step the chip, fill the output signals."""
-        axons = self.encode(values)
-        spikes, potentials = self.emulator.advance_tick(
-            axons, self.spike_watch, self.voltage_watch
-        )
-        if self.recording is not None:
-            self.recording.append(axons, spikes)
+        if self.recording is None:
+            axons = self.encode(values)
+            spikes, potentials = self.emulator.advance_tick(
+                axons, self.spike_watch, self.voltage_watch
+            )
+        else:
+            spikes, potentials = self._recorded_tick(values)
         if spike_signals and spikes.size:
             heights = np.where(
                 self._out_on_chip, spikes[self._out_safe] * self._out_heights, 0.0
@@ -319,6 +340,67 @@ class ChipRuntime:
                 out[...] = 0.0
         for positions, out in zip(self.voltages, voltage_signals):
             out[...] = potentials[positions]
+
+    def _recorded_tick(self, values):
+        """:meth:`tick`'s chip step, with the recording kept in step with the chip.
+
+        An exception or a KeyboardInterrupt may stop a tick anywhere (a Node's error
+        ends Nengo's step; Ctrl-C lands between any two bytecodes). Stopped before
+        the emulator starts the tick, the chip is as the record says. Stopped after
+        the emulator returned, the tick happened: it is recorded, once, even if the
+        interrupt came before or inside the append. Stopped inside the emulator,
+        the chip may be part-way through the tick, which no record can replay: the
+        record is torn (:meth:`ChipRecording.tear`) and :meth:`recorded_ticks`
+        refuses until a reset.
+        """
+        recording = self.recording
+        ticks = len(recording)
+        stage = "encoding"
+        try:
+            axons = self.encode(values)
+            stage = "advancing"
+            spikes, potentials = self.emulator.advance_tick(
+                axons, self.spike_watch, self.voltage_watch
+            )
+            stage = "recording"
+            recording.append(axons, spikes)
+        except BaseException as error:
+            if stage == "advancing":
+                recording.tear(ticks, error)
+            elif stage == "recording":
+                recording.truncate(ticks)
+                recording.append(axons, spikes)
+            raise
+        return spikes, potentials
+
+    def recorded_ticks(self):
+        """The number of ticks recorded, checked against the chip's own count.
+
+        Returns
+        -------
+        int
+
+        Raises
+        ------
+        SimulationError
+            If there is no recording, if it is torn, or if the emulator ran ticks
+            the recording does not hold (run outside :meth:`tick`); the message
+            says why a replay of the record would not match the chip.
+        """
+        recording = self.recording
+        if recording is None:
+            raise SimulationError("the chip's traffic is not recorded")
+        remedy = "reset the simulator (sim.reset()) and run again to export"
+        if recording.torn is not None:
+            raise SimulationError(f"{recording.torn}; {remedy}")
+        ticks = len(recording)
+        if not ticks == len(recording.spikes) == self.emulator.tick:
+            raise SimulationError(
+                f"the recording holds {ticks} ticks of input and "
+                f"{len(recording.spikes)} of output, but the chip has run "
+                f"{self.emulator.tick}: a replay would not match the chip; {remedy}"
+            )
+        return ticks
 
 
 class SimChip(Operator):
