@@ -84,4 +84,4 @@ bench: $(STAMP)
 	$(PY) benchmarks/bench_emulators.py
 
 clean:
-	rm -rf $(VENV) $(DL_VENV) $(OUT) *.egg-info
+	rm -rf $(VENV) $(DL_VENV) $(OUT) $(DOCS_BUILD) *.egg-info
