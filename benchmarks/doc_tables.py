@@ -1,0 +1,111 @@
+"""Tables of the docs, generated from the benchmarks' JSON rather than typed.
+
+A table in a Markdown page sits between two markers::
+
+    <!-- table: trained_rnn -->
+    | ... generated ... |
+    <!-- end table -->
+
+``python benchmarks/doc_tables.py`` rewrites every marked table from its JSON (in
+``benchmarks/results/``); ``--check`` only compares, and exits 1 naming the tables that
+differ (``tests/test_doc_tables.py`` runs the check). Each table has one function
+here, named in :data:`TABLES`.
+"""
+
+import argparse
+import json
+import re
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).parent.parent
+RESULTS = ROOT / "benchmarks" / "results"
+DOCS = ROOT / "docs"
+MARKED = re.compile(
+    r"(<!-- table: (?P<name>[\w-]+) -->\n)(?P<body>.*?)(<!-- end table -->)", re.S
+)
+
+
+def trained_rnn_table(results):
+    """docs/training.md: the trained recurrent networks, default and measured."""
+    lines = [
+        "| network | variant | NengoDL rate | nengo spiking "
+        "| nengo spiking + chip loop latency | chip, default | cores "
+        "| µJ / inference | **chip, measured activity** | cores | µJ / inference |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for row in results["rows"]:
+        chip, measured = row["chip"], row["chip_measured"]
+        lines.append(
+            f"| digits rows, {row['neurons']} neurons | {row['variant']} "
+            f"| {row['nengo_dl_rate']:.3f} | {row['nengo_spiking']:.3f} "
+            f"| {row['nengo_spiking_chip_latency']:.3f} | {row['chip_spiking']:.3f} "
+            f"| {chip['cores']} | {chip['uj_per_inference']:.1f} "
+            f"| **{row['chip_spiking_measured']:.3f}** | {measured['cores']} "
+            f"| {measured['uj_per_inference']:.1f} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+#: Table name -> (JSON file in benchmarks/results, function that renders it).
+TABLES = {"trained_rnn": ("trained_rnn.json", trained_rnn_table)}
+
+
+def render(name):
+    """The Markdown of table ``name`` from its JSON."""
+    filename, make = TABLES[name]
+    return make(json.loads((RESULTS / filename).read_text(encoding="utf-8")))
+
+
+def marked_pages():
+    """Every Markdown page under docs/ with at least one marked table."""
+    return sorted(
+        p for p in DOCS.rglob("*.md") if "<!-- table: " in p.read_text("utf-8")
+    )
+
+
+def regenerate(text, where):
+    """``text`` with every marked table rendered anew.
+
+    Raises
+    ------
+    KeyError
+        If a marker names a table that :data:`TABLES` lacks (naming ``where``).
+    """
+
+    def replace(match):
+        name = match["name"]
+        if name not in TABLES:
+            raise KeyError(
+                f"{where}: no generator for table {name!r} ({sorted(TABLES)})"
+            )
+        return match[1] + render(name) + match[4]
+
+    return MARKED.sub(replace, text)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--check", action="store_true", help="compare only; exit 1 if a table differs"
+    )
+    args = parser.parse_args(argv)
+    stale = []
+    for page in marked_pages():
+        text = page.read_text(encoding="utf-8")
+        new = regenerate(text, page.relative_to(ROOT))
+        if new != text:
+            stale.append(str(page.relative_to(ROOT)))
+            if not args.check:
+                page.write_text(new, encoding="utf-8")
+    if args.check and stale:
+        print("tables differ from their JSON in: " + ", ".join(stale))
+        print("run: python benchmarks/doc_tables.py")
+        return 1
+    for page in stale:
+        print(f"rewrote the tables of {page}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
