@@ -47,8 +47,43 @@ def trained_rnn_table(results):
     return "\n".join(lines) + "\n"
 
 
+def _speed(x):
+    """A speed as docs/chip.md writes it: whole numbers from 1,000 on, then one
+    decimal, then three significant digits."""
+    return f"{x:,.0f}" if x >= 1000 else f"{x:.1f}" if x >= 10 else f"{x:.3g}"
+
+
+def emulators_table(results):
+    """docs/chip.md: the reference and fast emulators on 1, 64 and 4,096 cores."""
+    lines = [
+        "| cores | neurons | rate (Hz) | synaptic events / tick | reference (ticks/s) "
+        "| fast, best window (ticks/s) | fast, median | ratio | fast × real time |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for row in results["rows"]:
+        extrapolated = row["reference_method"] != "measured"
+        real_time = row["fast_x_real_time"]
+        cells = [
+            f"{row['cores']:,}",
+            f"{row['neurons']:,}",
+            f"{row['rate_hz']:.1f}",
+            f"{row['synaptic_events_per_tick']:,.0f}",
+            _speed(row["reference_ticks_per_s"])
+            + (" (extrapolated)" if extrapolated else ""),
+            _speed(row["fast_ticks_per_s"]),
+            _speed(row["fast_ticks_per_s_median"]),
+            ("≈ " if extrapolated else "") + f"{row['speedup']:,.0f}×",
+            (_speed(real_time) if real_time >= 1 else f"{real_time:.2f}") + "×",
+        ]
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"
+
+
 #: Table name -> (JSON file in benchmarks/results, function that renders it).
-TABLES = {"trained_rnn": ("trained_rnn.json", trained_rnn_table)}
+TABLES = {
+    "trained_rnn": ("trained_rnn.json", trained_rnn_table),
+    "emulators": ("emulators.json", emulators_table),
+}
 
 
 def render(name):
