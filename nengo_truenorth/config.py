@@ -69,15 +69,132 @@ def add_params(network):
 
 
 def get_option(network_config, obj, name, default):
-    """Value of option ``name`` for ``obj``, or ``default`` where it is unset.
+    """Value of option ``name`` for ``obj`` in one config, or ``default`` where unset.
 
-    Looks through the config of the network (and, as Nengo does, its parents' settings
-    are not inherited: options are set on the network that is simulated).
+    Parameters
+    ----------
+    network_config : nengo.Config or None
+    obj : nengo.Ensemble or nengo.Connection
+    name : str
+    default : object
+
+    Returns
+    -------
+    object
+        ``network_config[obj].name`` (the instance's setting, else the config's
+        default for its class), ``default`` where that is None or the config does
+        not have the option. For the lookup through subnetworks, see
+        :class:`OptionLookup`.
     """
     if network_config is None:
         return default
-    try:
-        value = getattr(network_config[obj], name)
-    except (AttributeError, KeyError, nengo.exceptions.ConfigError):
+    found = _instance_setting(network_config, obj, name)
+    if found is _UNSET:
+        found = _class_setting(network_config, obj, name)
+    return default if found is _UNSET or found is None else found
+
+
+#: An option that a config does not set.
+_UNSET = object()
+
+
+def _param(class_params, name):
+    """The option's parameter in ``class_params``, or None if it was never added."""
+    return class_params._extra_params.get(name)
+
+
+def _instance_setting(config, obj, name):
+    """What ``config`` sets for ``obj`` itself, or ``_UNSET``.
+
+    Reads ``config.params`` without ``config[obj]``, which would add an entry for
+    ``obj`` to the user's config.
+    """
+    instance_params = config.params.get(obj)
+    if instance_params is None:
+        return _UNSET
+    param = _param(instance_params._clsparams, name)
+    if param is None or instance_params not in param.data:
+        return _UNSET
+    return param.data[instance_params]
+
+
+def _class_setting(config, obj, name):
+    """What ``config`` sets for the class of ``obj`` (its nearest base), or ``_UNSET``."""
+    for cls in type(obj).__mro__:
+        class_params = config.params.get(cls)
+        if class_params is None:
+            continue
+        param = _param(class_params, name)
+        if param is not None and class_params in param:
+            return param.get_default(class_params)
+    return _UNSET
+
+
+class OptionLookup:
+    """Options of the objects of a network, looked up as Nengo looks up defaults.
+
+    An object's option may be set in the config of any network that holds it,
+    directly or through subnetworks. As Nengo's ``Config`` contexts do for defaults,
+    the innermost network wins, and a setting for the object itself wins over any
+    network's default for its class:
+
+    1. ``net.config[obj].name`` of the innermost network holding ``obj`` that sets
+       it, then of each enclosing network out to the simulated one;
+    2. ``net.config[type(obj)].name`` likewise, innermost first.
+
+    A network's config gets the options from :func:`add_params`; one that lacks
+    them sets nothing. A setting of None means the backend's default.
+
+    Parameters
+    ----------
+    network : nengo.Network
+        The simulated (top-level) network.
+
+    Examples
+    --------
+    >>> import nengo, nengo_truenorth
+    >>> from nengo_truenorth.config import OptionLookup
+    >>> with nengo.Network() as net:
+    ...     with nengo.Network() as sub:
+    ...         nengo_truenorth.add_params(sub)
+    ...         ens = nengo.Ensemble(10, 1)
+    ...         sub.config[ens].on_chip = False
+    >>> OptionLookup(net).get(ens, "on_chip", None)
+    False
+    """
+
+    def __init__(self, network):
+        self.network = network
+        self._configs = {}  # object -> configs of the networks holding it, innermost first
+        stack = [(network, (network.config,))]
+        while stack:
+            net, configs = stack.pop()
+            for kind, objects in net.objects.items():
+                if kind is not nengo.Network:
+                    for obj in objects:
+                        self._configs[obj] = configs
+            for sub in net.networks:
+                stack.append((sub, (sub.config,) + configs))
+
+    def get(self, obj, name, default):
+        """Value of option ``name`` for ``obj``, or ``default`` where it is unset.
+
+        Parameters
+        ----------
+        obj : nengo.Ensemble or nengo.Connection
+        name : str
+        default : object
+
+        Returns
+        -------
+        object
+        """
+        # an object outside the network's tree (none that a build meets) gets the
+        # simulated network's settings
+        configs = self._configs.get(obj, (self.network.config,))
+        for setting in (_instance_setting, _class_setting):
+            for config in configs:
+                found = setting(config, obj, name)
+                if found is not _UNSET:
+                    return default if found is None else found
         return default
-    return default if value is None else value

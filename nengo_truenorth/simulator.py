@@ -18,13 +18,13 @@ from dataclasses import dataclass
 
 import nengo
 import numpy as np
-from nengo.cache import get_default_decoder_cache
-from nengo.exceptions import SimulationError
+from nengo.exceptions import SimulationError, ValidationError
 from nengo.utils.progress import Progress, ProgressBar, ProgressTracker
 
 from .compiler import compile_graph
 from .emulator import get_emulator
 from .frontend import Model, chip_loops, finish_build
+from .frontend.solver import default_decoder_cache
 from .hardware.limits import CORES_PER_CHIP
 from .passes import (
     check_filter_loops,
@@ -108,6 +108,25 @@ def _left_open(progress_bar):
     return progress_bar
 
 
+def _check_dt(sim, dt):
+    """Refuse a ``dt`` that is not a positive, finite number of seconds per tick.
+
+    Nengo takes any ``dt``; on the chip a bad one would surface far from its cause
+    (as a max-rate error of the first ensemble, or a division by zero).
+    """
+    try:
+        seconds = float(dt)
+    except (TypeError, ValueError):
+        seconds = None
+    if seconds is None or not (np.isfinite(seconds) and seconds > 0):
+        raise ValidationError(
+            f"{dt!r} is not a positive, finite number of seconds per step (one "
+            "chip tick; 0.001 on the real chip)",
+            attr="dt",
+            obj=sim,
+        )
+
+
 class Simulator(nengo.Simulator):
     """Run a Nengo network on the emulated TrueNorth chip.
 
@@ -117,6 +136,7 @@ class Simulator(nengo.Simulator):
         The network to build and run.
     dt : float, optional
         Seconds per step; one step is one chip tick (1 ms on the real chip).
+        Positive and finite, or a ``ValidationError`` naming it.
     seed : int, optional
         Seed of the simulation (host noise, stochastic chip modes and rounding).
     model : Model, optional
@@ -172,6 +192,7 @@ class Simulator(nengo.Simulator):
         record_chip_io=False,
     ):
         self.closed = True  # as Nengo does: a failed build leaves a closed simulator
+        _check_dt(self, dt if model is None else model.dt)
         if seed is None and network is not None and network.seed is not None:
             seed = network.seed + 1
         if seed is None:
@@ -180,7 +201,7 @@ class Simulator(nengo.Simulator):
             model = Model(
                 dt=float(dt),
                 label=f"{network}, dt={dt:f}",
-                decoder_cache=get_default_decoder_cache(),
+                decoder_cache=default_decoder_cache(),
                 seed=seed,
             )
         elif network is not None and not isinstance(model, Model):

@@ -109,13 +109,15 @@ def test_unsupported_synapse_between_chip_ensembles_is_a_build_error():
         Simulator(net, progress_bar=False)
 
 
-def test_learning_rule_into_chip_is_a_build_error():
+def test_learning_rule_into_chip_moves_the_post_to_the_host():
+    # the full contract (reasons, on_chip = True) is in test_simulator_options.py
     with nengo.Network() as net:
         a = nengo.Ensemble(10, 1)
         b = nengo.Ensemble(10, 1)
-        nengo.Connection(a, b, learning_rule_type=nengo.PES())
-    with pytest.raises(BuildError, match="learning rules cannot run on the chip"):
-        Simulator(net, progress_bar=False)
+        conn = nengo.Connection(a, b, learning_rule_type=nengo.PES())
+    with Simulator(net, progress_bar=False) as sim:
+        assert str(conn) in sim.on_host()[b]
+        assert a not in sim.on_host()
 
 
 def test_neuron_probes_read_chip_spikes_and_voltages():

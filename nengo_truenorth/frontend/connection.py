@@ -76,7 +76,15 @@ def build_connection(model, conn):
     """Build ``conn`` by where its ends run (see the module's table)."""
     pre_chip, post_chip = model.on_chip(conn.pre_obj), model.on_chip(conn.post_obj)
     if post_chip and conn.learning_rule_type is not None:
-        raise BuildError(f"{conn}: learning rules cannot run on the chip")
+        # build_ensemble places a learned connection's post on the host unless told
+        # otherwise; here only when the post was built outside the network's tree
+        raise BuildError(
+            f"{conn}: its learning rule ({type(conn.learning_rule_type).__name__}) "
+            f"cannot run on the chip, where {conn.post_obj} runs; set on_chip = False "
+            "for the post ensemble, or leave it unset, to run it on the host"
+        )
+    if post_chip:
+        check_finite(conn, "transform", transform_values(conn.transform))
     if pre_chip and post_chip:
         return build_chip_connection(model, conn)
     if post_chip:
@@ -96,6 +104,52 @@ def build_connection(model, conn):
                 channels, chip_ens.input_channels.get(kind, 0)
             )
     return nengo_build_connection(model, conn)
+
+
+def transform_values(transform):
+    """The numbers a transform holds (its init), or None for a distribution or none.
+
+    Parameters
+    ----------
+    transform : nengo.transforms.Transform
+
+    Returns
+    -------
+    ndarray or None
+    """
+    init = getattr(transform, "init", None)
+    if init is None or isinstance(init, nengo.dists.Distribution):
+        return None
+    if isinstance(init, SparseMatrix) or sparse.issparse(init):
+        init = init.data  # the stored entries of Nengo's or scipy's sparse matrix
+    return np.asarray(init)
+
+
+def check_finite(conn, what, values):
+    """Refuse a connection whose ``what`` (transform, decoders, weights) is not finite.
+
+    Integer weights scale from the largest magnitude into a post's inputs: one
+    infinite or NaN value would otherwise show up as an overflow of the post's
+    weight scales, far from its cause.
+
+    Raises
+    ------
+    BuildError
+        Naming the connection, ``what`` and the first bad value.
+    """
+    if values is None:
+        return
+    # a sparse matrix's stored entries: its implicit zeros are finite
+    values = np.asarray(values.data if sparse.issparse(values) else values)
+    if not np.issubdtype(values.dtype, np.inexact):
+        return  # integers are finite
+    bad = ~np.isfinite(values)
+    if bad.any():
+        raise BuildError(
+            f"{conn}: its {what} has non-finite values ({np.count_nonzero(bad)} of "
+            f"{values.size}, the first {values[bad].flat[0].item()!r}); the chip's "
+            "integer weights need finite ones"
+        )
 
 
 def ensemble_of(obj):
@@ -349,6 +403,7 @@ def build_chip_connection(model, conn):
 
     if not decoded:
         sample, transform = sample_transform(conn, rng, decoded=False)
+        check_finite(conn, "transform", transform)
         post_map = post_weights(model, conn, transform)  # (n_post, size_mid)
         # (n_post, n_pre), sparse for a sparse transform into neurons
         weights = sparse.place_columns(
@@ -382,6 +437,7 @@ def build_chip_connection(model, conn):
 
     if solves_full_weights(conn):
         eval_points, weights, solver_info = model.build(conn.solver, conn, rng)
+        check_finite(conn, "weights", weights)
         # the solver's matrix already holds transform and post encoders (chip units)
         graph.add_float_edge(
             FloatEdge(
@@ -399,8 +455,10 @@ def build_chip_connection(model, conn):
         return
 
     sample, transform = sample_transform(conn, rng, decoded=True)
+    check_finite(conn, "transform", transform)
     post_map = post_weights(model, conn, transform)  # (n_post, size_mid)
     eval_points, decoders, solver_info = model.build(conn.solver, conn, rng)
+    check_finite(conn, "decoders", decoders)
     sizing_points = eval_points
     if sizing_points is None:  # NoSolver: size the decode neurons on the ensemble's
         sizing_points = get_eval_points(model, conn, rng)

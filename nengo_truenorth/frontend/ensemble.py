@@ -62,6 +62,13 @@ def unsupported_reason(model, ens):
         return f"RegularSpiking({type(base).__name__}) has no chip equivalent"
     if ens.noise is not None:
         return "the chip has no neuron noise process"
+    learned = model.learned_inputs(ens)
+    if learned:
+        conn = learned[0]
+        return (
+            f"{conn} has a learning rule ({type(conn.learning_rule_type).__name__}), "
+            "and the chip's weights and encoders are fixed once built"
+        )
     return None
 
 
@@ -225,7 +232,10 @@ def build_ensemble(model, ens):
         model.host_ensembles[ens] = reason or "on_chip = False"
         return nengo.builder.ensemble.build_ensemble(model, ens)
     if reason is not None:
-        raise BuildError(f"{ens}: on_chip = True, but {reason}")
+        raise BuildError(
+            f"{ens}: on_chip = True, but {reason}; set on_chip = False, or leave it "
+            "unset, to run the ensemble on the host"
+        )
     mapping = neuron_mapping(ens.neuron_type)
     if mapping is not None and mapping.check is not None:
         mapping.check(model, ens)

@@ -5,7 +5,7 @@ import numpy as np
 from nengo.builder import Model as NengoModel
 from nengo.exceptions import BuildError
 
-from ..config import get_option
+from ..config import OptionLookup
 from ..options import BuildOptions
 from ..passes.state import ChipBuild
 from .registry import TrueNorthBuilder
@@ -202,6 +202,8 @@ class Model(NengoModel):
         self.compiled = None
         self.chip_runtime = None
         self.fidelity = None
+        self._option_lookup = None  # OptionLookup of the simulated network
+        self._learned_inputs = None  # (network, {ensemble: learned connections})
 
     @property
     def options(self):
@@ -251,9 +253,44 @@ class Model(NengoModel):
     # --- placement decisions -----------------------------------------------------
 
     def option(self, obj, name, default):
-        """Backend option ``name`` of ``obj`` from the simulated network's config."""
-        config = None if self.toplevel is None else self.toplevel.config
-        return get_option(config, obj, name, default)
+        """Backend option ``name`` of ``obj``, or ``default`` where it is unset.
+
+        Looked up in the configs of the networks that hold ``obj``, the innermost
+        first, as :class:`~nengo_truenorth.config.OptionLookup` says.
+        """
+        if self.toplevel is None:
+            return default
+        lookup = self._option_lookup
+        if lookup is None or lookup.network is not self.toplevel:
+            # indexed once per build: a lookup per object then costs a dict access
+            lookup = self._option_lookup = OptionLookup(self.toplevel)
+        return lookup.get(obj, name, default)
+
+    def learned_inputs(self, ens):
+        """Connections into ``ens`` (or its neurons) that have a learning rule.
+
+        Parameters
+        ----------
+        ens : nengo.Ensemble
+
+        Returns
+        -------
+        list of nengo.Connection
+            In the simulated network's order; empty when no network is being built.
+        """
+        if self.toplevel is None:
+            return []
+        if self._learned_inputs is None or self._learned_inputs[0] is not self.toplevel:
+            # every connection is looked at once per build, not once per ensemble
+            index = {}
+            for conn in self.toplevel.all_connections:
+                if conn.learning_rule_type is not None:
+                    post = conn.post_obj
+                    if isinstance(post, nengo.ensemble.Neurons):
+                        post = post.ensemble
+                    index.setdefault(post, []).append(conn)
+            self._learned_inputs = (self.toplevel, index)
+        return list(self._learned_inputs[1].get(ens, ()))
 
     def on_chip(self, obj):
         """bool: whether ``obj`` (an Ensemble or its Neurons) runs on the chip."""

@@ -8,8 +8,11 @@ ensemble's eval points); a build solves each such problem once (:class:`SolveMem
 for the solvers whose answer does not depend on their random state.
 """
 
+import logging
+
 import nengo
 import numpy as np
+from nengo.cache import DecoderCache, NoDecoderCache
 from nengo.builder.connection import (
     build_decoders as nengo_build_decoders,
     get_eval_points,
@@ -24,6 +27,8 @@ from ..neurons import TICK_SECONDS
 from .blas import single_blas_thread
 from ..ir import array_key
 from .registry import TrueNorthBuilder
+
+logger = logging.getLogger(__name__)
 
 #: Nengo's solvers that give the same decoders for the same problem whatever their
 #: random state (LstsqNoise, LstsqMultNoise and LstsqDrop draw noise or use solvers
@@ -107,6 +112,82 @@ class SolveMemo:
         decoders, info = self.solved[key]
         # copies: a build may scale its decoders in place
         return decoders.copy(), dict(info)
+
+
+class TolerantDecoderCache(DecoderCache):
+    """Nengo's decoder cache, where an entry that cannot be read is a cache miss.
+
+    Nengo's cache takes a missing or truncated entry for a miss, but any other
+    failure to read one escapes as the build's error. Entries are pickles: one
+    written under numpy 2 names ``numpy._core``, which numpy 1 lacks, so two
+    environments sharing the cache (the project makes two, ``.venv`` and
+    ``.venv-dl``) crash each other's builds with ``ModuleNotFoundError``. Here any
+    error from reading an entry solves the problem again, and the entry is left as
+    it is: it is most likely readable where it was written, and a numpy 1 pickle in
+    its place would warn of ``numpy.core`` there. Errors of the solver itself
+    propagate as ever. Nengo's class itself is not touched.
+
+    Parameters
+    ----------
+    readonly : bool, optional
+    cache_dir : str, optional
+        As for ``nengo.cache.DecoderCache``.
+    """
+
+    def wrap_solver(self, solver_fn):
+        """``solver_fn`` wrapped for caching; see ``DecoderCache.wrap_solver``.
+
+        Parameters
+        ----------
+        solver_fn : callable
+            ``solver_fn(conn, gain, bias, x, targets, rng=rng)`` returns
+            ``(decoders, info)``.
+
+        Returns
+        -------
+        callable
+            Same signature and result.
+        """
+
+        def tolerant_solver(conn, gain, bias, x, targets, rng=np.random, **kwargs):
+            solved = []
+
+            def solve(*args, **kwargs):
+                solved.append(True)  # errors from here on are the solver's own
+                return solver_fn(*args, **kwargs)
+
+            cached = DecoderCache.wrap_solver(self, solve)
+            try:
+                return cached(conn, gain, bias, x, targets, rng=rng, **kwargs)
+            except Exception as error:  # any failure to read an entry
+                if solved:
+                    raise
+                logger.warning(
+                    "Decoder cache entry for %s cannot be read here (%s: %s); "
+                    "solving again",
+                    conn,
+                    type(error).__name__,
+                    error,
+                )
+            # the failed read drew nothing from rng: the solve is the one a miss runs
+            return solver_fn(conn, gain, bias, x, targets, rng=rng, **kwargs)
+
+        return tolerant_solver
+
+
+def default_decoder_cache():
+    """The decoder cache Nengo's settings ask for, tolerant of unreadable entries.
+
+    As ``nengo.cache.get_default_decoder_cache``, with a
+    :class:`TolerantDecoderCache` where Nengo would make a ``DecoderCache``.
+
+    Returns
+    -------
+    TolerantDecoderCache or nengo.cache.NoDecoderCache
+    """
+    if rc["decoder_cache"].getboolean("enabled"):
+        return TolerantDecoderCache(rc["decoder_cache"].getboolean("readonly"))
+    return NoDecoderCache()
 
 
 @TrueNorthBuilder.register(Solver)
