@@ -79,9 +79,9 @@ def build_connection(model, conn):
         # build_ensemble places a learned connection's post on the host unless told
         # otherwise; here only when the post was built outside the network's tree
         raise BuildError(
-            f"{conn}: its learning rule ({type(conn.learning_rule_type).__name__}) "
-            f"cannot run on the chip, where {conn.post_obj} runs; set on_chip = False "
-            "for the post ensemble, or leave it unset, to run it on the host"
+            f"{conn}: learning_rule_type = {conn.learning_rule_type} cannot run on "
+            f"the chip, where {conn.post_obj} runs; set on_chip = False for the post "
+            "ensemble, or leave it unset, to run it on the host"
         )
     if post_chip:
         check_finite(conn, "transform", transform_values(conn.transform))

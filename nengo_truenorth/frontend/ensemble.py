@@ -66,8 +66,8 @@ def unsupported_reason(model, ens):
     if learned:
         conn = learned[0]
         return (
-            f"{conn} has a learning rule ({type(conn.learning_rule_type).__name__}), "
-            "and the chip's weights and encoders are fixed once built"
+            f"{conn} has learning_rule_type = {conn.learning_rule_type}, and the "
+            "chip's weights and encoders are fixed once built"
         )
     return None
 
