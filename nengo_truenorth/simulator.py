@@ -192,7 +192,8 @@ class Simulator(nengo.Simulator):
         record_chip_io=False,
     ):
         self.closed = True  # as Nengo does: a failed build leaves a closed simulator
-        _check_dt(self, dt if model is None else model.dt)
+        if network is not None:  # a built model (network=None) runs as in Nengo
+            _check_dt(self, dt if model is None else model.dt)
         if seed is None and network is not None and network.seed is not None:
             seed = network.seed + 1
         if seed is None:

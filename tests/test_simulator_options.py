@@ -246,3 +246,10 @@ def test_a_dt_that_is_not_positive_and_finite_is_refused_naming_it(dt):
         nengo.Ensemble(10, 1)
     with pytest.raises(ValidationError, match=rf"Simulator\.dt: {dt!r} is not a"):
         nengo_truenorth.Simulator(net, dt=dt, progress_bar=False)
+
+
+def test_a_built_nengo_model_runs_on_the_host_whatever_its_dt():
+    # network=None: Nengo's own path, where Nengo's tests build with dt = 0
+    model = nengo.builder.Model(dt=0)
+    with nengo_truenorth.Simulator(None, model=model, progress_bar=False) as sim:
+        sim.step()
