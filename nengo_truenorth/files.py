@@ -9,6 +9,13 @@ or axon index, field), the value and the allowed range. The ranges themselves ar
 checked by :func:`~.hardware.validation.validate_model`; this module checks what only
 a file can get wrong (keys, lengths, types, hex digits, ordering).
 
+Reading is bounded: a file larger than ``max_bytes`` (default
+:data:`MAX_FILE_BYTES`) is refused before it is read, and a model file of more than
+``max_cores`` cores (default :data:`MAX_CORES`) before its cores are built; pass
+``None`` to lift a limit. Text that is not JSON Python can hold (an integer of more
+than 4,300 digits, arrays nested past the recursion limit) is refused like any other
+invalid JSON.
+
 Writing is canonical and atomic: the same model always gives the same bytes, and a
 file is written to a temporary file beside it, then moved into place, so an
 interrupted save never leaves a half-written file.
@@ -31,13 +38,19 @@ Examples
 import json
 import os
 import re
+import sys
 import tempfile
 
 import numpy as np
 
 from .hardware.core import Core
 from .hardware.errors import HardwareModelError, SpikeFileError
-from .hardware.limits import AXONS_PER_CORE, NEURON_FIELDS, NEURONS_PER_CORE
+from .hardware.limits import (
+    AXONS_PER_CORE,
+    CORES_PER_CHIP,
+    NEURON_FIELDS,
+    NEURONS_PER_CORE,
+)
 from .hardware.model import ChipModel
 from .hardware.validation import field_range, validate_model
 
@@ -57,6 +70,16 @@ SPIKE_FILE_KEYS = ("spikes",)
 #: Hex digits in one crossbar row (256 bits).
 CROSSBAR_HEX_DIGITS = NEURONS_PER_CORE // 4
 
+#: Default largest file the loaders read, in bytes: room for a full chip (4,096
+#: cores take 150 to 200 MB of model file). Parsing takes up to about 20 times the
+#: file's size in memory (for JSON made of empty lists).
+MAX_FILE_BYTES = 256 * 10**6
+#: Default largest number of cores of a model file: one chip. Loading takes about
+#: 0.3 MB per core.
+MAX_CORES = CORES_PER_CHIP
+#: Spikes formatted at once when a spike file is written.
+_SPIKES_PER_PIECE = 2**16
+
 _INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
 _HEX_ROW = re.compile(f"[0-9a-fA-F]{{{CROSSBAR_HEX_DIGITS}}}")
 
@@ -74,6 +97,8 @@ MISSING = _Shown("<missing>")
 
 def _show(value):
     """The value itself if it is short, else a description of it (for messages)."""
+    if _is_int(value) and abs(int(value)) >= 2**128:  # not all written out
+        return _Shown(f"<integer of {abs(int(value)).bit_length()} bits>")
     if isinstance(value, (list, tuple)) and len(value) > 8:
         return _Shown(f"<list of {len(value)} entries>")
     if isinstance(value, dict) and len(value) > 8:
@@ -130,13 +155,58 @@ def _parse_json(text, error, what):
             _Shown(e.msg),
             "valid JSON",
         ) from None
+    except error:  # a duplicate key, from pairs()
+        raise
+    except ValueError:  # an integer past Python's limit on digits read
+        digits = sys.get_int_max_str_digits()
+        raise error(
+            what,
+            "JSON",
+            _Shown(f"an integer of more than {digits:,} digits"),
+            f"valid JSON with integers of at most {digits:,} digits",
+        ) from None
+    except RecursionError:
+        raise error(
+            what,
+            "JSON",
+            _Shown("arrays or objects nested too deep for Python's parser"),
+            "valid JSON nested a few levels deep",
+        ) from None
 
 
-def _read_text(path_or_file):
+def _read_text(path_or_file, max_bytes, error, what):
+    """The contents of a path or an open file, refused past ``max_bytes``.
+
+    A regular file's size is checked before it is read; other files (pipes,
+    devices) are read up to one byte past the limit.
+    """
     if hasattr(path_or_file, "read"):
-        return path_or_file.read()
+        return _read_at_most(path_or_file, max_bytes, error, what)
     with open(path_or_file, "rb") as f:
+        size = os.fstat(f.fileno()).st_size
+        if max_bytes is not None and size > max_bytes:
+            raise error(
+                what, "file size", _Shown(f"{size:,} bytes"), _at_most(max_bytes)
+            )
+        return _read_at_most(f, max_bytes, error, what)
+
+
+def _read_at_most(f, max_bytes, error, what):
+    if max_bytes is None:
         return f.read()
+    text = f.read(max_bytes + 1)
+    if len(text) > max_bytes:
+        raise error(
+            what,
+            "file size",
+            _Shown(f"more than {max_bytes:,} bytes"),
+            _at_most(max_bytes),
+        )
+    return text
+
+
+def _at_most(max_bytes):
+    return f"at most {max_bytes:,} bytes"
 
 
 def write_atomic(path, text):
@@ -149,8 +219,11 @@ def write_atomic(path, text):
     Parameters
     ----------
     path : str or path-like
-    text : str
+    text : str or iterable of str
+        The text, or pieces of it written one after the other (so that a long text
+        need not be held whole).
     """
+    pieces = (text,) if isinstance(text, str) else text
     path = os.fspath(path)
     directory = os.path.dirname(os.path.abspath(path))
     try:
@@ -164,7 +237,8 @@ def write_atomic(path, text):
     )
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
-            f.write(text)
+            for piece in pieces:
+                f.write(piece)
             f.flush()
             os.fsync(f.fileno())
         os.chmod(tmp, mode)
@@ -250,7 +324,7 @@ def _int_array(values, place, field, n, index_name, width=1):
         raise HardwareModelError(
             f"{place}, {index_name} {item}",
             field if width == 1 else f"{field}[{sub}]",
-            int(flat[k]),
+            _show(int(flat[k])),
             allowed,
         ) from None
     return array if width == 1 else array.reshape(n, width)
@@ -399,13 +473,15 @@ def _ports_from_dict(ports, kind, index_name):
     return out
 
 
-def model_from_dict(data):
+def model_from_dict(data, max_cores=MAX_CORES):
     """Build a :class:`~.hardware.ChipModel` from a parsed model file.
 
     Parameters
     ----------
     data : dict
         The model file's JSON object (spec section 4).
+    max_cores : int or None, optional
+        Refuse models of more cores, before any is built (``None``: no limit).
 
     Returns
     -------
@@ -429,6 +505,10 @@ def model_from_dict(data):
     cores = data["cores"]
     if not isinstance(cores, list):
         raise HardwareModelError("model file", "cores", _show(cores), "a list of cores")
+    if max_cores is not None and len(cores) > max_cores:
+        raise HardwareModelError(
+            "model file", "number of cores", len(cores), f"at most {max_cores:,}"
+        )
     model = ChipModel([_core_from_dict(c, k) for k, c in enumerate(cores)])
     model.inputs = _ports_from_dict(data["inputs"], "input", "axon")
     model.outputs = _ports_from_dict(data["outputs"], "output", "neuron")
@@ -534,8 +614,14 @@ def dumps_model(model):
     )
 
 
-def loads_model(text):
+def loads_model(text, max_cores=MAX_CORES):
     """Read a model from model-file text (``str`` or UTF-8 ``bytes``).
+
+    Parameters
+    ----------
+    text : str or bytes
+    max_cores : int or None, optional
+        Refuse models of more cores (``None``: no limit).
 
     Returns
     -------
@@ -547,16 +633,22 @@ def loads_model(text):
     HardwareModelError
         If the text is not valid JSON or breaks any rule of the spec.
     """
-    return model_from_dict(_parse_json(text, HardwareModelError, "model file"))
+    data = _parse_json(text, HardwareModelError, "model file")
+    return model_from_dict(data, max_cores=max_cores)
 
 
-def load_model(path_or_file):
+def load_model(path_or_file, max_bytes=MAX_FILE_BYTES, max_cores=MAX_CORES):
     """Load and validate a model file.
 
     Parameters
     ----------
     path_or_file : str, path-like or file-like
         A path, or an open file (text or binary).
+    max_bytes : int or None, optional
+        Refuse larger files before reading them (characters of a text file object;
+        ``None``: no limit).
+    max_cores : int or None, optional
+        Refuse models of more cores before building them (``None``: no limit).
 
     Returns
     -------
@@ -565,11 +657,12 @@ def load_model(path_or_file):
     Raises
     ------
     HardwareModelError
-        If the file breaks any rule of the spec.
+        If the file breaks any rule of the spec or a limit.
     OSError
         If the file cannot be read.
     """
-    return loads_model(_read_text(path_or_file))
+    text = _read_text(path_or_file, max_bytes, HardwareModelError, "model file")
+    return loads_model(text, max_cores=max_cores)
 
 
 def save_model(model, path):
@@ -710,11 +803,54 @@ def spikes_from_dict(data, model=None, kind="inputs", ticks=None):
                 if not _INT64_MIN <= v <= _INT64_MAX
             )
             raise SpikeFileError(
-                f"{place}, spike {n}", name, int(value), f"0..{_INT64_MAX}"
+                f"{place}, spike {n}", name, _show(int(value)), f"0..{_INT64_MAX}"
             ) from None
         _check_spike_array(array, place, sizes, port, ticks)
         out[port] = array
     return out
+
+
+def _checked_trains(spikes, model, kind):
+    """Per port (sorted), the ``(n, 2)`` int64 spikes sorted, duplicates removed."""
+    if not isinstance(spikes, dict):
+        raise SpikeFileError("spikes", "spikes", _show(spikes), "a dict of ports")
+    sizes = None if model is None else port_sizes(model, kind)
+    out = {}
+    for port in sorted(spikes, key=str):
+        place = f"spikes, port {port!r}"
+        if not isinstance(port, str):
+            raise SpikeFileError(place, "port", port, "strings")
+        if sizes is not None and port not in sizes:
+            raise SpikeFileError(
+                place, "port", port, f"a port of the model's {kind} ({sorted(sizes)})"
+            )
+        array = np.asarray(spikes[port])
+        if array.size == 0:
+            array = np.zeros((0, 2), dtype=np.int64)
+        if array.ndim != 2 or array.shape[1] != 2 or array.dtype.kind not in "iu":
+            raise SpikeFileError(
+                place,
+                "spikes",
+                _Shown(f"<array of shape {array.shape}, dtype {array.dtype}>"),
+                "an (n, 2) array of integer [tick, index] rows",
+            )
+        array = _sorted_unique_rows(array.astype(np.int64, copy=False))
+        _check_spike_array(array, place, sizes, port, None)
+        out[port] = array
+    return out
+
+
+def _sorted_unique_rows(array):
+    """``np.unique(array, axis=0)``, without its copies where ``array`` is already
+    sorted by tick, then index, each row once (as emulators return spikes)."""
+    if len(array) > 1:
+        prev, next_ = array[:-1].T, array[1:].T
+        increasing = (next_[0] > prev[0]) | (
+            (next_[0] == prev[0]) & (next_[1] > prev[1])
+        )
+        if not increasing.all():
+            return np.unique(array, axis=0)
+    return array
 
 
 def spikes_to_dict(spikes, model=None, kind="outputs"):
@@ -740,32 +876,30 @@ def spikes_to_dict(spikes, model=None, kind="outputs"):
     SpikeFileError
         If a port, tick or index breaks a rule.
     """
-    if not isinstance(spikes, dict):
-        raise SpikeFileError("spikes", "spikes", _show(spikes), "a dict of ports")
-    sizes = None if model is None else port_sizes(model, kind)
-    out = {}
-    for port in sorted(spikes, key=str):
-        place = f"spikes, port {port!r}"
-        if not isinstance(port, str):
-            raise SpikeFileError(place, "port", port, "strings")
-        if sizes is not None and port not in sizes:
-            raise SpikeFileError(
-                place, "port", port, f"a port of the model's {kind} ({sorted(sizes)})"
-            )
-        array = np.asarray(spikes[port])
-        if array.size == 0:
-            array = np.zeros((0, 2), dtype=np.int64)
-        if array.ndim != 2 or array.shape[1] != 2 or array.dtype.kind not in "iu":
-            raise SpikeFileError(
-                place,
-                "spikes",
-                _Shown(f"<array of shape {array.shape}, dtype {array.dtype}>"),
-                "an (n, 2) array of integer [tick, index] rows",
-            )
-        array = np.unique(array.astype(np.int64), axis=0)  # sorted by tick, then index
-        _check_spike_array(array, place, sizes, port, None)
-        out[port] = array.tolist()
-    return {"spikes": out}
+    trains = _checked_trains(spikes, model, kind)
+    return {"spikes": {port: array.tolist() for port, array in trains.items()}}
+
+
+def _spike_file_pieces(trains):
+    """The spike-file text of checked trains, in pieces of bounded length.
+
+    The same text as ``_ports_text`` gives for the trains as lists, built a few
+    thousand spikes at a time, so that a long recording is never held as text or
+    as Python lists whole.
+    """
+    yield '{\n  "spikes": '
+    if not trains:
+        yield "{}"
+    for n, (port, array) in enumerate(trains.items()):
+        yield ("{\n" if n == 0 else ",\n") + f"    {json.dumps(port)}: ["
+        for start in range(0, len(array), _SPIKES_PER_PIECE):
+            rows = array[start : start + _SPIKES_PER_PIECE].tolist()
+            text = ", ".join(f"[{t}, {k}]" for t, k in rows)
+            yield text if start == 0 else ", " + text
+        yield "]"
+    if trains:
+        yield "\n  }"
+    yield "\n}\n"
 
 
 def dumps_spikes(spikes, model=None, kind="outputs"):
@@ -777,11 +911,7 @@ def dumps_spikes(spikes, model=None, kind="outputs"):
     -------
     str
     """
-    return (
-        "{\n"
-        f'  "spikes": {_ports_text(spikes_to_dict(spikes, model, kind)["spikes"], 2)}\n'
-        "}\n"
-    )
+    return "".join(_spike_file_pieces(_checked_trains(spikes, model, kind)))
 
 
 def loads_spikes(text, model=None, kind="inputs", ticks=None):
@@ -790,7 +920,9 @@ def loads_spikes(text, model=None, kind="inputs", ticks=None):
     return spikes_from_dict(data, model=model, kind=kind, ticks=ticks)
 
 
-def load_spikes(path_or_file, model=None, kind="inputs", ticks=None):
+def load_spikes(
+    path_or_file, model=None, kind="inputs", ticks=None, max_bytes=MAX_FILE_BYTES
+):
     """Load and check a spike file.
 
     Parameters
@@ -801,6 +933,8 @@ def load_spikes(path_or_file, model=None, kind="inputs", ticks=None):
     kind : {"inputs", "outputs"}, optional
     ticks : int, optional
         Refuse spikes at ticks outside ``0..ticks - 1``.
+    max_bytes : int or None, optional
+        Refuse larger files before reading them (``None``: no limit).
 
     Returns
     -------
@@ -809,11 +943,12 @@ def load_spikes(path_or_file, model=None, kind="inputs", ticks=None):
     Raises
     ------
     SpikeFileError
-        If the file breaks a rule of the spike-file format.
+        If the file breaks a rule of the spike-file format or is too large.
     OSError
         If the file cannot be read.
     """
-    return loads_spikes(_read_text(path_or_file), model=model, kind=kind, ticks=ticks)
+    text = _read_text(path_or_file, max_bytes, SpikeFileError, "spike file")
+    return loads_spikes(text, model=model, kind=kind, ticks=ticks)
 
 
 def save_spikes(spikes, path, model=None, kind="outputs"):
@@ -832,10 +967,12 @@ def save_spikes(spikes, path, model=None, kind="outputs"):
     SpikeFileError
         If the spikes break a rule (nothing is written then).
     """
-    write_atomic(path, dumps_spikes(spikes, model, kind))
+    write_atomic(path, _spike_file_pieces(_checked_trains(spikes, model, kind)))
 
 
 __all__ = [
+    "MAX_CORES",
+    "MAX_FILE_BYTES",
     "MODEL_FORMAT",
     "MODEL_VERSION",
     "crossbar_from_rows",

@@ -9,10 +9,18 @@ import sys
 import numpy as np
 import pytest
 
-from nengo_truenorth.__main__ import main
+from nengo_truenorth.__main__ import default_emulator, main, make_parser
 from nengo_truenorth.emulator import EMULATORS, ReferenceEmulator
+from nengo_truenorth.emulator import base as emulator_base
 from nengo_truenorth.examples import example_path, ring_oscillator
-from nengo_truenorth.files import dumps_spikes, load_spikes, save_model, save_spikes
+from nengo_truenorth.files import (
+    MAX_CORES,
+    MAX_FILE_BYTES,
+    dumps_spikes,
+    load_spikes,
+    save_model,
+    save_spikes,
+)
 from nengo_truenorth.hardware import ChipModel
 
 TICKS = 30
@@ -208,12 +216,66 @@ def test_missing_file_is_refused(files, which, capsys):
     assert_refused(code, capsys, output_path, "No such file", f"cannot read {kind}")
 
 
-def test_unwritable_output_is_refused(files, capsys):
+def test_output_in_a_missing_folder_is_refused_before_the_run(
+    files, capsys, monkeypatch
+):
     model_path, input_path, output_path = files
-    code = main(
-        run_args(model_path, input_path, output_path.parent / "no" / "out.json")
+
+    def run(*args, **kwargs):
+        raise AssertionError("the run started")
+
+    for emulator in EMULATORS.values():
+        monkeypatch.setattr(emulator, "run", run)
+    missing = output_path.parent / "no" / "out.json"
+    code = main(run_args(model_path, input_path, missing))
+    assert_refused(
+        code,
+        capsys,
+        missing,
+        str(missing),
+        "cannot write spike file",
+        f"folder {missing.parent} does not exist",
     )
-    assert_refused(code, capsys, output_path, "cannot write spike file")
+
+
+def test_output_that_is_a_folder_is_refused(files, capsys):
+    model_path, input_path, output_path = files
+    code = main(run_args(model_path, input_path, output_path.parent))
+    assert_refused(code, capsys, output_path, "cannot write spike file: it is a folder")
+
+
+@pytest.mark.parametrize("output", ["", "out.json/"])
+def test_output_that_names_no_file_is_refused(files, output, capsys, monkeypatch):
+    model_path, input_path, output_path = files
+    monkeypatch.chdir(output_path.parent)
+    before = sorted(os.listdir(output_path.parent.parent))
+    code = main(run_args(model_path, input_path, output))
+    assert_refused(code, capsys, output_path, "not the path of a file")
+    assert sorted(os.listdir(output_path.parent.parent)) == before
+
+
+@pytest.mark.parametrize("which", ["model", "input"])
+@pytest.mark.parametrize("spelling", ["same", "relative", "link"])
+def test_output_that_is_an_input_file_is_refused(
+    files, which, spelling, capsys, monkeypatch
+):
+    model_path, input_path, _ = files
+    target = model_path if which == "model" else input_path
+    before = target.read_bytes()
+    monkeypatch.chdir(target.parent)
+    output = {
+        "same": str(target),
+        "relative": f"./{target.name}",
+        "link": "link.json",
+    }[spelling]
+    if spelling == "link":
+        os.symlink(target, output)
+    code = main(run_args(model_path, input_path, output))
+    what = "model file" if which == "model" else "input spike file"
+    assert code == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"error: {output}: the output is the {what} {target}"), err
+    assert target.read_bytes() == before
 
 
 @pytest.mark.parametrize(
@@ -226,7 +288,13 @@ def test_unwritable_output_is_refused(files, capsys):
         ["run", "model.json", "--ticks", "-1", "--output", "out.json"],
         ["run", "model.json", "--ticks", "ten", "--output", "out.json"],
         ["run", "model.json", "--ticks", "1", "--output", "o.json", "--emulator", "x"],
+        ["run", "model.json", "--ticks", str(2**62 + 1), "--output", "out.json"],
         ["validate"],
+        ["validate", "model.json", "--max-file-mb", "0"],
+        ["validate", "model.json", "--max-file-mb", "nan"],
+        ["validate", "model.json", "--max-file-mb", "lots"],
+        ["validate", "model.json", "--max-cores", "-1"],
+        ["validate", "model.json", "--max-cores", "1.5"],
     ],
 )
 def test_usage_errors_exit_2(args, capsys, tmp_path, monkeypatch):
@@ -239,6 +307,123 @@ def test_usage_errors_exit_2(args, capsys, tmp_path, monkeypatch):
 def test_help_exits_0(capsys):
     assert main(["--help"]) == 0
     assert "run" in capsys.readouterr().out
+
+
+# --- limits and unreadable JSON ----------------------------------------------------
+
+
+@pytest.mark.parametrize("which", ["model", "input"])
+@pytest.mark.parametrize(
+    "text, pieces",
+    [
+        ('{"format": ' + "1" * 5000 + "}", ["an integer of more than 4,300 digits"]),
+        ("[" * 200_000 + "]" * 200_000, ["nested too deep"]),
+    ],
+    ids=["long-integer", "deep-nesting"],
+)
+def test_json_python_cannot_hold_is_refused(files, which, text, pieces, capsys):
+    model_path, input_path, output_path = files
+    path = model_path if which == "model" else input_path
+    path.write_text(text)
+    code = main(run_args(*files))
+    kind = "model file" if which == "model" else "spike file"
+    assert_refused(code, capsys, output_path, f"{path}: {kind}: JSON", *pieces)
+
+
+@pytest.mark.parametrize("which", ["model", "input"])
+def test_file_over_the_size_limit_is_refused(files, which, capsys):
+    model_path, input_path, output_path = files
+    path = model_path if which == "model" else input_path
+    # the file under test is the largest: trailing blanks are valid JSON
+    size = model_path.stat().st_size + input_path.stat().st_size
+    path.write_text(path.read_text().ljust(size))
+    limit_mb = (size - 1) / 1e6
+    code = main(run_args(*files, "--max-file-mb", str(limit_mb)))
+    assert_refused(
+        code,
+        capsys,
+        output_path,
+        f"{path}: ",
+        f"file size = {size:,} bytes is not allowed",
+        f"at most {size - 1:,} bytes",
+        "--max-file-mb raises the limit",
+    )
+    assert main(run_args(*files, "--max-file-mb", str(size / 1e6))) == 0
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/zero"), reason="no /dev/zero")
+def test_endless_file_is_refused_at_the_limit(capsys):
+    code = main(["validate", "/dev/zero", "--max-file-mb", "1"])
+    assert code == 2
+    err = capsys.readouterr().err
+    assert err.startswith(
+        "error: /dev/zero: model file: file size = more than 1,000,000"
+    )
+
+
+def test_file_size_limit_defaults_to_max_file_bytes():
+    args = make_parser().parse_args(["validate", "m.json"])
+    assert args.max_file_bytes == MAX_FILE_BYTES == 256 * 10**6
+    assert args.max_cores == MAX_CORES == 4096
+
+
+def test_model_over_the_core_limit_is_refused(files, capsys):
+    model_path, input_path, output_path = files
+    model = ChipModel()
+    for _ in range(3):
+        model.add_core()
+    save_model(model, model_path)
+    code = main(["validate", str(model_path), "--max-cores", "2"])
+    assert_refused(
+        code,
+        capsys,
+        output_path,
+        f"{model_path}: model file: number of cores = 3 is not allowed",
+        "at most 2",
+        "--max-cores raises the limit",
+    )
+    assert main(["validate", str(model_path), "--max-cores", "3"]) == 0
+
+
+def test_a_run_in_many_blocks_writes_what_one_block_writes(tmp_path, monkeypatch):
+    """Long runs go in blocks of ticks (to bound memory); the file is the same."""
+    ticks = 3000
+    direct = EMULATORS[default_emulator()](ring_oscillator()).run(
+        ticks, {"kick": [[0, 0]]}
+    )
+    monkeypatch.setattr(emulator_base, "BLOCK_BYTES", 2**8)  # blocks of 21 ticks
+    save_spikes({"kick": [[0, 0]]}, tmp_path / "kick.json")
+    args = [
+        "run",
+        example_path("ring.json"),
+        "--ticks",
+        str(ticks),
+        "--input",
+        str(tmp_path / "kick.json"),
+        "--output",
+        str(tmp_path / "out.json"),
+    ]
+    assert main(args) == 0
+    assert len(direct["wave"]) > 100
+    assert (tmp_path / "out.json").read_text() == dumps_spikes(direct)
+
+
+def test_run_whose_counters_could_overflow_is_refused(tmp_path, capsys):
+    """Cores at opposite corners of the largest mesh: 2**32 hops per spike."""
+    model = ChipModel()
+    near = model.add_core(x=0, y=0)
+    far = model.add_core(x=2**31 - 1, y=2**31 - 1)
+    near.set_neuron(0, leak=1, threshold=1)
+    near.set_destination(0, core=far.id, axon=0)
+    save_model(model, tmp_path / "far.json")
+    output = tmp_path / "out.json"
+    args = ["run", str(tmp_path / "far.json"), "--output", str(output), "--ticks"]
+    code = main([*args, str(2**24)])
+    assert_refused(
+        code, capsys, output, f"--ticks {2**24}: the activity counters", "at most"
+    )
+    assert main([*args, "3", "--summary"]) == 0
+    assert f"spike hops {3 * 2 * (2**31 - 1)}," in capsys.readouterr().out
 
 
 # --- validate -------------------------------------------------------------------------

@@ -7,7 +7,10 @@ import os
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from nengo_truenorth import files
 from nengo_truenorth.files import (
     crossbar_from_rows,
     crossbar_to_rows,
@@ -182,6 +185,111 @@ def test_spikes_are_always_written_sorted():
         '{\n  "spikes": {\n    "p": [[2, 9], [5, 0], [5, 1]]\n  }\n}\n'
     )
     assert dumps_spikes({}) == '{\n  "spikes": {}\n}\n'
+
+
+@settings(deadline=None)
+@given(
+    trains=st.dictionaries(
+        st.text(max_size=4),
+        st.lists(st.tuples(st.integers(0, 2**62), st.integers(0, 300)), max_size=40),
+        max_size=3,
+    ),
+    per_piece=st.integers(1, 5),
+)
+def test_spike_text_written_in_pieces_is_the_canonical_text(trains, per_piece):
+    """The pieces a long recording is written in join to the one-line-per-port text."""
+    spikes = {
+        port: np.array(rows, dtype=np.int64).reshape(-1, 2)
+        for port, rows in trains.items()
+    }
+    canonical = (
+        '{\n  "spikes": '
+        + files._ports_text(spikes_to_dict(spikes)["spikes"], 2)
+        + "\n}\n"
+    )
+    original = files._SPIKES_PER_PIECE
+    files._SPIKES_PER_PIECE = per_piece
+    try:
+        assert dumps_spikes(spikes) == canonical
+    finally:
+        files._SPIKES_PER_PIECE = original
+    assert json.loads(canonical) == spikes_to_dict(spikes)
+
+
+def test_sorted_spikes_are_not_copied_to_be_written():
+    spikes = np.array([[0, 1], [0, 2], [3, 0]], dtype=np.int64)
+    assert files._sorted_unique_rows(spikes) is spikes
+    unsorted = spikes[::-1]
+    assert files._sorted_unique_rows(unsorted).tolist() == spikes.tolist()
+
+
+# --- limits and JSON Python cannot hold --------------------------------------------
+
+
+def test_a_file_over_the_size_limit_is_refused_before_it_is_read(tmp_path):
+    path = tmp_path / "model.json"
+    save_model(small_model(), path)
+    size = path.stat().st_size
+    with pytest.raises(HardwareModelError) as info:
+        load_model(path, max_bytes=size - 1)
+    assert info.value.field == "file size"
+    assert str(info.value) == (
+        f"model file: file size = {size:,} bytes is not allowed "
+        f"(allowed: at most {size - 1:,} bytes)"
+    )
+    assert_models_equal(load_model(path, max_bytes=size), small_model())
+    assert_models_equal(load_model(path, max_bytes=None), small_model())
+
+
+def test_an_open_file_is_read_only_up_to_the_limit():
+    endless = io.BytesIO(b" " * 10_000)
+    with pytest.raises(SpikeFileError, match="more than 100 bytes"):
+        load_spikes(endless, max_bytes=100)
+    assert endless.tell() == 101
+
+
+def test_default_limits_fit_a_full_chip():
+    assert files.MAX_CORES == 4096
+    assert files.MAX_FILE_BYTES == 256 * 10**6
+
+
+def test_a_model_over_the_core_limit_is_refused_before_its_cores_are_built(
+    monkeypatch,
+):
+    data = model_to_dict(small_model())
+    built = []
+    monkeypatch.setattr(files, "_core_from_dict", lambda *a: built.append(a))
+    with pytest.raises(HardwareModelError) as info:
+        model_from_dict(data, max_cores=1)
+    assert not built
+    assert info.value.field == "number of cores"
+    assert "number of cores = 2 is not allowed (allowed: at most 1)" in str(info.value)
+    monkeypatch.undo()
+    assert_models_equal(
+        loads_model(dumps_model(small_model()), max_cores=2), small_model()
+    )
+    assert_models_equal(model_from_dict(data, max_cores=None), small_model())
+
+
+@pytest.mark.parametrize(
+    "load, error", [(loads_model, HardwareModelError), (loads_spikes, SpikeFileError)]
+)
+def test_json_python_cannot_hold_is_refused(load, error):
+    with pytest.raises(error, match="JSON = an integer of more than 4,300 digits"):
+        load('{"spikes": [' + "7" * 4301 + "]}")
+    with pytest.raises(error, match="JSON = arrays or objects nested too deep"):
+        load("[" * 100_000 + "]" * 100_000)
+
+
+def test_huge_integers_are_summarized_in_messages():
+    data = model_to_dict(small_model())
+    data["cores"][0]["neurons"]["leak"][3] = 10**1000
+    with pytest.raises(HardwareModelError) as info:
+        model_from_dict(data)
+    assert "core 0, neuron 3: leak = <integer of 3322 bits>" in str(info.value)
+    assert len(str(info.value)) < 200
+    with pytest.raises(SpikeFileError, match="tick = <integer of 3322 bits>"):
+        spikes_from_dict({"spikes": {"p": [[10**1000, 0]]}})
 
 
 # --- crossbar orientation ------------------------------------------------------------

@@ -4,6 +4,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+#: The largest value of a per-core counter (``int64``); emulators refuse runs that
+#: could pass it (:attr:`.Emulator.max_exact_ticks`).
+COUNTER_MAX = np.iinfo(np.int64).max
+
 
 @dataclass
 class Activity:
@@ -73,14 +77,23 @@ class Activity:
 
     @property
     def totals(self):
-        """dict of str to int: whole-model totals of every counter."""
+        """dict of str to int: whole-model totals of every counter.
+
+        Summed as Python integers, so a total is exact even where it passes the
+        ``int64`` range of the per-core counters.
+        """
         return {
             "ticks": int(self.ticks),
-            "synaptic_events": int(self.synaptic_events.sum()),
-            "spikes": int(self.spikes.sum()),
-            "spike_hops": int(self.spike_hops.sum()),
-            "chip_crossings": int(self.chip_crossings.sum()),
+            "synaptic_events": _exact_sum(self.synaptic_events),
+            "spikes": _exact_sum(self.spikes),
+            "spike_hops": _exact_sum(self.spike_hops),
+            "chip_crossings": _exact_sum(self.chip_crossings),
             "input_spikes": int(self.input_spikes),
             "active_cores": self.active_cores,
             "cores": self.n_cores,
         }
+
+
+def _exact_sum(counts):
+    """The sum of an integer array as a Python ``int``, which cannot overflow."""
+    return sum(np.asarray(counts).tolist())

@@ -14,7 +14,12 @@ import numpy as np
 
 from ..hardware.errors import SpikeFileError
 from ..hardware.limits import AXONS_PER_CORE, CHIP_SIZE, NEURONS_PER_CORE
-from .activity import Activity
+from .activity import COUNTER_MAX, Activity
+
+#: Bytes of the per-tick records (schedule pointers, watched spikes and potentials)
+#: that :meth:`Emulator.run` holds at once: longer runs go in blocks of ticks, so
+#: their memory follows the spikes they record, not the ticks.
+BLOCK_BYTES = 2**24
 
 
 class EmulatorProbe:
@@ -73,6 +78,11 @@ class Emulator:
         The next tick to run (ticks count from 0).
     activity : Activity
         Counters of what happened since the last reset.
+    max_exact_ticks : int
+        Ticks after which a per-core counter of :attr:`activity` might no longer fit
+        an ``int64``: runs past it are refused. More than ``2**46`` on one chip;
+        about ``2**23`` for cores ``2**31`` apart, whose spikes travel ``2**32``
+        hops.
     """
 
     #: Short name used in reports and benchmarks.
@@ -94,6 +104,7 @@ class Emulator:
             for port, entries in model.outputs.items()
         }
         self._probes = []
+        self.max_exact_ticks = self._max_exact_ticks()
         self._build()
         self.reset()
 
@@ -329,6 +340,28 @@ class Emulator:
         self._probes.append(probe)
         return probe
 
+    def _max_exact_ticks(self):
+        """Ticks that no per-core counter can overflow in, from the mesh's extent.
+
+        In one tick a core integrates at most 256 x 256 synaptic events and fires at
+        most 256 spikes, each travelling at most the extent of the mesh the model
+        spans (``|dx| + |dy|`` of its bounding box) and crossing fewer chip edges.
+        """
+        xy = self.model.coordinates()
+        extent = int((xy.max(axis=0) - xy.min(axis=0)).sum()) if xy.size else 0
+        per_tick = NEURONS_PER_CORE * max(AXONS_PER_CORE, extent)
+        return COUNTER_MAX // per_tick
+
+    def _check_counters_stay_exact(self, ticks):
+        """Refuse to run ``ticks`` more ticks if a counter could overflow."""
+        if self.activity.ticks + ticks > self.max_exact_ticks:
+            raise OverflowError(
+                f"{self.name} emulator: {self.activity.ticks} + {ticks} ticks since "
+                f"the last reset: the activity counters (synaptic_events, spikes, "
+                f"spike_hops, chip_crossings) stay exact for at most "
+                f"{self.max_exact_ticks} ticks of this model; call reset() first"
+            )
+
     def advance_tick(self, axons, spike_watch, voltage_watch):
         """Run one tick on global indices: the lean path of the Nengo Simulator.
 
@@ -346,6 +379,7 @@ class Emulator:
         spikes : (n_s,) ndarray of bool
         voltages : (n_v,) ndarray of int32
         """
+        self._check_counters_stay_exact(1)
         ptr = np.array([0, axons.size], dtype=np.int64)
         spikes, voltages = self._advance(1, ptr, axons, spike_watch, voltage_watch)
         self.tick += 1
@@ -376,6 +410,9 @@ class Emulator:
     def run(self, ticks, inputs=None, progress_bar=False):
         """Run ``ticks`` ticks from the current tick.
 
+        Long runs go in blocks of ticks, so that what a run holds grows with the
+        spikes it records (the output ports' and the probes'), not with ``ticks``.
+
         Parameters
         ----------
         ticks : int
@@ -392,43 +429,46 @@ class Emulator:
         dict of str to (n, 2) ndarray of int
             Per output port, ``[tick, index]`` of each output spike, sorted by tick
             then index.
+
+        Raises
+        ------
+        SpikeFileError
+            If an input names a port the model lacks, an index outside its port or
+            a tick outside the run (nothing runs then).
+        OverflowError
+            If the activity counters could overflow in this run
+            (:attr:`max_exact_ticks`; nothing runs then).
         """
         ticks = int(ticks)
         if ticks < 0:
             raise ValueError(f"{self.name} emulator: ticks = {ticks} must be >= 0")
-        ext_ptr, ext_axons = self._schedule(ticks, inputs)
+        schedule = _InputSchedule(*self._schedule(ticks, inputs))
+        self._check_counters_stay_exact(ticks)
         watch = self._spike_watch()
         vwatch = self._voltage_watch()
-        spike_blocks, voltage_blocks = [], []
-        for start, stop in self._blocks(ticks, progress_bar):
-            ptr = ext_ptr[start : stop + 1]
-            axons = ext_axons[ptr[0] : ptr[-1]]
-            s, v = self._advance(stop - start, ptr - ptr[0], axons, watch, vwatch)
+        outputs = _OutputRecorder(self._output_neurons, watch)
+        per_tick = 8 + watch.size + 4 * vwatch.size  # schedule pointer, bools, int32s
+        block = max(1, BLOCK_BYTES // per_tick)
+        for start, stop in self._blocks(ticks, progress_bar, block):
+            ptr, axons = schedule.block(start, stop)
+            s, v = self._advance(stop - start, ptr, axons, watch, vwatch)
             self.tick += stop - start
-            spike_blocks.append(s)
-            voltage_blocks.append(v)
-        self.activity.ticks += ticks
-        self.activity.input_spikes += int(ext_axons.size)
-        spikes = (
-            np.concatenate(spike_blocks)
-            if spike_blocks
-            else np.zeros((0, watch.size), dtype=bool)
-        )
-        voltages = (
-            np.concatenate(voltage_blocks)
-            if voltage_blocks
-            else np.zeros((0, vwatch.size), dtype=np.int32)
-        )
-        self._record_probes(spikes, voltages)
-        return self._output_spikes(spikes, self.tick - ticks)
+            self.activity.ticks += stop - start
+            self.activity.input_spikes += int(axons.size)
+            self._record_probes(s, v)
+            outputs.record(s, self.tick - (stop - start))
+        return outputs.spikes()
 
     # --- helpers of run ----------------------------------------------------------
 
-    def _blocks(self, ticks, progress_bar):
-        """Split a run into blocks so a progress bar can move."""
-        block = ticks if not progress_bar else max(1, min(1000, ticks // 100 or 1))
-        edges = list(range(0, ticks, block or 1)) + [ticks]
-        pairs = list(zip(edges[:-1], edges[1:]))
+    def _blocks(self, ticks, progress_bar, block):
+        """Split a run into blocks of at most ``block`` ticks.
+
+        Blocks are smaller with a progress bar, so that it moves.
+        """
+        if progress_bar:
+            block = min(block, max(1, min(1000, ticks // 100 or 1)))
+        pairs = ((a, min(a + block, ticks)) for a in range(0, ticks, block))
         if progress_bar and ticks > 0:
             from tqdm import tqdm
 
@@ -441,8 +481,14 @@ class Emulator:
             yield from pairs
 
     def _schedule(self, ticks, inputs):
-        """Turn spike-file style inputs into a per-tick CSR of global axons."""
-        per_tick = [[] for _ in range(ticks)]
+        """The input spikes of a run as run ticks (from 0) and global axons.
+
+        Returns
+        -------
+        ticks, axons : (n,) ndarray of int64
+            Sorted by tick.
+        """
+        ticks_parts, axon_parts = [], []
         for port, spikes in (inputs or {}).items():
             if port not in self._input_axons:
                 raise SpikeFileError(
@@ -451,21 +497,27 @@ class Emulator:
                 )
             axons = self._input_axons[port]
             spikes = np.asarray(spikes, dtype=np.int64).reshape(-1, 2)
-            for t, k in spikes:
-                if not 0 <= k < axons.size:
+            t, k = spikes[:, 0], spikes[:, 1]
+            bad_index = (k < 0) | (k >= axons.size)
+            bad_tick = (t < self.tick) | (t >= self.tick + ticks)
+            bad = bad_index | bad_tick
+            if bad.any():  # the first bad spike, as a loop over them would find it
+                n = int(np.flatnonzero(bad)[0])
+                if bad_index[n]:
                     raise SpikeFileError(
-                        f"input port {port!r}: index = {k} is outside 0..{axons.size - 1}"
+                        f"input port {port!r}: index = {k[n]} is outside "
+                        f"0..{axons.size - 1}"
                     )
-                if not self.tick <= t < self.tick + ticks:
-                    raise SpikeFileError(
-                        f"input port {port!r}: tick = {t} is outside this run "
-                        f"({self.tick}..{self.tick + ticks - 1})"
-                    )
-                per_tick[t - self.tick].append(axons[k])
-        ext_ptr = np.zeros(ticks + 1, dtype=np.int64)
-        ext_ptr[1:] = np.cumsum([len(a) for a in per_tick])
-        ext_axons = np.array([a for tick in per_tick for a in tick], dtype=np.int64)
-        return ext_ptr, ext_axons
+                raise SpikeFileError(
+                    f"input port {port!r}: tick = {t[n]} is outside this run "
+                    f"({self.tick}..{self.tick + ticks - 1})"
+                )
+            ticks_parts.append(t - self.tick)
+            axon_parts.append(axons[k])
+        run_ticks = np.concatenate(ticks_parts) if ticks_parts else np.zeros(0, int)
+        axons = np.concatenate(axon_parts) if axon_parts else np.zeros(0, int)
+        order = np.argsort(run_ticks, kind="stable")
+        return run_ticks[order].astype(np.int64), axons[order].astype(np.int64)
 
     def _spike_watch(self):
         parts = list(self._output_neurons.values())
@@ -492,15 +544,6 @@ class Emulator:
                 probe._blocks.append(spikes[:, np.searchsorted(watch, g)])
             else:
                 probe._blocks.append(voltages[:, np.searchsorted(vwatch, g)])
-
-    def _output_spikes(self, spikes, first_tick):
-        watch = self._spike_watch()
-        out = {}
-        for port, neurons in self._output_neurons.items():
-            fired = spikes[:, np.searchsorted(watch, neurons)]
-            t, k = np.nonzero(fired)  # row-major: sorted by tick, then index
-            out[port] = np.column_stack([t + first_tick, k]).astype(np.int64)
-        return out
 
     # --- facts about the placement, used by both emulators ---------------------
 
@@ -541,3 +584,69 @@ class Emulator:
             np.asarray(a, dtype=np.int64) for a in (target, delay, hops, crossings)
         )
         return target, delay, hops, crossings
+
+
+class _InputSchedule:
+    """A run's input spikes, handed out a block of ticks at a time.
+
+    Parameters
+    ----------
+    ticks, axons : (n,) ndarray of int64
+        Run tick (from 0) and global axon of each input spike, sorted by tick.
+    """
+
+    def __init__(self, ticks, axons):
+        self.ticks = ticks
+        self.axons = axons
+
+    def block(self, start, stop):
+        """The input of run ticks ``start .. stop - 1``, as :meth:`Emulator._advance`
+        takes it.
+
+        Returns
+        -------
+        ptr : (stop - start + 1,) ndarray of int64
+            The input of tick ``start + k`` is ``axons[ptr[k]:ptr[k + 1]]``.
+        axons : ndarray of int64
+        """
+        edges = np.arange(start, stop + 1, dtype=np.int64)
+        ptr = np.searchsorted(self.ticks, edges, side="left").astype(np.int64)
+        axons = self.axons[ptr[0] : ptr[-1]]
+        return ptr - ptr[0], axons
+
+
+class _OutputRecorder:
+    """The output ports' spikes of a run, kept as ``[tick, index]`` events.
+
+    Parameters
+    ----------
+    output_neurons : dict of str to (n,) ndarray of int64
+        Global neuron of each index of each output port.
+    watch : (n_s,) ndarray of int64
+        The sorted global neurons whose spikes each block reports.
+    """
+
+    def __init__(self, output_neurons, watch):
+        self._columns = {
+            port: np.searchsorted(watch, neurons)
+            for port, neurons in output_neurons.items()
+        }
+        self._events = {port: [] for port in output_neurons}
+
+    def record(self, spikes, first_tick):
+        """Keep the output spikes of one block, ``(ticks, n_s)`` bools from
+        ``first_tick``."""
+        for port, columns in self._columns.items():
+            t, k = np.nonzero(spikes[:, columns])  # row-major: by tick, then index
+            if t.size:
+                events = np.column_stack([t + first_tick, k]).astype(np.int64)
+                self._events[port].append(events)
+
+    def spikes(self):
+        """dict of str to (n, 2) ndarray of int64: every port's spikes, in order."""
+        return {
+            port: (
+                np.concatenate(blocks) if blocks else np.zeros((0, 2), dtype=np.int64)
+            )
+            for port, blocks in self._events.items()
+        }

@@ -34,6 +34,28 @@ def _aligned_copy(array, dtype):
     return out
 
 
+#: Global axons the route's int32 target holds: models of up to 8,388,607 cores.
+MAX_GLOBAL_AXONS = 2**31 - 1
+
+
+def _route_records(target, delay, hops, crossings):
+    """(n_neurons, 4) int32 route records of :attr:`.kernels.Params.route`.
+
+    Every column fits an ``int32`` except the hops, which reach ``2 * (2**31 - 1)``
+    between the far corners of the mesh the validator allows: they are stored as the
+    bits of a ``uint32``, which the kernels read back exactly.
+    """
+    if target.size and target.max() > MAX_GLOBAL_AXONS:
+        raise ValueError(
+            f"fast emulator: a model of {target.size // NEURONS_PER_CORE} cores is "
+            f"too large (at most {MAX_GLOBAL_AXONS // AXONS_PER_CORE} cores)"
+        )
+    hops_bits = hops.astype(np.uint32).view(np.int32)
+    return _aligned_copy(
+        np.column_stack([target, delay, hops_bits, crossings]), np.int32
+    )
+
+
 def live_neurons(core):
     """(256,) bool: the neurons of ``core`` whose state can change or which can fire.
 
@@ -218,9 +240,7 @@ class FastEmulator(Emulator):
             reset_potential=stacked("reset_potential", np.int32),
             reset_mode=stacked("reset_mode", np.uint8),
             negative_saturation=stacked("negative_saturation", np.uint8),
-            route=_aligned_copy(
-                np.column_stack([target, delay, hops, crossings]), np.int32
-            ),
+            route=_route_records(target, delay, hops, crossings),
             core_key=np.array(
                 [prng.core_key(core.seed) for core in cores], dtype=np.uint64
             ),

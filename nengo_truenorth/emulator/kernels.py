@@ -138,7 +138,9 @@ Params = namedtuple(
         "reset_mode",  # (n_neurons,) uint8
         "negative_saturation",  # (n_neurons,) uint8
         # (n_neurons, 4) int32: destination global axon (-1: none), delay, mesh hops
-        # and chip-edge crossings -- one 16-byte record, so a spike reads one line
+        # and chip-edge crossings -- one 16-byte record, so a spike reads one line.
+        # Hops reach 2 * (2**31 - 1) between the mesh's far corners, more than an
+        # int32 holds: that column holds the bits of a uint32 (read with _hops)
         "route",
         # per core
         "core_key",  # (n_cores,) uint64, prng.core_key(seed)
@@ -440,6 +442,12 @@ def _neurons_general(c, tkey, p, s, fired, w0, nw):
 
 
 @numba.njit(cache=True, inline="always")
+def _hops(route, g):
+    """Mesh hops of neuron ``g``'s spikes: its route's uint32 bits, as an int64."""
+    return np.int64(np.uint32(route[g, ROUTE_HOPS]))
+
+
+@numba.njit(cache=True, inline="always")
 def _deliver(c, t, p, s, fired, outbox, outbox_size, watch_col, spike_out, row, w0, nw):
     """Spec step 7 for core ``c``, whose spikes are in ``fired`` (256,).
 
@@ -470,7 +478,7 @@ def _deliver(c, t, p, s, fired, outbox, outbox_size, watch_col, spike_out, row, 
                 slot = (t + route[g, ROUTE_DELAY]) % N_SLOTS
                 outbox[outbox_size] = slot * words_per_slot * 64 + a
                 outbox_size += 1
-                n_hops += route[g, ROUTE_HOPS]
+                n_hops += _hops(route, g)
                 n_crossings += route[g, ROUTE_CROSSINGS]
             if watched:
                 col = watch_col[g]
