@@ -215,7 +215,16 @@ class UniformLevels(Quantizer):
         w = np.asarray(w, dtype=float)
         scale = self._scale_for(w if grid_of is None else np.asarray(grid_of))
         grid_of = None if grid_of is None else np.asarray(grid_of) * scale
-        return super().on_grid(w * scale, grid_of=grid_of)
+        if scale == 1.0:
+            return super().on_grid(w, grid_of=grid_of)
+        # a subnormal range: its levels are not floats, and the quantized weights are
+        # the levels rounded to the nearest subnormal, so they are on the grid when
+        # within half the smallest subnormal of a level
+        scaled = w * scale
+        low, step, high = self.grid(scaled if grid_of is None else grid_of)
+        n = np.clip(np.round((scaled - low) / step), 0, self.n_levels - 1)
+        tolerance = scale * np.finfo(float).smallest_subnormal / 2
+        return bool(np.all(np.abs(scaled - (low + n * step)) <= tolerance * (1 + 1e-9)))
 
     def level_indices(self, w):
         """Index ``0..n_levels-1`` of each weight's level (a hardware code).

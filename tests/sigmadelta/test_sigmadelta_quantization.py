@@ -45,6 +45,8 @@ def test_integer_bits_clip_to_the_twos_complement_range():
 @settings(max_examples=60, deadline=None)
 @given(w=weights, n_levels=st.integers(2, 33))
 @example(w=np.array([5e-324]), n_levels=5)  # a subnormal range: the step underflows
+# ... and its levels (here +-w_max/3: 0 is not one) round to other subnormals
+@example(w=np.array([5e-324, 0.0]), n_levels=4)
 def test_uniform_levels_use_at_most_n_levels_over_the_range(w, n_levels):
     q = UniformLevels(n_levels)
     out = q(w)
