@@ -227,15 +227,6 @@ def scale_rows(m, scale):
     return with_values(m, scale[row_indices(m)] * m.data)
 
 
-def scale_columns(m, scale):
-    """``m * scale[None, :]``: column ``i`` times ``scale[i]``."""
-    scale = np.asarray(scale)
-    if not issparse(m):
-        return np.asarray(m) * scale[None, :]
-    m = canonical(m)
-    return with_values(m, scale[m.indices] * m.data)
-
-
 def divide_rows(m, divisor):
     """``m / divisor[:, None]``: row ``j`` divided by ``divisor[j]``."""
     divisor = np.asarray(divisor)

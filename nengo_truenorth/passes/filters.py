@@ -37,7 +37,7 @@ What is exact, what is not:
 - **Gain.** Where the source's rates are known (``state.peak_rates``, from an
   ensemble's ``peak_rates`` option), a source spike adds ``G·c`` instead of ``c``: the
   filter neuron then fires with probability ``G·y``, and the posts weigh each of its
-  spikes by ``1/G`` (:func:`filter_gains`). The mean the posts receive is the same,
+  spikes by ``1/G`` (:func:`filter_gain`). The mean the posts receive is the same,
   and its variance per tick, ``y·(1 - G·y)/G`` spikes², is more than ``G`` times
   smaller. ``G = 1 / median peak``, one for all of a group's filter neurons, at most
   ``255 / c``: for that room the design takes the smallest ``c`` that still writes
@@ -246,8 +246,23 @@ def _room_for_gain(design, target, gain):
     return best
 
 
-def filter_gains(design, peak):
-    """The gain of each source: its spikes add ``G·c`` to its filter neuron.
+def wanted_gain(peak):
+    """``1 / median(peak)``: the gain that fires a median source's filter neuron once
+    per tick at its peak (1 where the peaks are unknown or zero).
+
+    Parameters
+    ----------
+    peak : (m,) ndarray or None
+        The sources' peak low-passed rates, in spikes per tick.
+    """
+    if peak is None or np.size(peak) == 0:
+        return 1.0
+    middle = float(np.median(np.asarray(peak, dtype=float)))
+    return 1.0 / middle if middle > 0 else 1.0
+
+
+def filter_gain(design, peak):
+    """The gain of a source group's filter neurons: each source spike adds ``G·c``.
 
     One gain for all the sources: ``G = floor(1 / median(peak))``, kept within
     ``1 .. floor(design.max_gain)``. Per-source gains would divide the posts'
@@ -261,40 +276,21 @@ def filter_gains(design, peak):
     Parameters
     ----------
     design : FilterDesign
-    peak : (m,) ndarray
-        The sources' peak low-passed rates, in spikes per tick.
+    peak : (m,) ndarray or None
+        The sources' peak low-passed rates, in spikes per tick (``None``: unknown).
 
     Returns
     -------
-    (m,) ndarray of int64
+    int
         An integer (a filter group's weight code is ``(G, -1)``).
     """
-    peak = np.asarray(peak, dtype=float)
-    middle = float(np.median(peak)) if peak.size else 0.0
-    wanted = np.floor(1.0 / middle) if middle > 0 else np.inf
-    gain = int(np.clip(wanted, 1, max(int(design.max_gain), 1)))
-    return np.full(peak.shape, gain, dtype=np.int64)
+    return int(np.clip(np.floor(wanted_gain(peak)), 1, max(int(design.max_gain), 1)))
 
 
 def source_design(state, edge):
-    """The filter design for ``edge``'s sources, with room for their gains."""
-    peak = state.peak_rates.get(edge.pre)
-    gain = 1.0
-    if peak is not None:
-        middle = np.median(np.asarray(peak, dtype=float))
-        gain = float(1.0 / middle) if middle > 0 else 1.0
+    """The filter design for ``edge``'s sources, with room for their gain."""
+    gain = wanted_gain(state.peak_rates.get(edge.pre))
     return design_filter(edge.tau, state.dt, obj=edge.obj, gain=gain)
-
-
-def source_gains(state, source_group, design, sources):
-    """(m,) ndarray of int64: the gain of each of ``sources`` (ones where the
-    group's rates are unknown)."""
-    peak = state.peak_rates.get(source_group)
-    if peak is None:
-        return np.ones(len(sources), dtype=np.int64)
-    # the group's one gain, whichever of its sources an edge uses
-    gain = filter_gains(design, np.asarray(peak, dtype=float))[:1]
-    return np.repeat(gain, len(sources))
 
 
 def gain_code(gain):
@@ -417,21 +413,23 @@ def filter_units(state, out, obj, source_group, sources, design, use_sparse=Fals
     """
     known = state.filters.setdefault((source_group, design), {})
     missing = np.array([s for s in sources if s not in known], dtype=np.int64)
-    gains = source_gains(state, source_group, design, missing)
-    # one group per gain: a group's weight code holds its sources' weight
-    for gain in np.unique(gains):
-        new = missing[gains == gain]
-        group = _add_filter_group(out, obj, source_group, new, design, int(gain))
+    if missing.size:
         peak = state.peak_rates.get(source_group)
+        gain = filter_gain(design, peak)
+        group = _add_filter_group(out, obj, source_group, missing, design, gain)
         if peak is not None:
             # a filter neuron fires gain times its source's low-passed rate, at most
             # once per tick: what partial sums of its spikes are sized to (fan_in)
-            state.peak_rates[group] = np.minimum(gain * np.asarray(peak)[new], 1.0)
+            state.peak_rates[group] = np.minimum(gain * np.asarray(peak)[missing], 1.0)
         if use_sparse:
-            _add_filter_edges_sparse(out, obj, source_group, group, new, design, gain)
+            _add_filter_edges_sparse(
+                out, obj, source_group, group, missing, design, gain
+            )
         else:
-            _add_filter_edges_dense(out, obj, source_group, group, new, design, gain)
-        for unit, source in enumerate(new):
+            _add_filter_edges_dense(
+                out, obj, source_group, group, missing, design, gain
+            )
+        for unit, source in enumerate(missing):
             known[int(source)] = (group, unit)
     by_group = {}
     for source in sources:
@@ -465,7 +463,7 @@ def lower_filtered_edge(state, edge):
     design = source_design(state, edge)
     out = ChipGraph()
     sources = sparse.nonzero_columns(edge.weights)
-    gains = source_gains(state, edge.pre, design, sources)
+    gain = filter_gain(design, state.peak_rates.get(edge.pre))
     found = filter_units(
         state,
         out,
@@ -475,14 +473,12 @@ def lower_filtered_edge(state, edge):
         design,
         use_sparse=sparse.issparse(edge.weights),
     )
-    gain_of = dict(zip(sources.tolist(), gains))
     for group, units, srcs in found:
-        # the filter units' columns: their sources', over each source's gain (a
-        # filter spike is 1/gain of a source spike); a sparse edge stays sparse
+        # the filter units' columns: their sources', over the gain (a filter spike
+        # is 1/gain of a source spike); a sparse edge stays sparse
         columns = sparse.take_columns(edge.weights, srcs)
-        if not np.all(gains == 1):
-            inverse = np.array([1.0 / gain_of[int(s)] for s in srcs])
-            columns = sparse.scale_columns(columns, inverse)
+        if gain != 1:
+            columns = sparse.map_values(columns, lambda v: v * (1.0 / gain))
         w = sparse.place_columns(columns, units, group.n)
         out.add_float_edge(
             FloatEdge(group, edge.post, w, edge.delay, edge.obj, edge.rounding)

@@ -32,7 +32,7 @@ class ChipBuild:
         Per group whose rates are known (the ``peak_rates`` option of an ensemble),
         the low-passed rate, in spikes per tick, that each neuron rarely exceeds;
         filter neurons out of the group fire that much more often
-        (:func:`~.filters.filter_gains`).
+        (:func:`~.filters.filter_gain`).
     filters : dict
         Filter neurons made so far, per (source group, filter design): source
         neuron -> (filter group, unit) (the filter pass shares them between edges).

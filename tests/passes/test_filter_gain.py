@@ -10,7 +10,7 @@ import nengo_truenorth
 from nengo_truenorth.passes.filters import (
     MAX_TAU_ERROR,
     design_filter,
-    filter_gains,
+    filter_gain,
 )
 
 DT = 0.001
@@ -37,12 +37,13 @@ def test_a_design_makes_room_for_the_gain_where_tau_allows():
 
 def test_one_gain_per_group_from_the_median_peak_within_the_designs_room():
     design = design_filter(0.05, DT, gain=12)
-    gains = filter_gains(design, np.array([0.5, 0.1, 0.3, 0.05, 0.2]))
-    assert gains.dtype == np.int64
-    assert gains.tolist() == [5] * 5  # 1 / median(peak) = 1 / 0.2
+    gain = filter_gain(design, np.array([0.5, 0.1, 0.3, 0.05, 0.2]))
+    assert isinstance(gain, int)
+    assert gain == 5  # 1 / median(peak) = 1 / 0.2
     limit = int(design.max_gain)
-    assert filter_gains(design, np.array([0.001, 0.002])).tolist() == [limit] * 2
-    assert filter_gains(design, np.array([2.0, 3.0])).tolist() == [1, 1]
+    assert filter_gain(design, np.array([0.001, 0.002])) == limit
+    assert filter_gain(design, np.array([2.0, 3.0])) == 1
+    assert filter_gain(design, None) == 1  # rates unknown: no gain
 
 
 def constant_rate_network(rates_hz, weight, tau=0.05, seed=0):
