@@ -68,32 +68,6 @@ def add_params(network):
                 class_config.set_param(param.name, param)
 
 
-def get_option(network_config, obj, name, default):
-    """Value of option ``name`` for ``obj`` in one config, or ``default`` where unset.
-
-    Parameters
-    ----------
-    network_config : nengo.Config or None
-    obj : nengo.Ensemble or nengo.Connection
-    name : str
-    default : object
-
-    Returns
-    -------
-    object
-        ``network_config[obj].name`` (the instance's setting, else the config's
-        default for its class), ``default`` where that is None or the config does
-        not have the option. For the lookup through subnetworks, see
-        :class:`OptionLookup`.
-    """
-    if network_config is None:
-        return default
-    found = _instance_setting(network_config, obj, name)
-    if found is _UNSET:
-        found = _class_setting(network_config, obj, name)
-    return default if found is _UNSET or found is None else found
-
-
 #: An option that a config does not set.
 _UNSET = object()
 
