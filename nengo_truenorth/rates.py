@@ -54,28 +54,25 @@ class Activity:
     neuron_input_range: np.ndarray = None
 
 
-def _neurons_of(obj, ens):
-    """Whether ``obj`` is ``ens.neurons`` (each access makes a new ``Neurons``)."""
-    return isinstance(obj, nengo.ensemble.Neurons) and obj.ensemble is ens
+def _ensemble_of_neurons(obj):
+    """The ensemble whose ``neurons`` ``obj`` is, or None (each ``ens.neurons`` access
+    makes a new ``Neurons``, so compare ensembles)."""
+    return obj.ensemble if isinstance(obj, nengo.ensemble.Neurons) else None
 
 
-def _shortest_lowpass(net, ens):
-    """The shortest ``Lowpass`` tau of the connections out of ``ens.neurons``."""
-    taus = [
-        conn.synapse.tau
-        for conn in net.all_connections
-        if _neurons_of(conn.pre_obj, ens) and isinstance(conn.synapse, nengo.Lowpass)
-    ]
-    return min(taus, default=DEFAULT_SYNAPSE)
-
-
-def _host_connections(net, ens):
-    """Connections from nodes into ``ens.neurons`` (what the host sends as currents)."""
-    return [
-        conn
-        for conn in net.all_connections
-        if _neurons_of(conn.post_obj, ens) and isinstance(conn.pre_obj, nengo.Node)
-    ]
+def _neuron_connections(net):
+    """Per ensemble, the shortest ``Lowpass`` tau out of its neurons and the
+    connections from nodes into its neurons (what the host sends as currents), from
+    one pass over the network's connections."""
+    shortest, host = {}, {}
+    for conn in net.all_connections:
+        source = _ensemble_of_neurons(conn.pre_obj)
+        if source is not None and isinstance(conn.synapse, nengo.Lowpass):
+            shortest[source] = min(shortest.get(source, np.inf), conn.synapse.tau)
+        target = _ensemble_of_neurons(conn.post_obj)
+        if target is not None and isinstance(conn.pre_obj, nengo.Node):
+            host.setdefault(target, []).append(conn)
+    return shortest, host
 
 
 def measure_activity(
@@ -139,12 +136,13 @@ def measure_activity(
 
 def _add_probes(net, ensembles):
     """Probes of each ensemble's low-passed rates and of its host connections."""
+    shortest, host = _neuron_connections(net)
     probes = {}
     with net:
         for ens in ensembles:
-            synapse = nengo.Lowpass(_shortest_lowpass(net, ens))
+            synapse = nengo.Lowpass(shortest.get(ens, DEFAULT_SYNAPSE))
             probes[ens, "rates"] = nengo.Probe(ens.neurons, synapse=synapse)
-            for k, conn in enumerate(_host_connections(net, ens)):
+            for k, conn in enumerate(host.get(ens, [])):
                 probes[ens, k] = nengo.Probe(conn, "output", synapse=None)
     return probes
 
