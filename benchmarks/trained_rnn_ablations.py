@@ -42,7 +42,9 @@ import numpy as np
 from nengo.neurons import SpikingRectifiedLinear
 
 sys.path.insert(0, str(Path(__file__).parent))
-import trained_rnn as T
+import trained_rnn as T  # noqa: E402
+
+from nengo_truenorth.training.digits import sample_runner, sequence_input  # noqa: E402
 
 
 class FlooredIF(SpikingRectifiedLinear):
@@ -202,7 +204,6 @@ def peak_rates(weights, train_data):
     """The hidden neurons' peak low-passed rates, in spikes per tick, measured as
     ``nengo_truenorth.measure_activity`` does on 30 training samples."""
     import nengo_truenorth
-    from nengo_truenorth.training.digits import sample_runner
 
     net = T.build_network(weights["W_rec"].shape[0], weights=weights)
     T.to_spiking(net)
@@ -219,15 +220,11 @@ def hidden_spikes(weights, simulator, data, n):
     with net:
         probe = nengo.Probe(net.ens.neurons)
     x, _ = data
-    steps = x.shape[1]
-    current = [None]
-    net.inp.output = lambda t: current[0][min(round(t / 0.001) - 1, steps - 1)]
+    play = sequence_input(net, x.shape[1])
     total = 0
     with simulator(net, progress_bar=False) as sim:
         for k in range(n):
-            sim.reset()
-            current[0] = x[k]
-            sim.run_steps(steps)
+            play(sim, x[k])
             total += int((sim.data[probe] > 0).sum())
     return total / n
 

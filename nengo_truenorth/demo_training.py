@@ -220,9 +220,9 @@ def traces_of(net, x):
     import nengo
 
     from . import Simulator as ChipSimulator
+    from .training import digits
 
-    steps = x.shape[0]
-    net.inp.output = lambda t: x[min(round(t / 0.001) - 1, steps - 1)]
+    play = digits.sequence_input(net, x.shape[0])
     with net:
         probe = nengo.Probe(net.out, synapse=0.01)
     traces = {}
@@ -232,7 +232,7 @@ def traces_of(net, x):
             ("chip (measured activity)", ChipSimulator),
         ):
             with simulator(net, progress_bar=False) as sim:
-                sim.run_steps(steps)
+                play(sim, x)
                 traces[name] = sim.data[probe]
     finally:
         net.probes.remove(probe)

@@ -221,19 +221,35 @@ def to_spiking(net, scale=SCALE):
 ACTIVITY_SAMPLES = 30
 
 
+def sequence_input(net, steps):
+    """Make ``net.inp`` play sequences of ``steps`` steps; call before building.
+
+    Returns
+    -------
+    play : callable
+        ``play(sim, sample)`` resets ``sim`` and runs ``sample`` (a ``(steps, 8)``
+        sequence; the input holds its last step after it) from a fresh state.
+    """
+    current = [np.zeros((steps, net.inp.size_out))]
+    net.inp.output = lambda t: current[0][min(round(t / 0.001) - 1, steps - 1)]
+
+    def play(sim, sample):
+        sim.reset()
+        current[0] = sample
+        sim.run_steps(steps)
+
+    return play
+
+
 def sample_runner(net, x, n=ACTIVITY_SAMPLES):
     """``run(sim)`` that plays the first ``n`` sequences of ``x``, each from a fresh
     state: what ``nengo_truenorth.measure_activity(net, run)`` measures on."""
     x = np.asarray(x)[:n]
-    steps = x.shape[1]
-    current = [x[0]]
-    net.inp.output = lambda t: current[0][min(round(t / 0.001) - 1, steps - 1)]
+    play = sequence_input(net, x.shape[1])
 
     def run(sim):
         for sample in x:
-            sim.reset()
-            current[0] = sample
-            sim.run_steps(steps)
+            play(sim, sample)
 
     return run
 
@@ -264,9 +280,7 @@ def spiking_accuracy(net, data, simulator, n=None, progress=None, **kwargs):
     """
     x, y = data
     n = len(x) if n is None else n
-    steps = x.shape[1]
-    current = [None]
-    net.inp.output = lambda t: current[0][min(round(t / 0.001) - 1, steps - 1)]
+    play = sequence_input(net, x.shape[1])
     correct = 0
     energy = {"total": 0.0, "synaptic": 0.0, "communication": 0.0, "static": 0.0}
     spikes = 0
@@ -274,9 +288,7 @@ def spiking_accuracy(net, data, simulator, n=None, progress=None, **kwargs):
     with simulator(net, progress_bar=False, **kwargs) as sim:
         chip = hasattr(sim, "energy")
         for k in progress(range(n)) if progress else range(n):
-            sim.reset()
-            current[0] = x[k]
-            sim.run_steps(steps)
+            play(sim, x[k])
             out = sim.data[net.probe][-STEPS_PER_ROW:].mean(axis=0)
             correct += int(np.argmax(out) == y[k])
             if chip:  # the energy of this sample (sim.reset() clears the counters)
