@@ -283,7 +283,9 @@ class Simulator(nengo.Simulator):
             its integer weights get wrong (``||W_chip - W||² / ||W||²``, in
             thresholds of the post neurons); for recurrent connections also
             ``loop_ticks`` (ticks around the loop on the chip) and
-            ``nengo_loop_steps`` (steps in ``nengo.Simulator``). The build warns
+            ``nengo_loop_steps`` (steps in ``nengo.Simulator``); for the others
+            ``ticks``, from a pre spike to its arrival at the post neurons (the
+            realized delay, splitter stages and relays included). The build warns
             of connections beyond ``BuildOptions.max_weight_error`` and of loops
             slower than Nengo's.
         """

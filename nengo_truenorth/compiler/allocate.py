@@ -11,7 +11,7 @@ from ..hardware.limits import (
 from .errors import CoreFitError
 
 from .chip import name_of, concatenate_or_empty
-from .axons import group_entries
+from .axons import GroupEntries, group_entries
 
 
 #: First-fit over every open core would be quadratic in the number of cores.
@@ -126,12 +126,41 @@ def _fan_in_error(group, neuron, columns, keys, used):
     )
 
 
+def _packing_order(group):
+    """The order in which ``group``'s neurons are packed, and where its tiles
+    start in that order (see :attr:`~.NeuronGroup.tiles`); ``(None, None)`` for
+    index order without tiles."""
+    tiles = group.tiles
+    if tiles is None:
+        return None, None
+    tiles = np.asarray(tiles, dtype=np.int64)
+    if tiles.shape != (group.n,):
+        raise ValueError(
+            f"{group.label}: {tiles.shape} tiles for {group.n} neurons"
+        )
+    order = np.argsort(tiles, kind="stable")
+    ranked = tiles[order]
+    starts = np.flatnonzero(np.r_[True, ranked[1:] != ranked[:-1]])
+    return order, starts
+
+
+def _in_packing_order(ent, order):
+    """``ent`` with each neuron replaced by its rank in ``order``, sorted by rank."""
+    rank = np.empty_like(order)
+    rank[order] = np.arange(order.size)
+    neuron = rank[ent.neuron]
+    by_rank = np.argsort(neuron, kind="stable")
+    return GroupEntries(neuron[by_rank], ent.local[by_rank], ent.columns)
+
+
 def allocate_cores(graph, keys, progress=None):
     """Pack the neurons of ``graph.groups`` into cores, first fit, in graph order.
 
-    Each group is cut into contiguous chunks; a chunk ends where one more neuron would
-    take its core past 256 neurons or 256 axons (counting each column -- pre unit,
-    key and axon type -- with a set bit once). A chunk joins the first of the
+    Each group's neurons are taken in index order, or tile by tile (see
+    :attr:`~.NeuronGroup.tiles`), and cut into contiguous chunks; a chunk ends where
+    one more neuron would take its core past 256 neurons or 256 axons (counting each
+    column -- pre unit, key and axon type -- with a set bit once), or at the last tile
+    boundary before that. A chunk joins the first of the
     :data:`FIRST_FIT_WINDOW` most recently opened, not full cores where its neurons
     and its new axons fit, so small groups share cores; otherwise it opens a core.
 
@@ -162,6 +191,10 @@ def allocate_cores(graph, keys, progress=None):
         loc_neuron = np.zeros(n, dtype=np.int64)
         alloc.location[group] = (loc_core, loc_neuron)
         ent = group_entries(group, edges_into.get(group, []), keys)
+        # neurons are packed in the group's order: rank r is neuron order[r]
+        order, tile_starts = _packing_order(group)
+        if order is not None:
+            ent = _in_packing_order(ent, order)
         ptr = np.searchsorted(ent.neuron, np.arange(n + 1))
         # scratch, reset after each chunk: first neuron using each local column,
         # and the axon of each local column on the current core
@@ -181,7 +214,14 @@ def allocate_cores(graph, keys, progress=None):
             m = int(np.searchsorted(used, AXONS_PER_CORE, side="right"))
             if m == 0:
                 cols = ent.columns[used_local[first_row == 0]]
-                raise _fan_in_error(group, a, cols, keys, used[0])
+                first_neuron = a if order is None else int(order[a])
+                raise _fan_in_error(group, first_neuron, cols, keys, used[0])
+            if tile_starts is not None and a + m < n:
+                # end at the last tile boundary that fits, not inside a tile: the
+                # next core then starts on a whole tile of shared inputs
+                k = np.searchsorted(tile_starts, a + m, side="right") - 1
+                if tile_starts[k] > a:
+                    m = int(tile_starts[k] - a)
             b = a + m
             chunk_local = used_local[first_row < m]
             columns = ent.columns[chunk_local]
@@ -203,8 +243,9 @@ def allocate_cores(graph, keys, progress=None):
             flat = axon_of[ent.local[sl]] * NEURONS_PER_CORE + ent.neuron[sl]
             alloc.crossbars[core].reshape(-1)[flat + (slot0 - a)] = True
             alloc.bits[core] += int(ptr[b] - ptr[a])
-            loc_core[a:b] = core
-            loc_neuron[a:b] = slot0 + np.arange(m)
+            placed = slice(a, b) if order is None else order[a:b]
+            loc_core[placed] = core
+            loc_neuron[placed] = slot0 + np.arange(m)
             alloc.neurons[core] += m
             if not alloc.groups[core] or alloc.groups[core][-1] is not group:
                 alloc.groups[core].append(group)

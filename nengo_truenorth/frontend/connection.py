@@ -62,7 +62,8 @@ from nengo.transforms import (
     SparseMatrix,
 )
 
-from ..ir import DecodedEdge, FilteredEdge, FloatEdge, sparse, weight_code
+from ..ir import TRINARY, DecodedEdge, FilteredEdge, FloatEdge, sparse, weight_code
+from ..ir.layout import conv_tile_keys
 from ..passes.filters import min_tau
 from .registry import TrueNorthBuilder
 from .solver import solves_full_weights
@@ -399,7 +400,6 @@ def build_chip_connection(model, conn):
     graph = model.chip.graph
     # potential per tick that one spike of the pre neurons stands for, per unit weight
     spike = pre_chip.amplitude / model.dt
-    _set_code(post_chip.group, bits)
 
     if not decoded:
         sample, transform = sample_transform(conn, rng, decoded=False)
@@ -410,6 +410,7 @@ def build_chip_connection(model, conn):
             post_map * spike, conn.pre_slice, pre_ens.n_neurons
         )
         if uses_filter_neurons(conn):
+            _set_code(post_chip.group, bits)
             graph.defer(
                 FilteredEdge(
                     pre_chip.group,
@@ -422,6 +423,11 @@ def build_chip_connection(model, conn):
                 )
             )
         else:
+            _set_code(post_chip.group, bits, weights)
+            if isinstance(
+                conn.transform, (Convolution, ConvolutionTranspose)
+            ) and isinstance(conn.post_obj, nengo.ensemble.Neurons):
+                _order_by_tiles(post_chip, conn, conn.transform)
             graph.add_float_edge(
                 FloatEdge(
                     pre_chip.group, post_chip.group, weights, delay, conn, rounding
@@ -435,6 +441,7 @@ def build_chip_connection(model, conn):
         )
         return
 
+    _set_code(post_chip.group, bits)
     if solves_full_weights(conn):
         eval_points, weights, solver_info = model.build(conn.solver, conn, rng)
         check_finite(conn, "weights", weights)
@@ -491,11 +498,55 @@ def build_chip_connection(model, conn):
     )
 
 
-def _set_code(group, bits):
-    """A group's code has the most weight bits any edge into it asks for."""
-    code = weight_code(bits)
+def _set_code(group, bits, weights=None):
+    """A group's code has the most weight bits any edge into it asks for.
+
+    Weights with one magnitude per post neuron (trinary weights, or an identity)
+    ask for the trinary code whatever ``bits`` allows: its two axons per input
+    write them as exactly as more bits would (the magnitude is the neuron's weight
+    scale), and a ``-1`` is one axon where the 16-level code spends four.
+    """
+    if weights is not None and sparse.one_magnitude_per_row(weights):
+        code = TRINARY
+    else:
+        code = weight_code(bits)
     if group.code is None or code.axons_per_input > group.code.axons_per_input:
         group.code = code
+
+
+def _order_by_tiles(post_chip, conn, transform):
+    """Ask the allocator to pack a convolution's output neurons tile by tile.
+
+    Each convolution into the ensemble's neurons numbers its outputs' tiles
+    (:func:`~nengo_truenorth.ir.layout.conv_tile_keys`) after the tiles of the
+    convolutions before it (a grouped convolution made of one connection per group
+    keeps its groups apart); the ensemble's other neurons come last.
+    """
+    out_shape = transform.output_shape
+    if len(out_shape.spatial_shape) != 2:
+        return
+    group = post_chip.group
+    if post_chip.tile_keys is None:
+        post_chip.tile_keys = np.full(group.n, np.iinfo(np.int64).max, dtype=np.int64)
+    tiles = post_chip.tile_keys
+    if isinstance(transform, ConvolutionTranspose):
+        # outputs of a transposed convolution read inputs around output / stride
+        kernel, strides = transform.kernel_size, 1
+    else:
+        kernel, strides = transform.kernel_size, transform.strides
+    h, w = out_shape.spatial_shape
+    keys = conv_tile_keys(
+        (h, w, out_shape.n_channels),
+        out_shape.channels_last,
+        kernel,
+        strides,
+        transform.input_shape.n_channels,
+        group.code.axons_per_input,
+    )
+    taken = tiles[tiles < np.iinfo(np.int64).max]
+    first = int(taken.max()) + 1 if taken.size else 0
+    tiles[np.arange(group.n)[conn.post_slice]] = first + keys[:, 0]
+    group.tiles = tiles
 
 
 def filters_decoded_value(model, conn):

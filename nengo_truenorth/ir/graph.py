@@ -75,6 +75,12 @@ class NeuronGroup:
         discretizer assigns magnitudes). An "off" neuron that must add ``-w`` where
         its "on" neuron adds ``w`` then takes the same levels, and so the same axons,
         as the on neuron (see the sign-plane decode banks of :mod:`.decode`).
+    tiles : (n,) ndarray of int, optional
+        A tile number per neuron (default: none). Neurons of one tile share their
+        inputs, so the allocator packs the group tile by tile (in tile order) and
+        ends a core's share of it at a tile boundary where it can: a
+        convolution's outputs, a square of positions times its filters
+        (:func:`~nengo_truenorth.ir.layout.conv_tile_keys`).
     """
 
     n: int
@@ -86,6 +92,7 @@ class NeuronGroup:
     to_host: np.ndarray = None
     probe_voltage: np.ndarray = None
     negate: np.ndarray = None
+    tiles: np.ndarray = None
 
     def __post_init__(self):
         if self.weight_scale is None:

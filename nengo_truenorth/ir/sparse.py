@@ -218,6 +218,20 @@ def rows_all(m, predicate):
     return ok
 
 
+def one_magnitude_per_row(m):
+    """Whether every row's nonzero entries share one magnitude (trinary weights
+    times a per-row scale), with at least one nonzero entry in the matrix."""
+    top = row_max_abs(m)
+    if not (top > 0).any():
+        return False
+    if issparse(m):
+        m = canonical(m)
+        v, rows = np.abs(m.data), row_indices(m)
+        return bool(np.all((v == 0) | (v == top[rows])))
+    a = np.abs(np.asarray(m, dtype=np.float64))
+    return bool(np.all((a == 0) | (a == top[:, None])))
+
+
 def scale_rows(m, scale):
     """``scale[:, None] * m``: row ``j`` times ``scale[j]``."""
     scale = np.asarray(scale)

@@ -243,20 +243,23 @@ def default_weight_codes(state):
             group.code = weight_code(state.options.weight_bits)
 
 
+def group_drive(state, group):
+    """A group's drive per tick and threshold, as floats: the drive is its bias
+    (:attr:`.ChipBuild.group_bias`) plus its neuron type's own leak."""
+    bias = np.asarray(state.group_bias.get(group, np.zeros(group.n)), float)
+    return bias + group.param("leak"), group.param("threshold").astype(float)
+
+
 def round_group(state, group, edges, rng):
     """:func:`discretize_group` of ``group`` with its float ``edges``: the one rule
-    by which a group's weights, drive and threshold become integers.
-
-    The drive is the group's bias (:attr:`.ChipBuild.group_bias`) plus its neuron
-    type's own leak.
+    by which a group's weights, drive (:func:`group_drive`) and threshold become
+    integers.
 
     Returns
     -------
     The five results of :func:`discretize_group`.
     """
-    bias = np.asarray(state.group_bias.get(group, np.zeros(group.n)), float)
-    drive = bias + group.param("leak")
-    threshold = group.param("threshold").astype(float)
+    drive, threshold = group_drive(state, group)
     return discretize_group(
         [e.weights for e in edges],
         drive,

@@ -49,10 +49,11 @@ the results it gives for the same edges dense.
 from collections import OrderedDict
 
 import numpy as np
+from nengo.exceptions import BuildError
 
 from ..hardware.limits import AXONS_PER_CORE
 from ..ir import TRINARY, FloatEdge, NeuronGroup, axons_per_level, sparse
-from .discretize import round_group
+from .discretize import exact_weight_scales, group_drive, round_group
 
 #: Parameters of a relay neuron, as for decode neurons: a first-order sigma-delta
 #: modulator with linear reset and a floor at 0 (the on and off neurons carry the
@@ -107,6 +108,49 @@ def overflows(state, group, edges):
     if not edges or neuron_axons(group, edges).max() <= AXONS_PER_CORE:
         return False
     return exact_neuron_axons(state, group, edges).max() > AXONS_PER_CORE
+
+
+def refuse_integer_split(state, group, edges):
+    """Stop the build where a group of integer neurons does not fit a core.
+
+    A group whose weights, drive and threshold are all integers the chip writes
+    exactly (a trained integer network: :func:`.discretize.exact_weight_scales`) runs
+    on the chip with the same integer potentials as in Nengo. Partial-sum relays
+    would make its sums approximate and a tick late, so such a group's fan-in is
+    the model's to lower, not the build's to approximate.
+
+    Raises
+    ------
+    BuildError
+        Naming the group, its widest neuron, the limit and the filter groups (or
+        fewer inputs) that would fit.
+    """
+    drive, threshold = group_drive(state, group)
+    exact = exact_weight_scales([e.weights for e in edges], drive, threshold, group.code)
+    if not (exact.size and np.all(exact > 0)):
+        return
+    axons = exact_neuron_axons(state, group, edges)
+    worst = int(np.argmax(axons))
+    n_inputs = int(sum(sparse.row_nnz(e.weights)[worst] for e in edges))
+    groups_needed = -(-int(axons[worst]) // AXONS_PER_CORE)
+    convolutions = [
+        e.obj for e in edges if hasattr(getattr(e.obj, "transform", None), "kernel_size")
+    ]
+    remedy = (
+        f"split {convolutions[0]}'s convolution into at least {groups_needed} filter "
+        "groups (one connection per group, each reading its share of the input "
+        "channels), or use fewer input channels or a smaller kernel"
+        if convolutions
+        else f"spread its inputs over at least {groups_needed} neurons (fewer "
+        "nonzero weights per neuron)"
+    )
+    raise BuildError(
+        f"{group.obj if group.obj is not None else group.label}: neuron {worst} "
+        f"takes {int(axons[worst])} axons for its {n_inputs} nonzero integer inputs "
+        f"with {group.code.name!r} weights, more than a core's {AXONS_PER_CORE}. "
+        "Its numbers are exact integers, which partial-sum relay neurons would "
+        f"approximate, so the build stops: {remedy}"
+    )
 
 
 def _rounded_key(rows, values):
@@ -482,6 +526,7 @@ def split_fan_in(state):
     for group in list(state.graph.groups):
         if not overflows(state, group, rewriter.edges_into.get(group, [])):
             continue
+        refuse_integer_split(state, group, rewriter.edges_into[group])
         rewritten.append(group)
         merge_proportional_inputs(rewriter, group)
         # partial sums until every neuron's own inputs fit one core

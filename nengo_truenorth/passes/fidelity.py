@@ -79,6 +79,39 @@ def loop_latency(state, compiled, obj, group, edges_by_obj=None):
     return None
 
 
+def connection_ticks(compiled, edges):
+    """Ticks a spike takes through one connection's edges, the longest path.
+
+    Parameters
+    ----------
+    compiled : CompiledChip
+        Its ``edge_delay`` holds each edge's realized delay.
+    edges : list of Edge
+        The connection's edges, none of them a loop (relays included: a
+        connection through partial-sum relays takes both hops).
+
+    Returns
+    -------
+    int
+    """
+    into = {}
+    for edge in edges:
+        into.setdefault(edge.post, []).append(edge)
+    memo = {}
+
+    def ticks_to(group, seen):
+        if group not in into or group in seen:
+            return 0
+        if group not in memo:
+            memo[group] = max(
+                ticks_to(e.pre, seen | {group}) + int(compiled.edge_delay[e])
+                for e in into[group]
+            )
+        return memo[group]
+
+    return max((ticks_to(group, frozenset()) for group in into), default=0)
+
+
 def connection_fidelity(state, compiled, loops):
     """Weight error of every connection, and loop latency of the recurrent ones.
 
@@ -93,13 +126,18 @@ def connection_fidelity(state, compiled, loops):
     -------
     dict of object to dict
         Per Nengo object with weights on the chip: ``weight_error`` (see
-        :func:`weight_error`) and, for loops, ``loop_ticks`` (chip) and
-        ``nengo_loop_steps``.
+        :func:`weight_error`); for loops, ``loop_ticks`` (chip) and
+        ``nengo_loop_steps``; for the others, ``ticks`` (:func:`connection_ticks`:
+        from a spike of the pre neurons to its arrival at the post neurons, where
+        ``nengo.Simulator`` takes 0 steps with ``synapse=None``).
     """
     rows = {
         obj: {"weight_error": weight_error(state, obj)} for obj in state.weight_errors
     }
     edges_by_obj = _edges_by_obj(state)
+    for obj, row in rows.items():
+        if obj not in loops and obj in edges_by_obj:
+            row["ticks"] = connection_ticks(compiled, edges_by_obj[obj])
     for obj, group in loops.items():
         row = rows.setdefault(obj, {"weight_error": 0.0})
         row["loop_ticks"] = loop_latency(state, compiled, obj, group, edges_by_obj)
