@@ -49,7 +49,16 @@ ALLOWED = {
     # convnets (Esser et al. 2016): the spec and its exact integer forward pass
     # (NumPy), the Nengo network of binary chip neurons, frame-rate runs on the
     # Simulator, and their training (TensorFlow, the sister package's quantizers)
-    "convnet": {"neurons", "hardware", "simulator", "energy", "plots", "files"},
+    "convnet": {
+        "neurons",
+        "hardware",
+        "config",
+        "simulator",
+        "emulator",
+        "energy",
+        "plots",
+        "files",
+    },
 }
 #: What each part may import of Nengo (None: anything).
 NENGO_ALLOWED = {

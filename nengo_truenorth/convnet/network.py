@@ -15,6 +15,7 @@ import nengo
 import numpy as np
 from scipy import sparse
 
+from ..config import add_params
 from ..neurons import TrueNorthNeuron
 from .spec import chip_neuron_params
 
@@ -60,7 +61,12 @@ def build_network(net, dt=0.001, label="chip convnet"):
     with nengo.Network(label=label) as model:
         model.input = nengo.Node(np.zeros(int(np.prod(shapes[0]))), label="image")
         pixels = _binary_ensemble(neuron, shapes[0], np.zeros(shapes[0][-1]), "pixels")
-        nengo.Connection(model.input, pixels.neurons, synapse=None)
+        image = nengo.Connection(model.input, pixels.neurons, synapse=None)
+        # an "on" pixel is one spike of weight 1 on one channel: the host's
+        # encoder then carries no remainder from one image to the next
+        add_params(model)
+        model.config[pixels].neuron_input_range = 1.0
+        model.config[image].input_channels = 1
         model.layers, model.convolutions = [pixels], []
         for i, (layer, kernel, bias) in enumerate(
             zip(spec.layers, net.kernels, net.biases, strict=True)

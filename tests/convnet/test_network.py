@@ -109,3 +109,22 @@ def test_convolution_outputs_are_packed_tile_by_tile():
         owners = list(sim.compiled.core_owner.values())
     layer2 = sum(1 for o in owners if getattr(o, "obj", None) is model.layers[2])
     assert layer2 <= 28 * 28 // 4
+
+
+def test_a_saved_chip_runs_other_images_from_its_files_alone(tmp_path):
+    from nengo_truenorth.convnet.chip import evaluate_files, load_network, save_compiled
+
+    net = random_convnet(SMALL, seed=3)
+    x = images(SMALL, 10)
+    model = build_network(net)
+    present(model, x, 0.001)
+    with nt.Simulator(model, progress_bar=False) as sim:
+        run = run_frames(sim, model, x)
+        save_compiled(sim, model, net, tmp_path, run.latency)
+    rng = np.random.RandomState(7)
+    other = rng.randint(0, 256, (40,) + SMALL.image_shape).astype(np.uint8)
+    result = evaluate_files(tmp_path, other)
+    expected = integer_forward(net, encode_images(other, SMALL.thresholds))
+    assert np.array_equal(result.votes, expected)
+    assert result.ticks == 40 + run.latency
+    assert np.array_equal(load_network(tmp_path).kernels[1], net.kernels[1])
