@@ -26,6 +26,19 @@ def name_of(obj, fallback):
     return obj if obj is not None else fallback
 
 
+#: Longest name a report line gives an object (a view with an index array would
+#: print every index).
+REPORT_NAME_CHARS = 100
+
+
+def short_name(obj):
+    """``str(obj)``, cut to :data:`REPORT_NAME_CHARS` characters with an ellipsis."""
+    name = " ".join(str(obj).split())
+    if len(name) <= REPORT_NAME_CHARS:
+        return name
+    return name[: REPORT_NAME_CHARS - 1] + "…"
+
+
 def concatenate_or_empty(parts):
     return np.concatenate(parts) if parts else np.zeros(0, np.int64)
 
@@ -175,7 +188,7 @@ class CompiledChip:
             name = (
                 owner
                 if isinstance(owner, str)
-                else str(name_of(owner.obj, owner.label))
+                else short_name(name_of(owner.obj, owner.label))
             )
             counts[name] = counts.get(name, 0) + 1
         ranked = sorted(counts.items(), key=lambda item: -item[1])
@@ -197,7 +210,9 @@ class CompiledChip:
                     if row.get("loop_ticks") is not None
                     else ""
                 )
-                lines.append(f"    {name}: {row['weight_error']:.1%}{loop}")
+                lines.append(
+                    f"    {short_name(name)}: {row['weight_error']:.1%}{loop}"
+                )
             if len(ranked) > REPORT_OWNERS:
                 lines.append(f"    ... {len(ranked) - REPORT_OWNERS} more connections")
         return "\n".join(lines)

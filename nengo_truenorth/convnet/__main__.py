@@ -9,7 +9,8 @@ per second (at the chip's 1 kHz tick and of the emulator on this machine), power
 energy per image. The last line is ``on-chip accuracy: MEAN ± STD``.
 
 ``--save DIR`` keeps the compiled network of the first seed (``model.json``, the
-model file of ``python -m nengo_truenorth run``; ``ports.json``; ``network.npz``);
+model file of ``python -m nengo_truenorth run``; ``ports.json``; ``network.npz``;
+and ``core_map.png``, its cores on the mesh);
 ``--evaluate DIR --images FILE.npz`` runs it on other images (arrays ``x``,
 ``(n, 28, 28)`` uint8, and ``y``) and ends with ``on-chip accuracy: X``.
 """
@@ -124,6 +125,7 @@ def run_seed(spec, split, seed, epochs, save=None, progress=True):
         cores = sim.resources()["cores"]
         if save is not None:
             chip.save_compiled(sim, model, net, save, run.latency)
+            _save_core_map(sim, save)
     if not np.array_equal(run.votes, expected):
         raise RuntimeError(
             f"seed {seed}: the chip's votes differ from the integer forward pass on "
@@ -145,6 +147,25 @@ def run_seed(spec, split, seed, epochs, save=None, progress=True):
         "emulator_fps": emulator_fps,
         "train_s": train_s,
     }
+
+
+def _save_core_map(sim, directory):
+    """``core_map.png``: the compiled cores on the mesh, by layer."""
+    import os
+
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from ..plots import plot_core_map
+
+    fig, ax = plt.subplots(figsize=(8, 6))
+    plot_core_map(sim.compiled, ax=ax)
+    ax.set_title(f"Chip convnet: {sim.resources()['cores']} cores")
+    fig.tight_layout()
+    fig.savefig(os.path.join(directory, "core_map.png"), dpi=120)
+    plt.close(fig)
 
 
 def _emulator_frames_per_second(sim, model, net, images, lag):

@@ -125,5 +125,13 @@ def _connect_groups(pre, post, in_shape, layer, kernel):
         else:
             pre_obj = pre.neurons[group_indices(in_shape, groups, g)]
             post_obj = post.neurons[group_indices(out_shape, groups, g)]
-        conns.append(nengo.Connection(pre_obj, post_obj, transform=conv, synapse=None))
+        conns.append(
+            nengo.Connection(
+                pre_obj,
+                post_obj,
+                transform=conv,
+                synapse=None,
+                label=f"{post.label} group {g}" if groups > 1 else post.label,
+            )
+        )
     return conns

@@ -16,6 +16,10 @@ def test_quick_run_trains_compiles_runs_and_saves_then_evaluates(tmp_path, capsy
     last = out.strip().splitlines()[-1]
     assert last.startswith("on-chip accuracy: ") and " ± " in last
     assert (saved / "model.json").exists() and (saved / "ports.json").exists()
+    import matplotlib.image
+
+    picture = matplotlib.image.imread(saved / "core_map.png")
+    assert picture.shape[0] > 100 and picture.std() > 0  # a drawn map, not blank
 
     from nengo_truenorth.convnet import data
     from nengo_truenorth.convnet.chip import load_network
