@@ -94,6 +94,10 @@ class BuildOptions:
     warn_loop_latency : bool
         Warn (once per build) of recurrent connections that take longer around
         their loop on the chip than in ``nengo.Simulator``.
+    copy_neurons : bool
+        Where a core has free neurons, copy a deterministic neuron beside itself
+        once per extra target instead of sending its spikes through a splitter
+        tree: fewer cores and one tick less per connection, with the same spikes.
 
     Examples
     --------
@@ -118,6 +122,7 @@ class BuildOptions:
         "filter_min_tau": (0.012, _at_least(0.0)),
         "max_weight_error": (0.25, _at_least(0.0)),
         "warn_loop_latency": (True, _one_of(True, False)),
+        "copy_neurons": (True, _one_of(True, False)),
     }
 
     __slots__ = tuple(SPECS)

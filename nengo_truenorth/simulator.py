@@ -539,7 +539,10 @@ def build_chip(model, emulator="fast", progress_bar=False):
     run_passes(model.chip)
     # compiler: the IR onto cores
     compiled = compile_graph(
-        model.chip.graph, seed=model.chip.seed, progress_bar=progress_bar
+        model.chip.graph,
+        seed=model.chip.seed,
+        progress_bar=progress_bar,
+        copies=model.options.copy_neurons,
     )
     check_filter_loops(model.chip, compiled)
     rows = connection_fidelity(model.chip, compiled, chip_loops(model))

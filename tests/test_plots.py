@@ -96,7 +96,11 @@ def test_core_map_colours_cores_by_nengo_object():
         nengo.Connection(stim, a)
         nengo.Connection(a, b)
         nengo.Probe(b)
-    with nengo_truenorth.Simulator(net, progress_bar=False) as sim:
+    # splitter trees, not copies of neurons, so that splitter cores show
+    from nengo_truenorth.frontend import Model
+
+    model = Model(options={"copy_neurons": False})
+    with nengo_truenorth.Simulator(net, model=model, progress_bar=False) as sim:
         compiled = sim.compiled
     names = core_owner_names(compiled)
     assert set(names) == {core.id for core in compiled.model.cores}

@@ -73,8 +73,12 @@ def group_params(group):
     return out
 
 
-def assemble(graph, params, alloc, routes, xy, n_cores, seed):
-    """Build the ChipModel: cores share big per-field arrays (one row per core)."""
+def assemble(graph, params, alloc, routes, xy, n_cores, seed, copies=None):
+    """Build the ChipModel: cores share big per-field arrays (one row per core).
+
+    ``copies`` is ``(core, neuron, copy_of)`` of the neuron copies of
+    :func:`.fan_out.plan_copies`: each copy gets the parameters of its original.
+    """
     big = {}
     for name, (width, _, _) in NEURON_FIELDS.items():
         shape = (n_cores, NEURONS_PER_CORE) + ((width,) if width > 1 else ())
@@ -87,6 +91,10 @@ def assemble(graph, params, alloc, routes, xy, n_cores, seed):
         c, j = alloc.location[group]
         for name, values in params[group].items():
             big[name][c, j] = values
+    if copies is not None and len(copies[0]):
+        core, neuron, original = copies
+        for values in big.values():
+            values[core, neuron] = values[core, original]
 
     n_split = routes.n_splitter_cores
     split_xb = np.zeros((n_split, AXONS_PER_CORE, NEURONS_PER_CORE), dtype=bool)

@@ -107,8 +107,9 @@ class CompiledChip:
         -------
         dict
             ``cores``, ``chips``, ``chip_fraction`` (cores / 4096), ``group_cores``,
-            ``splitter_cores``, ``group_neurons``, ``splitter_neurons``, ``neurons``
-            (both), ``splitter_stages`` (of the deepest tree); per core, in id order,
+            ``splitter_cores``, ``group_neurons``, ``splitter_neurons``,
+            ``copy_neurons`` (copies of deterministic neurons that replace splitter
+            trees), ``neurons`` (all three), ``splitter_stages`` (of the deepest tree); per core, in id order,
             ``axons_per_core``, ``neurons_per_core`` and ``crossbar_bits_per_core``
             ((n_cores,) ndarrays); ``placement`` (the chosen curve),
             ``hops_per_tick`` (mesh hops if every routed neuron fires once),
@@ -161,6 +162,8 @@ class CompiledChip:
             f"{s['splitter_neurons']:,} splitters)",
             f"  splitters:    {s['splitter_neurons']:,} neurons on "
             f"{s['splitter_cores']:,} cores",
+            f"  copies:       {s.get('copy_neurons', 0):,} neurons copied beside "
+            "their originals in place of splitter trees",
         ]
         if s["cores"]:
             for key, what, limit in (

@@ -106,7 +106,7 @@ def _progress(show, total):
     return tqdm(total=total, unit="neuron", desc="Compiling chip graph")
 
 
-def compile_graph(graph, seed=0, progress_bar=False):
+def compile_graph(graph, seed=0, progress_bar=False, copies=True):
     """Compile a chip graph into a validated hardware model.
 
     Parameters
@@ -117,6 +117,10 @@ def compile_graph(graph, seed=0, progress_bar=False):
         are reproducible.
     progress_bar : bool, optional
         Show a ``tqdm`` bar for graphs of :data:`PROGRESS_MIN_NEURONS` neurons or more.
+    copies : bool, optional
+        Copy deterministic neurons beside themselves, where their cores have free
+        neurons, in place of splitter trees (default True; see
+        :func:`.fan_out.plan_copies`).
 
     Returns
     -------
@@ -141,7 +145,7 @@ def compile_graph(graph, seed=0, progress_bar=False):
     finally:
         if progress is not None:
             progress.close()
-    fan = plan_fan_out(graph, keys, alloc)
+    fan = plan_fan_out(graph, keys, alloc, copies=copies)
     routes = build_splitters(fan, alloc.n_cores)
     n_group_cores = alloc.n_cores
     n_cores = n_group_cores + routes.n_splitter_cores
@@ -152,7 +156,16 @@ def compile_graph(graph, seed=0, progress_bar=False):
     )
     xy, curve, hops = place_cores(order_key, routes.src_core, routes.dst_core)
 
-    model = assemble(graph, params, alloc, routes, xy, n_cores, seed)
+    model = assemble(
+        graph,
+        params,
+        alloc,
+        routes,
+        xy,
+        n_cores,
+        seed,
+        copies=(fan.copy_core, fan.copy_neuron, fan.copy_of),
+    )
     chip = describe(graph, keys, alloc, fan, routes, model, n_cores)
     chip._stats.update(
         placement=curve,

@@ -107,6 +107,7 @@ def describe(graph, keys, alloc, fan, routes, model, n_cores):
         splitter_cores=routes.n_splitter_cores,
         group_neurons=int(sum(g.n for g in graph.groups)),
         splitter_neurons=n_split_neurons,
+        copy_neurons=int(fan.copy_core.size),
         neurons=int(neurons.sum()),
         axons_per_core=axons,
         neurons_per_core=neurons,

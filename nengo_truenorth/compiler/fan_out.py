@@ -59,6 +59,12 @@ class FanOut:
         Ticks spent before the last hop of each unit's tree.
     key_delay : (n_keys,) ndarray of int
         The realized delay of each axon key.
+    t_neuron : (n_targets,) ndarray of int
+        The neuron (on ``unit_core``) that sends each target its spikes: the unit
+        itself, or one of its copies.
+    copy_core, copy_neuron, copy_of : (n_copies,) ndarray of int
+        Each copy of a unit (see :func:`plan_copies`): its core, its neuron and the
+        neuron it copies.
     """
 
     unit_group: np.ndarray
@@ -71,12 +77,110 @@ class FanOut:
     stages: np.ndarray
     prefix: np.ndarray
     key_delay: np.ndarray
+    t_neuron: np.ndarray = None
+    copy_core: np.ndarray = None
+    copy_neuron: np.ndarray = None
+    copy_of: np.ndarray = None
 
 
-def plan_fan_out(graph, keys, alloc):
+#: Neuron fields whose nonzero values draw from a core's PRNG.
+RANDOM_FIELDS = ("stochastic_weights", "stochastic_leak", "threshold_mask_bits")
+
+
+def _random_units(graph):
+    """(n_units,) bool: neurons with a stochastic mode (a draw from their core's
+    PRNG), in graph order."""
+    parts = []
+    for g in graph.groups:
+        random = np.zeros(g.n, dtype=bool)
+        for name in RANDOM_FIELDS:
+            raw = np.asarray(g.params.get(name, 0)) != 0
+            if raw.ndim and raw.shape[0] == g.n:  # per neuron (maybe per type)
+                random |= raw.reshape(g.n, -1).any(axis=1)
+            else:  # one value (or one per axon type) for the whole group
+                random |= bool(raw.any())
+        parts.append(random)
+    return concatenate_or_empty(parts).astype(bool)
+
+
+def plan_copies(alloc, unit_core, unit_neuron, n_targets, longest, random):
+    """Copies of neurons, on their own cores, that take the place of splitters.
+
+    A deterministic neuron and a copy of it -- same parameters, same crossbar column,
+    so the same synaptic input every tick -- fire at the same ticks; each sends to
+    its own target, so a neuron with ``T`` targets and ``T - 1`` copies needs no
+    splitter tree, no splitter core and no extra tick (Esser et al. 2016 copy
+    neurons the same way). Copies go where a core has free neurons and no neuron
+    with a stochastic mode (a copy would shift the core's PRNG draws); units whose
+    longest delay needs a relay stage keep their trees. Units with the fewest targets
+    are copied first, so the most trees go.
+
+    Parameters
+    ----------
+    alloc : Allocation
+        Updated in place: each copy takes a neuron and its crossbar column.
+    unit_core, unit_neuron, n_targets, longest : (n_units,) ndarray of int
+    random : (n_units,) ndarray of bool
+
+    Returns
+    -------
+    copied : (n_units,) ndarray of bool
+    first_copy : (n_units,) ndarray of int
+        The first of each copied unit's ``T - 1`` consecutive copy neurons.
+    copy_core, copy_neuron, copy_of : (n_copies,) ndarray of int
+    """
+    n_units = unit_core.size
+    copied = np.zeros(n_units, dtype=bool)
+    first_copy = np.zeros(n_units, dtype=np.int64)
+    empty = np.zeros(0, np.int64)
+    if n_units == 0 or alloc.n_cores == 0:
+        return copied, first_copy, empty, empty, empty
+    random_core = np.zeros(alloc.n_cores, dtype=bool)
+    random_core[unit_core[random]] = True
+    free = NEURONS_PER_CORE - np.asarray(alloc.neurons, dtype=np.int64)
+    cand = np.flatnonzero(
+        (n_targets > 1)
+        & (longest <= DELAY_MAX)
+        & ~random_core[unit_core]
+        & (n_targets - 1 <= free[unit_core])
+    )
+    if cand.size == 0:
+        return copied, first_copy, empty, empty, empty
+    cand = cand[np.lexsort((n_targets[cand], unit_core[cand]))]
+    need = n_targets[cand] - 1
+    core = unit_core[cand]
+    # copies each core needs so far, its candidates in order of fewest targets
+    total = np.cumsum(need)
+    core_start = np.searchsorted(core, core, side="left")
+    before = total - need - np.where(core_start > 0, total[core_start - 1], 0)
+    take = before + need <= free[core]
+    # a unit that does not fit leaves room it would have taken to no one: recount
+    cand, need, core = cand[take], need[take], core[take]
+    total = np.cumsum(need)
+    core_start = np.searchsorted(core, core, side="left")
+    before = total - need - np.where(core_start > 0, total[core_start - 1], 0)
+    base = np.asarray(alloc.neurons, dtype=np.int64)[core]
+    copied[cand] = True
+    first_copy[cand] = base + before
+    copy_core = np.repeat(core, need)
+    copy_of = np.repeat(unit_neuron[cand], need)
+    copy_neuron = np.repeat(first_copy[cand], need) + (
+        np.arange(need.sum()) - np.repeat(np.cumsum(need) - need, need)
+    )
+    for c in np.unique(copy_core).tolist():
+        mine = copy_core == c
+        xb = alloc.crossbars[c]
+        xb[:, copy_neuron[mine]] = xb[:, copy_of[mine]]
+        alloc.bits[c] += int(xb[:, copy_neuron[mine]].sum())
+        alloc.neurons[c] += int(mine.sum())
+    return copied, first_copy, copy_core, copy_neuron, copy_of
+
+
+def plan_fan_out(graph, keys, alloc, copies=True):
     """Find every unit's targets, its splitter stages and the realized delays.
 
-    A unit with ``T > 1`` targets needs ``ceil(log_256 T)`` splitter stages, and a
+    A unit with ``T > 1`` targets needs ``ceil(log_256 T)`` splitter stages (none
+    when it is copied, :func:`plan_copies`), and a
     unit whose longest requested delay ``d`` exceeds one hop's 15 ticks needs
     ``(d - 1) // 15`` relay stages; its tree has the larger number ``s``. Edges from a
     group whose deepest tree has ``S`` stages are realized with delay
@@ -89,6 +193,9 @@ def plan_fan_out(graph, keys, alloc):
     graph : ChipGraph
     keys : AxonKeys
     alloc : Allocation
+    copies : bool, optional
+        Copy deterministic neurons beside themselves where their cores have room,
+        in place of splitter trees (:func:`plan_copies`; default True).
 
     Returns
     -------
@@ -124,6 +231,23 @@ def plan_fan_out(graph, keys, alloc):
     np.maximum.at(longest, t_unit, keys.delay_array[t_key])
     stages = np.maximum(_fan_out_stages(n_targets), (longest - 1) // DELAY_MAX)
     stages[n_targets == 0] = 0
+    if copies:
+        copied, first_copy, copy_core, copy_neuron, copy_of = plan_copies(
+            alloc, unit_core, unit_neuron, n_targets, longest, _random_units(graph)
+        )
+    else:
+        copied = np.zeros(n_units, dtype=bool)
+        first_copy = copy_core = copy_neuron = copy_of = np.zeros(0, np.int64)
+    stages[copied] = 0
+    # the targets of a copied unit: the first from the unit, the others one per copy
+    by_unit = np.argsort(t_unit, kind="stable")
+    rank = np.empty_like(by_unit)
+    rank[by_unit] = np.arange(by_unit.size) - np.searchsorted(
+        t_unit[by_unit], t_unit[by_unit]
+    )
+    t_neuron = unit_neuron[t_unit].copy()
+    moved = copied[t_unit] & (rank > 0)
+    t_neuron[moved] = first_copy[t_unit[moved]] + rank[moved] - 1
     group_stages = np.zeros(len(groups), dtype=np.int64)
     np.maximum.at(group_stages, unit_group, stages)
 
@@ -171,6 +295,10 @@ def plan_fan_out(graph, keys, alloc):
         stages=stages,
         prefix=prefix,
         key_delay=key_delay,
+        t_neuron=t_neuron,
+        copy_core=copy_core,
+        copy_neuron=copy_neuron,
+        copy_of=copy_of,
     )
 
 
@@ -230,7 +358,7 @@ def build_splitters(fan, n_group_cores):
     # direct routes: one target, no stage
     direct = stages[fan.t_unit] == 0
     src_core = [fan.unit_core[fan.t_unit[direct]]]
-    src_neuron = [fan.unit_neuron[fan.t_unit[direct]]]
+    src_neuron = [fan.t_neuron[direct]]
     dst_core = [fan.t_core[direct]]
     dst_axon = [fan.t_axon[direct]]
     dst_delay = [fan.t_delay[direct]]

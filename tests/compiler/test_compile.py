@@ -293,7 +293,7 @@ def fan_out_graph(delay, n_pre=4):
 
 def test_fan_out_goes_through_splitters_and_keeps_the_requested_delay():
     graph, stim, pre, posts = fan_out_graph(delay=5)
-    chip = compile_graph(graph)
+    chip = compile_graph(graph, copies=False)
     assert chip.stats()["splitter_neurons"] == 4 * 2
     assert chip.stats()["splitter_cores"] == 1
     assert [chip.edge_delay[e] for e in graph.edges[1:]] == [5, 5]
@@ -310,10 +310,46 @@ def test_fan_out_goes_through_splitters_and_keeps_the_requested_delay():
 
 def test_fan_out_with_delay_one_is_realized_one_tick_later():
     graph, _, _, _ = fan_out_graph(delay=1)
-    chip = compile_graph(graph)
+    chip = compile_graph(graph, copies=False)
     assert [chip.edge_delay[e] for e in graph.edges] == [0, 2, 2]
     rng = np.random.default_rng(3)
     assert_chip_matches_graph(graph, chip, 60, input_raster(rng, graph, 60, 0.5))
+
+
+@pytest.mark.parametrize("delay", [1, 5])
+def test_copies_of_neurons_replace_splitters_without_a_tick_more(delay):
+    graph, _, pre, posts = fan_out_graph(delay=delay)
+    chip = compile_graph(graph)
+    stats = chip.stats()
+    # each pre neuron reaches two cores: one copy each, beside it on its core
+    assert stats["copy_neurons"] == 4
+    assert stats["splitter_neurons"] == 0 and stats["splitter_cores"] == 0
+    assert [chip.edge_delay[e] for e in graph.edges] == [0, delay, delay]
+    c, j = chip.neuron_location[pre][0]
+    core = chip.model.core_by_id(int(c))
+    # the copy reads the same axons as its original (so fires with it)
+    same = (core.crossbar == core.crossbar[:, [j]]).all(axis=0)
+    assert np.count_nonzero(same) == 2
+    rng = np.random.default_rng(3)
+    want = assert_chip_matches_graph(
+        graph, chip, 60, input_raster(rng, graph, 60, 0.5)
+    )
+    assert want[posts[0]].any()
+
+
+def test_neurons_are_not_copied_onto_a_core_with_random_draws():
+    graph, _, pre, _ = fan_out_graph(delay=1)
+    pre.params["threshold_mask_bits"] = 2  # a copy would shift the core's draws
+    chip = compile_graph(graph)
+    assert chip.stats()["copy_neurons"] == 0
+    assert chip.stats()["splitter_neurons"] == 8
+
+
+def test_copies_need_free_neurons_on_the_core():
+    graph, _, pre, _ = fan_out_graph(delay=1, n_pre=256)
+    chip = compile_graph(graph)
+    assert chip.stats()["copy_neurons"] == 0
+    assert chip.stats()["splitter_neurons"] == 2 * 256
 
 
 @pytest.mark.parametrize("delay", [5, 40])
@@ -539,12 +575,13 @@ def test_parameters_out_of_range_raise_build_error_naming_the_group():
 
 def test_report_states_cores_splitters_and_hops():
     graph, _, _, _ = fan_out_graph(delay=3)
-    chip = compile_graph(graph)
+    chip = compile_graph(graph, copies=False)
     text = chip.report()
     for part in (
         "cores:",
         "% of a chip",
         "splitters:",
+        "copies:       0 neurons",
         "axons/core",
         "bits/core",
         "hops per tick",
