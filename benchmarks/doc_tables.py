@@ -80,9 +80,38 @@ def emulators_table(results):
 
 
 #: Table name -> (JSON file in benchmarks/results, function that renders it).
+def convnet_table(results):
+    """docs/convnets.md: the digit convnet per seed, float / trinary / on chip."""
+    lines = [
+        "| seed | float | trinary | **on chip** | cores | latency (ticks) "
+        "| frames/s at the 1 kHz tick | emulator frames/s (this machine) "
+        "| mW at real time | µJ / image |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for r in results["rows"]:
+        lines.append(
+            f"| {r['seed']} | {r['float']:.3f} | {r['trinary']:.3f} "
+            f"| **{r['chip']:.3f}** | {r['cores']} | {r['latency']} | 1,000 "
+            f"| {r['emulator_fps']:,.0f} | {r['mw']:.1f} | {r['uj_per_image']:.1f} |"
+        )
+    m = results["summary"]
+
+    def pm(key, fmt):
+        return f"{m[key]['mean']:{fmt}} ± {m[key]['std']:{fmt}}"
+
+    lines.append(
+        f"| mean ± std | {pm('float', '.3f')} | {pm('trinary', '.3f')} "
+        f"| **{pm('chip', '.3f')}** | {m['cores']['mean']:.0f} | | 1,000 "
+        f"| {m['emulator_fps']['mean']:,.0f} | {m['mw']['mean']:.1f} "
+        f"| {m['uj_per_image']['mean']:.1f} |"
+    )
+    return "\n".join(lines) + "\n"
+
+
 TABLES = {
     "trained_rnn": ("trained_rnn.json", trained_rnn_table),
     "emulators": ("emulators.json", emulators_table),
+    "convnet": ("convnet.json", convnet_table),
 }
 
 

@@ -16,6 +16,7 @@ and ``core_map.png``, its cores on the mesh);
 """
 
 import argparse
+import os
 import sys
 import time
 
@@ -55,6 +56,9 @@ def parse_args(argv=None):
     )
     parser.add_argument(
         "--images", metavar="FILE.npz", help="images to evaluate: arrays x and y"
+    )
+    parser.add_argument(
+        "--json", metavar="FILE", help="also write the table's rows to FILE (JSON)"
     )
     parser.add_argument(
         "--quick",
@@ -220,7 +224,39 @@ def main(argv=None):
         )
     print_table(rows)
     chip = np.array([r["chip"] for r in rows])
+    if args.json:
+        write_json(args.json, rows, spec, argv)
     print(f"on-chip accuracy: {chip.mean():.3f} ± {chip.std():.3f}")
+
+
+def write_json(path, rows, spec, argv):
+    """The rows, their means and the command that made them, as JSON."""
+    import json
+    import platform
+
+    from ..files import write_atomic
+
+    keys = ("float", "trinary", "chip", "cores", "uj_per_image", "mw", "emulator_fps")
+    summary = {
+        k: {
+            "mean": float(np.mean([r[k] for r in rows])),
+            "std": float(np.std([r[k] for r in rows])),
+        }
+        for k in keys
+    }
+    command = "python -m nengo_truenorth.convnet " + " ".join(
+        sys.argv[1:] if argv is None else argv
+    )
+    result = {
+        "command": command.strip(),
+        "machine": f"{platform.machine()}, {os.cpu_count()} CPUs",
+        "layers": [vars(layer) for layer in spec.layers],
+        "thresholds": list(spec.thresholds),
+        "neurons": int(sum(spec.n_neurons())),
+        "rows": rows,
+        "summary": summary,
+    }
+    write_atomic(path, json.dumps(result, indent=1) + "\n")
 
 
 if __name__ == "__main__":
