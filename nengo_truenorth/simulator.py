@@ -34,6 +34,7 @@ from .passes import (
 )
 from .runtime import ChipRecording, SimChip, chip_operator
 from .runtime.optimizer import optimize_model
+from .runtime.prepare import prepare_runtime
 
 
 @dataclass(frozen=True)
@@ -217,7 +218,12 @@ class Simulator(nengo.Simulator):
             # progress_bar=True, not when a tool passes its own ProgressBar (NengoGUI
             # shows Nengo's build progress in the page; tqdm would write to its
             # terminal).
-            build_chip(model, emulator=emulator, progress_bar=progress_bar is True)
+            build_chip(
+                model,
+                emulator=emulator,
+                progress_bar=progress_bar is True,
+                announce=progress_bar is not False,
+            )
         runtime = model.chip_runtime if isinstance(model, Model) else None
         self.emulator = None if runtime is None else runtime.emulator
         self.compiled = model.compiled if isinstance(model, Model) else None
@@ -517,7 +523,7 @@ def _write_folder_atomically(target, write):
             shutil.rmtree(aside, ignore_errors=True)
 
 
-def build_chip(model, emulator="fast", progress_bar=False):
+def build_chip(model, emulator="fast", progress_bar=False, announce=False):
     """After Nengo's build of ``model``: passes, compiler and runtime.
 
     Sets ``model.compiled`` and ``model.chip_runtime`` and adds the chip's operator
@@ -530,6 +536,10 @@ def build_chip(model, emulator="fast", progress_bar=False):
     emulator : {"fast", "reference"}, optional
     progress_bar : bool, optional
         Show a terminal bar while compiling large graphs.
+    announce : bool, optional
+        Say on stderr when the emulator's kernels take more than a second to
+        compile before the first step (a fresh environment; see
+        :mod:`.runtime.prepare`).
     """
     if not model.chip_ensembles:
         return
@@ -555,11 +565,14 @@ def build_chip(model, emulator="fast", progress_bar=False):
         model.options.max_weight_error,
         model.options.warn_loop_latency,
     )
-    # runtime: the emulated chip behind one Nengo operator
+    # runtime: the emulated chip behind one Nengo operator, its kernels compiled
+    # (first use in an environment) before the first step, with a word if it is slow
     chip = model.chip_ensembles
+    emulator_class = get_emulator(emulator)
+    prepare_runtime(emulator_class, len(compiled.model.cores), show=announce)
     runtime, op = chip_operator(
         compiled,
-        get_emulator(emulator)(compiled.model),
+        emulator_class(compiled.model),
         model.chip.host_inputs,
         [
             (chip[e].group, chip[e].amplitude / model.dt, model.sig[e.neurons]["out"])

@@ -362,6 +362,16 @@ class Emulator:
                 f"{self.max_exact_ticks} ticks of this model; call reset() first"
             )
 
+    @classmethod
+    def prepare(cls, n_cores=1):
+        """Make this emulator's compiled code ready for a model of ``n_cores`` cores.
+
+        Emulators whose kernels compile on first use (numba) compile them here, or
+        load them from the cache, by running a one-core model for a tick along the
+        path the Simulator uses; the others have nothing to do. A caller can so
+        keep the compilation out of a run's timing and say that it happens.
+        """
+
     def advance_tick(self, axons, spike_watch, voltage_watch):
         """Run one tick on global indices: the lean path of the Nengo Simulator.
 

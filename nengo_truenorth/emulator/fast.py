@@ -172,6 +172,28 @@ class FastEmulator(Emulator):
         super().__init__(model)
 
     @classmethod
+    def prepare(cls, n_cores=1):
+        """Compile the kernels (or load them from numba's cache) that a model of
+        ``n_cores`` cores runs on: serial or parallel, as :meth:`__init__` chooses.
+
+        Runs a one-core model (a neuron driven by an input axon, watched for spikes
+        and potential) for a tick through :meth:`advance_tick`. In a fresh
+        environment this takes about 20-30 s; afterwards a fraction of a second.
+        """
+        from ..hardware import ChipModel
+
+        model = ChipModel()
+        core = model.add_core()
+        core.set_neuron(0, leak=1, threshold=2)
+        core.crossbar[0, 0] = True
+        model.add_input("in", [(core.id, 0)])
+        model.add_output("out", [(core.id, 0)])
+        emulator = cls(model, parallel=cls._parallel_by_default(n_cores))
+        watch = np.zeros(1, dtype=np.int64)
+        emulator.advance_tick(emulator.input_axons("in"), watch, watch)
+        emulator.run(1, {"in": np.array([[1, 0]])})
+
+    @classmethod
     def _parallel_by_default(cls, n_cores):
         threads = numba.get_num_threads()
         if threads < 2:
