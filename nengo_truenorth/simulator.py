@@ -35,6 +35,7 @@ from .passes import (
 from .runtime import ChipRecording, SimChip, chip_operator
 from .runtime.optimizer import optimize_model
 from .runtime.prepare import prepare_runtime
+from .neurons import TrueNorthNeuron
 
 
 @dataclass(frozen=True)
@@ -523,6 +524,25 @@ def _write_folder_atomically(target, write):
             shutil.rmtree(aside, ignore_errors=True)
 
 
+def voltage_scale(ens, group):
+    """How the host reads the potentials of ``ens``'s chip neurons.
+
+    An ensemble of :class:`~.neurons.TrueNorthNeuron` reads the chip's integer
+    potentials, as its neuron type defines them. A mapped Nengo type (``LIF``,
+    ``SpikingRectifiedLinear``, ...) reads them in Nengo's units, potential over
+    threshold (its neurons fire at 1, as Nengo's voltages do), so a voltage probe
+    or NengoGUI's voltage plot shows what it would in ``nengo.Simulator``.
+
+    Returns
+    -------
+    (n,) ndarray or None
+        The factor of each potential; None for the integers.
+    """
+    if isinstance(ens.neuron_type, TrueNorthNeuron):
+        return None
+    return 1.0 / np.maximum(group.param("threshold"), 1).astype(np.float64)
+
+
 def build_chip(model, emulator="fast", progress_bar=False, announce=False):
     """After Nengo's build of ``model``: passes, compiler and runtime.
 
@@ -578,7 +598,10 @@ def build_chip(model, emulator="fast", progress_bar=False, announce=False):
             (chip[e].group, chip[e].amplitude / model.dt, model.sig[e.neurons]["out"])
             for e in spike_ens
         ],
-        [(chip[e].group, model.sig[e.neurons]["voltage"]) for e in voltage_ens],
+        [
+            (chip[e].group, voltage_scale(e, chip[e].group), model.sig[e.neurons]["voltage"])
+            for e in voltage_ens
+        ],
     )
     model.compiled = compiled
     model.chip_runtime = runtime

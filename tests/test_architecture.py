@@ -38,6 +38,7 @@ ALLOWED = {
         "energy",
         "options",
         "ir",
+        "neurons",
     },
     # NengoDL training behind the [dl] extra: the chip's neuron, weight codes and
     # limits (and nengo_sigmadelta's quantizers, outside this package); nothing of

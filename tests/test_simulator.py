@@ -132,8 +132,12 @@ def test_neuron_probes_read_chip_spikes_and_voltages():
     spikes = sim.data[p_spikes]
     assert set(np.unique(spikes)) <= {0.0, 1000.0}
     assert spikes.sum() > 0
+    # in Nengo's units: the chip's integer potential over the neuron's threshold
     v = sim.data[p_v]
-    assert np.array_equal(v, np.round(v)) and v.min() >= 0
+    threshold = sim.model.chip_ensembles[a].group.param("threshold")
+    potential = v * threshold
+    assert np.allclose(potential, np.round(potential)) and v.min() >= 0
+    assert 0 < v.max() < 2  # below threshold between spikes, as LIF's voltage
 
 
 def test_resources_and_energy_are_reported():

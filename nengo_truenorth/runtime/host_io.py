@@ -238,8 +238,9 @@ class ChipRuntime:
         not on the chip's outputs) and the spike height.
     spike_watch, voltage_watch : ndarray of int
         Global neurons whose spikes and potentials the host reads.
-    voltages : list of (n,) ndarray
-        Per voltage signal, the positions of its neurons in the voltage watch list.
+    voltages : list of ((n,) ndarray, (n,) ndarray or None)
+        Per voltage signal, the positions of its neurons in the voltage watch list,
+        and the factor each potential is read with (None: the integer potential).
 
     Attributes
     ----------
@@ -338,8 +339,10 @@ class ChipRuntime:
         else:
             for out in spike_signals:
                 out[...] = 0.0
-        for positions, out in zip(self.voltages, voltage_signals):
-            out[...] = potentials[positions]
+        for (positions, scale), out in zip(self.voltages, voltage_signals):
+            out[...] = potentials[positions] if scale is None else (
+                potentials[positions] * scale
+            )
 
     def _recorded_tick(self, values):
         """:meth:`tick`'s chip step, with the recording kept in step with the chip.

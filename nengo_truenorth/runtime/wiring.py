@@ -30,8 +30,9 @@ def chip_operator(compiled, emulator, host_inputs, spike_outputs, voltage_output
     spike_outputs : list of (NeuronGroup, float, Signal)
         Groups whose spikes the host reads, the height of a spike, and the signal
         that gets them.
-    voltage_outputs : list of (NeuronGroup, Signal)
-        Groups whose potentials the host reads, and the signal that gets them.
+    voltage_outputs : list of (NeuronGroup, (n,) ndarray or None, Signal)
+        Groups whose potentials the host reads, the factor each potential is read
+        with (None: as the chip's integer), and the signal that gets them.
 
     Returns
     -------
@@ -49,7 +50,7 @@ def chip_operator(compiled, emulator, host_inputs, spike_outputs, voltage_output
         value_signals.append(host_input.target)
 
     spike_watch = _watch(emulator, compiled, [g for g, _, _ in spike_outputs])
-    voltage_watch = _watch(emulator, compiled, [g for g, _ in voltage_outputs])
+    voltage_watch = _watch(emulator, compiled, [g for g, _, _ in voltage_outputs])
     outputs = [
         (
             np.searchsorted(
@@ -60,10 +61,13 @@ def chip_operator(compiled, emulator, host_inputs, spike_outputs, voltage_output
         for group, height, _ in spike_outputs
     ]
     voltages = [
-        np.searchsorted(
-            voltage_watch, emulator.global_neurons(compiled.neuron_location[group])
+        (
+            np.searchsorted(
+                voltage_watch, emulator.global_neurons(compiled.neuron_location[group])
+            ),
+            scale,
         )
-        for group, _ in voltage_outputs
+        for group, scale, _ in voltage_outputs
     ]
     runtime = ChipRuntime(
         emulator, inputs, outputs, spike_watch, voltage_watch, voltages
@@ -72,7 +76,7 @@ def chip_operator(compiled, emulator, host_inputs, spike_outputs, voltage_output
         runtime,
         value_signals,
         [signal for _, _, signal in spike_outputs],
-        [signal for _, signal in voltage_outputs],
+        [signal for _, _, signal in voltage_outputs],
         tag="chip",
     )
     return runtime, op
