@@ -10,13 +10,16 @@ The graph is already in the chip's integer units, so compiling is about resource
    Neurons of different groups on one core share an axon only when the key matches.
    Hence two pre units never share an axon, and "spikes merge on an axon" never
    happens in a compiled model.
-2. **Cores** (:func:`allocate_cores`). Each group is cut, in order, into contiguous
-   chunks that fit one core (<= 256 neurons, <= 256 axons); each chunk goes to the
+2. **Cores** (:func:`allocate_cores`). Each group is cut, in order (tile by tile for
+   a convolution's outputs, :attr:`~.NeuronGroup.tiles`), into contiguous chunks that
+   fit one core (<= 256 neurons, <= 256 axons); each chunk goes to the
    first recently opened core with room for its neurons and its *new* axons, else to
    a new core. A neuron whose own fan-in needs more than 256 axons raises
    :class:`~.errors.CoreFitError`.
 3. **Fan-out** (:func:`plan_fan_out`, :func:`build_splitters`). A neuron has one
-   destination, so a neuron whose spikes must reach more than one (core, axon) sends
+   destination, so a neuron whose spikes must reach more than one (core, axon) gets
+   copies of itself beside it, one per extra target, where it is deterministic and
+   its core has free neurons (:func:`~.fan_out.plan_copies`); otherwise it sends
    them through a tree of splitter neurons (each fires once per input spike and
    forwards it to one target; a node of the tree is one axon and up to 256 neurons of
    a splitter core). Each stage costs one tick: an edge from a pre group whose deepest
