@@ -63,7 +63,7 @@ from nengo.transforms import (
 )
 
 from ..ir import TRINARY, DecodedEdge, FilteredEdge, FloatEdge, sparse, weight_code
-from ..ir.layout import conv_tile_keys
+from ..ir.layout import conv_tiles
 from ..passes.filters import min_tau
 from .registry import TrueNorthBuilder
 from .solver import solves_full_weights
@@ -518,7 +518,7 @@ def _order_by_tiles(post_chip, conn, transform):
     """Ask the allocator to pack a convolution's output neurons tile by tile.
 
     Each convolution into the ensemble's neurons numbers its outputs' tiles
-    (:func:`~nengo_truenorth.ir.layout.conv_tile_keys`) after the tiles of the
+    (:func:`~nengo_truenorth.ir.layout.conv_tiles`) after the tiles of the
     convolutions before it (a grouped convolution made of one connection per group
     keeps its groups apart); the ensemble's other neurons come last.
     """
@@ -526,16 +526,18 @@ def _order_by_tiles(post_chip, conn, transform):
     if len(out_shape.spatial_shape) != 2:
         return
     group = post_chip.group
-    if post_chip.tile_keys is None:
-        post_chip.tile_keys = np.full(group.n, np.iinfo(np.int64).max, dtype=np.int64)
-    tiles = post_chip.tile_keys
+    if group.tiles is None:
+        # neurons no convolution reaches come last
+        group.tiles = np.full(group.n, np.iinfo(np.int64).max, dtype=np.int64)
+    tiles = group.tiles
     if isinstance(transform, ConvolutionTranspose):
-        # outputs of a transposed convolution read inputs around output / stride
+        # an output of a transposed convolution reads about kernel / stride inputs
+        # per side: tiles sized as for stride 1 stay within the axons
         kernel, strides = transform.kernel_size, 1
     else:
         kernel, strides = transform.kernel_size, transform.strides
     h, w = out_shape.spatial_shape
-    keys = conv_tile_keys(
+    conv = conv_tiles(
         (h, w, out_shape.n_channels),
         out_shape.channels_last,
         kernel,
@@ -545,8 +547,7 @@ def _order_by_tiles(post_chip, conn, transform):
     )
     taken = tiles[tiles < np.iinfo(np.int64).max]
     first = int(taken.max()) + 1 if taken.size else 0
-    tiles[np.arange(group.n)[conn.post_slice]] = first + keys[:, 0]
-    group.tiles = tiles
+    tiles[np.arange(group.n)[conn.post_slice]] = first + conv
 
 
 def filters_decoded_value(model, conn):

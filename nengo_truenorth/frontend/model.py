@@ -80,8 +80,6 @@ class ChipEnsemble:
         self.host_input = False
         self.host_neuron_input = False
         self.input_channels = {}
-        # (n, 4) sort keys of convolutions into the neurons (see conv_tile_keys)
-        self.tile_keys = None
 
     #: Rows of eval points per chunk in :meth:`rates_at` (64 x 256 neurons: 128 KiB
     #: each).

@@ -80,7 +80,7 @@ class NeuronGroup:
         inputs, so the allocator packs the group tile by tile (in tile order) and
         ends a core's share of it at a tile boundary where it can: a
         convolution's outputs, a square of positions times its filters
-        (:func:`~nengo_truenorth.ir.layout.conv_tile_keys`).
+        (:func:`~nengo_truenorth.ir.layout.conv_tiles`).
     """
 
     n: int

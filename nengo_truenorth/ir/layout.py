@@ -4,8 +4,8 @@ A core's 256 neurons share its 256 axons. The outputs of a convolution at nearby
 positions read overlapping patches of its input, and all its filters at one position
 read the same patch, so a core holds best a square tile of output positions times the
 filters of one group: the tile's receptive field is the core's axons. The allocator
-packs a group tile by tile (:attr:`.NeuronGroup.tiles`); :func:`conv_tile_keys`
-numbers a convolution's tiles.
+packs a group tile by tile (:attr:`.NeuronGroup.tiles`); :func:`conv_tiles` numbers
+a convolution's tiles.
 """
 
 import numpy as np
@@ -48,10 +48,10 @@ def _pair(v):
     return (v[0], v[0]) if len(v) == 1 else (v[0], v[1])
 
 
-def conv_tile_keys(
+def conv_tiles(
     output_shape, channels_last, kernel_size, strides, in_channels, axons_per_input
 ):
-    """Sort keys that put a convolution's outputs into cores tile by tile.
+    """The tile of each of a convolution's outputs, for the allocator.
 
     Parameters
     ----------
@@ -67,17 +67,16 @@ def conv_tile_keys(
 
     Returns
     -------
-    (n, 3) ndarray of int64
-        Per output neuron in its flat order: tile, position in the tile, filter.
-        Sorting by these rows (``np.lexsort(keys.T[::-1])``) gives the order.
+    (n,) ndarray of int64
+        Per output neuron in its flat order, its tile: the square of
+        :func:`tile_side` positions it lies in, numbered row by row. All filters at
+        a position share its tile.
     """
     h, w, f = output_shape
     t = tile_side(f, kernel_size, strides, in_channels, axons_per_input)
     if channels_last:
-        y, x, c = np.unravel_index(np.arange(h * w * f), (h, w, f))
+        y, x, _ = np.unravel_index(np.arange(h * w * f), (h, w, f))
     else:
-        c, y, x = np.unravel_index(np.arange(h * w * f), (f, h, w))
+        _, y, x = np.unravel_index(np.arange(h * w * f), (f, h, w))
     tiles_x = -(-w // t)
-    tile = (y // t) * tiles_x + x // t
-    within = (y % t) * t + x % t
-    return np.column_stack([tile, within, c]).astype(np.int64)
+    return ((y // t) * tiles_x + x // t).astype(np.int64)

@@ -5,7 +5,7 @@ import pytest
 
 from nengo_truenorth.hardware.limits import AXONS_PER_CORE, NEURONS_PER_CORE
 from nengo_truenorth.ir import sparse
-from nengo_truenorth.ir.layout import conv_tile_keys, tile_side
+from nengo_truenorth.ir.layout import conv_tiles, tile_side
 
 
 @pytest.mark.parametrize(
@@ -27,18 +27,18 @@ def test_the_tile_is_the_largest_square_whose_neurons_and_patch_fit_a_core(
 
 
 @pytest.mark.parametrize("channels_last", [True, False])
-def test_tile_keys_put_all_filters_of_a_square_of_positions_together(channels_last):
+def test_a_tile_is_all_filters_of_a_square_of_positions(channels_last):
     h, w, f = 6, 5, 8
-    keys = conv_tile_keys((h, w, f), channels_last, 3, 1, 8, 2)  # 2 x 2 tiles
+    tiles = conv_tiles((h, w, f), channels_last, 3, 1, 8, 2)  # 2 x 2 tiles
     if channels_last:
         y, x, c = np.unravel_index(np.arange(h * w * f), (h, w, f))
     else:
         c, y, x = np.unravel_index(np.arange(h * w * f), (f, h, w))
-    for tile in np.unique(keys[:, 0]):
-        members = keys[:, 0] == tile
+    for tile in np.unique(tiles):
+        members = tiles == tile
         assert np.ptp(y[members]) <= 1 and np.ptp(x[members]) <= 1
         assert set(c[members]) == set(range(f))
-    assert np.unique(keys[:, 0]).size == 3 * 3  # ceil(6 / 2) * ceil(5 / 2)
+    assert np.unique(tiles).size == 3 * 3  # ceil(6 / 2) * ceil(5 / 2)
 
 
 @pytest.mark.parametrize("as_sparse", [False, True])
