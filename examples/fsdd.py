@@ -812,7 +812,8 @@ def parse_args(argv=None):
     p.add_argument(
         "--quick",
         action="store_true",
-        help="a smoke test: 2 digits, 10 clips of each, 3 + 1 epochs, 5 chip clips",
+        help="a short run: 2 digits, 50 clips of each, 30 + 2 epochs, 5 chip clips "
+        "(about 0.9 accuracy, 20-30 s)",
     )
     p.add_argument("--out", help="write the results as JSON here")
     return p.parse_args(argv)
@@ -837,9 +838,9 @@ def config_from_args(args):
         config = replace(
             config,
             digits=(0, 1),
-            clips_per_digit=10,
-            epochs=3,
-            quant_epochs=1,
+            clips_per_digit=50,
+            epochs=30,
+            quant_epochs=2,
             chip_clips=config.chip_clips or 5,
         )
     return config

@@ -259,14 +259,18 @@ def test_quick_run_prints_the_accuracies_last(tmp_path, capsys):
     chip_row, record = quick_run(tmp_path, capsys, "--no-chip")
     assert "not run" in chip_row
     assert record["summary"]["spikes_per_inference"][0] > 0
+    # two digits, chance 0.5: the quick run reached 0.917 / 0.917 (ANN / SNN,
+    # `python examples/fsdd.py --data ../shared/data/fsdd --seeds 1 --quick
+    # --no-chip`); a floor well above chance catches a run that stops learning
+    assert record["summary"]["ann"][0] >= 0.75
+    assert record["summary"]["snn"][0] >= 0.75
 
 
 @pytest.mark.slow
-def test_quick_run_on_the_chip_reports_numbers_or_the_error(tmp_path, capsys):
+def test_quick_run_on_the_chip_reports_its_numbers(tmp_path, capsys):
     chip_row, record = quick_run(tmp_path, capsys)
     chip = record["seeds"][0]["chip"]
-    if chip["available"]:
-        assert chip["clips"] == 5 and chip["energy_per_inference_j"] > 0
-        assert "µJ" in chip_row
-    else:
-        assert chip["error"] in chip_row
+    # the chip column must have run: a failed build is a failure, not a pass
+    assert chip["available"], chip.get("error")
+    assert chip["clips"] == 5 and chip["energy_per_inference_j"] > 0
+    assert "µJ" in chip_row
