@@ -80,6 +80,46 @@ def emulators_table(results):
 
 
 #: Table name -> (JSON file in benchmarks/results, function that renders it).
+def filter_policy_table(results):
+    """docs/simulator.md: filter neurons against the path's delay, per tau."""
+    rows = results["feedforward_policy"]
+    taus = " | ".join(f"{r['tau']:g}" for r in rows)
+    lines = [
+        f"| `τ` (s) | {taus} |",
+        "|---" * (len(rows) + 1) + "|",
+        "| filter neurons | "
+        + " | ".join(f"{r['rmse_filter_neurons']:.3f}" for r in rows)
+        + " |",
+        "| path's delay | "
+        + " | ".join(f"{r['rmse_path_delay']:.3f}" for r in rows)
+        + " |",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def decode_table(results):
+    """docs/simulator.md: the chain with classic decode blocks and with banks."""
+    by = {(r["mode"], r["n_ensembles"]): r for r in results["chain"]}
+    sizes = sorted({n for _, n in by})
+    lines = [
+        "| N | cores, classic | cores, banks | splitter cores "
+        "| RMSE mean / max, classic | RMSE mean / max, banks "
+        "| chip / Nengo ticks per s, classic | banks |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for n in sizes:
+        c, b = by[("classic", n)], by[("sign-plane", n)]
+        lines.append(
+            f"| {n} | {c['cores']} | {b['cores']} "
+            f"| {c['splitter_cores']} → {b['splitter_cores']} "
+            f"| {c['rmse_mean']:.3f} / {c['rmse_max']:.3f} "
+            f"| {b['rmse_mean']:.3f} / {b['rmse_max']:.3f} "
+            f"| {c['chip_ticks_per_s']:,.0f} / {c['nengo_ticks_per_s']:,.0f} "
+            f"| {b['chip_ticks_per_s']:,.0f} / {b['nengo_ticks_per_s']:,.0f} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
 def convnet_table(results):
     """docs/convnets.md: the digit convnet per seed, float / trinary / on chip."""
     lines = [
@@ -112,6 +152,8 @@ TABLES = {
     "trained_rnn": ("trained_rnn.json", trained_rnn_table),
     "emulators": ("emulators.json", emulators_table),
     "convnet": ("convnet.json", convnet_table),
+    "filter_policy": ("simulator.json", filter_policy_table),
+    "decode": ("decode.json", decode_table),
 }
 
 
