@@ -98,6 +98,11 @@ class BuildOptions:
         Where a core has free neurons, copy a deterministic neuron beside itself
         once per extra target instead of sending its spikes through a splitter
         tree: fewer cores and one tick less per connection, with the same spikes.
+    max_saturation : float
+        After a run of at least 100 ticks, warn (once per Simulator) of the chip
+        ensembles and decode, filter or relay neurons saturated at more than this
+        fraction of their neuron-ticks (see ``Simulator.saturation()``); 1 or more
+        warns of none.
 
     Examples
     --------
@@ -123,6 +128,7 @@ class BuildOptions:
         "max_weight_error": (0.25, _at_least(0.0)),
         "warn_loop_latency": (True, _one_of(True, False)),
         "copy_neurons": (True, _one_of(True, False)),
+        "max_saturation": (0.05, _at_least(0.0)),
     }
 
     __slots__ = tuple(SPECS)

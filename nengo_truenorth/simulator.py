@@ -10,10 +10,12 @@ the front end's registry (Nengo objects -> IR), the passes (IR -> IR), the compi
 """
 
 import os
+import re
 import shlex
 import shutil
 import tempfile
 import uuid
+import warnings
 from dataclasses import dataclass
 
 import nengo
@@ -461,6 +463,159 @@ class Simulator(nengo.Simulator):
     def on_host(self):
         """dict of nengo.Ensemble to str: ensembles that run on the host, and why."""
         return dict(self.model.host_ensembles) if isinstance(self.model, Model) else {}
+
+    def saturation(self):
+        """How much of the run so far the chip's neurons spent saturated.
+
+        A chip neuron fires at most once per tick. It counts as *saturated* at a tick
+        when it fired and its potential after the reset was still at or above its
+        threshold (it had more drive than one spike per tick carries, and it falls
+        behind), or when its potential was clipped at the chip's 20-bit maximum
+        (the emulators' ``Activity.saturated``). Saturated decode neurons clip the
+        decoded value at ``BuildOptions.decode_margin`` times the largest value
+        their share of the decoders takes on the evaluation points; see the
+        "Saturation" section of ``docs/simulator.md``.
+
+        Returns
+        -------
+        dict of object to dict of str to dict
+            Per Nengo object whose neurons run on the chip, per role of those
+            neurons: ``"neurons"`` (a chip ensemble's own), ``"decode"`` (decode
+            neurons: keyed by the pre ensemble for its sign-plane banks, which all
+            its decoded connections share, and by the connection for classic
+            decode blocks), ``"filters"`` (filter neurons of a connection's
+            synapse) and ``"relays"`` (fan-in relays), a dict of
+
+            - ``fraction``: saturated neuron-ticks over all neuron-ticks since the
+              last reset (0.0 before the first tick);
+            - ``worst``: the largest fraction of one neuron;
+            - ``neurons``: chip neurons in the role;
+            - ``ticks``: ticks run since the last reset.
+
+            Empty when no ensemble runs on the chip.
+
+        Examples
+        --------
+        >>> import nengo, nengo_truenorth
+        >>> with nengo.Network(seed=0) as net:
+        ...     stim = nengo.Node(0.5)
+        ...     a = nengo.Ensemble(50, 1)
+        ...     b = nengo.Ensemble(50, 1)
+        ...     _ = nengo.Connection(stim, a)
+        ...     _ = nengo.Connection(a, b)
+        >>> with nengo_truenorth.Simulator(net, progress_bar=False) as sim:
+        ...     sim.run_steps(200)
+        >>> sorted(sim.saturation()[a])
+        ['decode', 'neurons']
+        >>> sim.saturation()[a]["decode"]["fraction"] < 0.05
+        True
+        """
+        if self.emulator is None:
+            return {}
+        activity = self.emulator.activity
+        ticks = int(activity.ticks)
+        out = {}
+        for (obj, role), neurons in _saturation_groups(self).items():
+            counts = activity.saturated[neurons]
+            out.setdefault(obj, {})[role] = {
+                "fraction": float(counts.sum()) / (neurons.size * ticks)
+                if ticks
+                else 0.0,
+                "worst": float(counts.max()) / ticks if ticks else 0.0,
+                "neurons": int(neurons.size),
+                "ticks": ticks,
+            }
+        return out
+
+    def run_steps(self, steps, progress_bar=None):
+        """Simulate ``steps`` steps (chip ticks), as ``nengo.Simulator.run_steps``.
+
+        Afterwards, the first time that some chip neurons have been saturated at
+        more than ``BuildOptions.max_saturation`` of their neuron-ticks over at
+        least :data:`SATURATION_MIN_TICKS` ticks since the last reset, a
+        ``UserWarning`` names them (see :meth:`saturation`); once per Simulator.
+        """
+        super().run_steps(steps, progress_bar=progress_bar)
+        _warn_saturation(self)
+
+
+#: Ticks since the last reset before saturation is worth a warning: fewer are a
+#: transient (a network settling, a step input's first ticks).
+SATURATION_MIN_TICKS = 100
+
+#: The roles of the compiler's neuron groups (what Simulator.saturation() reports),
+#: read from the ends of the labels the passes give them; a chip ensemble's own
+#: group is "neurons".
+_GROUP_ROLES = (
+    ("relays", re.compile(r" relay \d+$")),
+    ("filters", re.compile(r" Lowpass\([^()]*\) filters(, gain .*)?$")),
+    ("decode", re.compile(r" decode (bank )?\d+$")),
+)
+
+
+def _saturation_groups(sim):
+    """dict of (Nengo object, role) to global neurons, built once per Simulator."""
+    groups = getattr(sim, "_saturation_neurons", None)
+    if groups is not None:
+        return groups
+    own = {chip.group for chip in sim.model.chip_ensembles.values()}
+    parts = {}
+    for group, locations in sim.compiled.neuron_location.items():
+        if len(locations) == 0:
+            continue
+        if group in own:
+            role = "neurons"
+        else:
+            role = next(
+                (name for name, rule in _GROUP_ROLES if rule.search(group.label)),
+                "other",
+            )
+        neurons = sim.emulator.global_neurons(locations)
+        parts.setdefault((group.obj, role), []).append(neurons)
+    groups = {key: np.concatenate(arrays) for key, arrays in parts.items()}
+    sim._saturation_neurons = groups
+    return groups
+
+
+def _warn_saturation(sim):
+    """Warn (once per Simulator) of chip neurons saturated beyond the option's limit."""
+    if (
+        getattr(sim, "_saturation_warned", False)
+        or sim.emulator is None
+        or sim.emulator.activity.ticks < SATURATION_MIN_TICKS
+    ):
+        return
+    limit = sim.model.options.max_saturation
+    over = sorted(
+        (
+            (row["fraction"], obj, role)
+            for obj, roles in sim.saturation().items()
+            for role, row in roles.items()
+            if row["fraction"] > limit
+        ),
+        key=lambda item: -item[0],
+    )
+    if not over:
+        return
+    sim._saturation_warned = True
+    names = [
+        f"{obj} ({'its' if role == 'neurons' else role} neurons, {fraction:.0%})"
+        for fraction, obj, role in over[:3]
+    ]
+    if len(over) > 3:
+        names.append(f"and {len(over) - 3} more")
+    warnings.warn(
+        f"{', '.join(names)}: saturated on the chip in more than "
+        f"{limit:.0%} of their neuron-ticks over {sim.emulator.activity.ticks} "
+        "ticks. A saturated neuron fires once per tick, at most, and falls "
+        "behind its input, so the values it carries are clipped (decode neurons "
+        "at decode_margin times the largest value on the evaluation points). Keep "
+        "the values within the ensembles' radius (a smaller input or transform, "
+        "or a larger radius), or raise BuildOptions.decode_margin for decode "
+        "neurons; see Simulator.saturation() and the Saturation section of "
+        "docs/simulator.md (BuildOptions.max_saturation sets this limit)",
+        UserWarning,
+    )
 
 
 #: The files of an export (:meth:`Simulator.export`); a folder holding only these

@@ -4,6 +4,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ..hardware.limits import NEURONS_PER_CORE
+
 #: The largest value of a per-core counter (``int64``); emulators refuse runs that
 #: could pass it (:attr:`.Emulator.max_exact_ticks`).
 COUNTER_MAX = np.iinfo(np.int64).max
@@ -34,6 +36,13 @@ class Activity:
     input_spikes : int
         Spikes that entered through input ports (they arrive from the chip's edge
         and are not counted as hops).
+    saturated : (n_cores * 256,) ndarray of int64 or None
+        Per global neuron (``core position * 256 + neuron``), the ticks at which it
+        was *saturated*: it fired and its potential after the reset was still at or
+        above its highest threshold, ``α + 2^TM - 1`` (it had more drive than one
+        spike per tick carries), or its potential was clipped at ``POTENTIAL_MAX``
+        (spec step 6, after synaptic integration or the leak). None in counters
+        not made by an emulator (:func:`~nengo_truenorth.energy.reference_activity`).
     """
 
     ticks: int
@@ -45,6 +54,7 @@ class Activity:
     chip_crossings: np.ndarray
     input_spikes: int = 0
     extra: dict = field(default_factory=dict)
+    saturated: np.ndarray = None
 
     @classmethod
     def empty(cls, model):
@@ -58,6 +68,7 @@ class Activity:
             spikes=np.zeros(n, dtype=np.int64),
             spike_hops=np.zeros(n, dtype=np.int64),
             chip_crossings=np.zeros(n, dtype=np.int64),
+            saturated=np.zeros(n * NEURONS_PER_CORE, dtype=np.int64),
         )
 
     @property

@@ -295,6 +295,7 @@ class FastEmulator(Emulator):
             spikes=self.activity.spikes,
             spike_hops=self.activity.spike_hops,
             chip_crossings=self.activity.chip_crossings,
+            saturated=self.activity.saturated,
         )
 
     def _watch_columns(self, spike_watch):

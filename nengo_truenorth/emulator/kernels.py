@@ -20,7 +20,8 @@ section 3 in three passes:
 2. **Neurons.** Leak, threshold and reset. Deterministic cores take a branch-free loop
    that LLVM vectorizes; cores with any stochastic neuron take the general loop, which
    follows the reference emulator line by line and draws from the project PRNG.
-3. **Spikes.** Fired neurons (found eight at a time) are counted, and each spike posts
+3. **Spikes.** Fired neurons (found eight at a time) are counted, with the saturated
+   ones among them (see :data:`SATURATED`), and each spike posts
    the ring bit of its destination axon in slot ``(t + delay) % 16`` to the block's
    outbox. After all blocks have run, one thread ORs the outboxes into the ring.
 
@@ -82,6 +83,14 @@ RING_WORDS_PER_CORE = AXONS_PER_CORE // 64
 ROW_BYTES = NEURONS_PER_CORE // 8
 #: A tally byte counts at most this many axons before it is flushed into potentials.
 TALLY_MAX = 255
+
+#: Bits of a neuron's byte in :attr:`State.fired`: it fired; it was saturated
+#: (:attr:`.Activity.saturated`). A saturated neuron always fires -- a potential
+#: clipped at the top, even less a leak of 255, is above the highest threshold,
+#: THRESHOLD_MAX + 2^17 - 1 -- so the neuron loops mark it in the spike byte, which
+#: stays in the L1 cache, and :func:`_deliver` counts it as it visits the spikes:
+#: the per-neuron counters are touched only at saturated ticks.
+FIRED, SATURATED = 1, 2
 
 #: Columns of :attr:`Params.route`.
 ROUTE_TARGET, ROUTE_DELAY, ROUTE_HOPS, ROUTE_CROSSINGS = range(4)
@@ -163,7 +172,9 @@ State = namedtuple(
         # tick t with t % 16 == slot
         "ring",
         # scratch arrays of each block of cores (a block runs on one thread)
-        "fired",  # (n_blocks, 2, 256) uint8: the last two cores' spikes
+        # (n_blocks, 2, 256) uint8: the last two cores' spikes, FIRED or
+        # FIRED | SATURATED per neuron (0: no spike)
+        "fired",
         "tally",  # (n_blocks, 4 * 256) uint8: active synapses by axon type and neuron
         "tally_axons",  # (n_blocks, 4) int64: axons in the tally, per type
         "outbox",  # (n_blocks, neurons per block) int64: ring bits of the tick's spikes
@@ -173,6 +184,8 @@ State = namedtuple(
         "spikes",  # (n_cores,) int64
         "spike_hops",  # (n_cores,) int64
         "chip_crossings",  # (n_cores,) int64
+        # (n_neurons,) int64: ticks each neuron was saturated (Activity.saturated)
+        "saturated",
     ],
 )
 
@@ -332,10 +345,10 @@ def _neurons_deterministic(c, p, s, fired, w0, nw):
     """Spec steps 3, 5 and 6 for a core without stochastic neurons.
 
     Runs the neurons of the core's live words ``w0 .. w0 + nw - 1`` (the others keep
-    V = 0 and never fire); their spikes go to ``fired`` (256,) as 0 or 1. With
-    eta = 0 both negative-threshold cases reduce to ``V < -beta``, and every branch
-    becomes a select, so LLVM vectorizes the loop (run from 0 over slices, so that
-    every index is plainly >= 0).
+    V = 0 and never fire); their spikes go to ``fired`` (256,) as 0, FIRED or
+    FIRED | SATURATED. With eta = 0 both negative-threshold cases reduce to
+    ``V < -beta``, and every branch becomes a select, so LLVM vectorizes the loop
+    (run from 0 over slices, so that every index is plainly >= 0).
     """
     j0 = w0 * 8
     n = nw * 8
@@ -351,9 +364,11 @@ def _neurons_deterministic(c, p, s, fired, w0, nw):
     negative_saturation = p.negative_saturation[lo:hi]
     out = fired[j0 : j0 + n]
     for j in range(n):
-        v = _clamp(V[j])
+        integrated = V[j]
+        v = _clamp(integrated)
         omega = np.int32(1) if leak_reversal[j] == 0 else np.int32(_sgn(v))
-        v = _clamp(np.int32(v + omega * np.int32(leak[j])))
+        leaked = np.int32(v + omega * np.int32(leak[j]))
+        v = _clamp(leaked)
         alpha = threshold[j]
         beta = negative_threshold[j]
         R = reset_potential[j]
@@ -369,9 +384,12 @@ def _neurons_deterministic(c, p, s, fired, w0, nw):
             v_fire, v_below = v, v
         if negative_saturation[j] != 0:
             v_below = -beta
-        v = v_fire if fire else (v_below if below else v)
-        V[j] = _clamp(np.int32(v))
-        out[j] = fire
+        v = _clamp(np.int32(v_fire if fire else (v_below if below else v)))
+        V[j] = v
+        # saturated: still at or above threshold after firing (TM = 0 here, so α
+        # is the highest threshold), or clipped at the top after step 2 or 3
+        saturated = (fire & (v >= alpha)) | (max(integrated, leaked) > _VMAX)
+        out[j] = (FIRED | SATURATED) if saturated else (FIRED if fire else 0)
 
 
 @numba.njit(cache=True, inline="always")
@@ -395,6 +413,7 @@ def _neurons_general(c, tkey, p, s, fired, w0, nw):
     reset_mode = p.reset_mode[lo:hi]
     negative_saturation = p.negative_saturation[lo:hi]
     for j in range(w0 * 8, (w0 + nw) * 8):
+        clipped = V[j] > _VMAX
         v = np.int64(_clamp(V[j]))
         neuron_key = np.uint64(j) << _U12
 
@@ -407,6 +426,7 @@ def _neurons_general(c, tkey, p, s, fired, w0, nw):
             rho = splitmix64(tkey ^ (neuron_key | _STREAM_LEAK)) & _BYTE
             if rho < np.uint64(abs(lk)):
                 v += omega * _sgn(lk)
+        clipped = clipped or v > POTENTIAL_MAX
         v = min(max(v, POTENTIAL_MIN), POTENTIAL_MAX)
 
         # 4. Threshold mask (no draw when TM = 0).
@@ -437,8 +457,14 @@ def _neurons_general(c, tkey, p, s, fired, w0, nw):
                 v = v + (beta + eta)
 
         # 6. Saturation.
-        V[j] = min(max(v, POTENTIAL_MIN), POTENTIAL_MAX)
-        fired[j] = 1 if fire else 0
+        v = min(max(v, POTENTIAL_MIN), POTENTIAL_MAX)
+        V[j] = v
+        # saturated: still at or above the highest threshold after firing, or
+        # clipped at the top (which always fires, see SATURATED)
+        if (fire and v >= alpha + (np.int64(1) << np.int64(tm)) - 1) or clipped:
+            fired[j] = FIRED | SATURATED
+        else:
+            fired[j] = FIRED if fire else 0
 
 
 @numba.njit(cache=True, inline="always")
@@ -451,11 +477,11 @@ def _hops(route, g):
 def _deliver(c, t, p, s, fired, outbox, outbox_size, watch_col, spike_out, row, w0, nw):
     """Spec step 7 for core ``c``, whose spikes are in ``fired`` (256,).
 
-    Counts the spikes, hops and chip crossings, posts the ring bit of each spike's
-    destination -- axon ``a`` in slot ``(t + delay) % 16`` -- to ``outbox``, and
-    records watched neurons. Returns the new size of the outbox. Only the core's live
-    words ``w0 .. w0 + nw - 1`` of ``fired`` are read: the rest holds another core's
-    spikes.
+    Counts the spikes, hops, chip crossings and saturated neurons (per neuron, in
+    ``s.saturated``), posts the ring bit of each spike's destination -- axon ``a``
+    in slot ``(t + delay) % 16`` -- to ``outbox``, and records watched neurons.
+    Returns the new size of the outbox. Only the core's live words
+    ``w0 .. w0 + nw - 1`` of ``fired`` are read: the rest holds another core's spikes.
     """
     words_per_slot = s.ring.size // N_SLOTS
     fired64 = fired.view(np.uint64)
@@ -469,10 +495,13 @@ def _deliver(c, t, p, s, fired, outbox, outbox_size, watch_col, spike_out, row, 
         if word == 0:
             continue
         for b in range(8):
-            if (word >> np.uint64(8 * b)) & _BYTE == 0:
+            byte = (word >> np.uint64(8 * b)) & _BYTE
+            if byte == 0:
                 continue
             g = c * NEURONS_PER_CORE + w * 8 + b
             n_spikes += 1
+            if byte & np.uint64(SATURATED):
+                s.saturated[g] += 1
             a = route[g, ROUTE_TARGET]
             if a >= 0:
                 slot = (t + route[g, ROUTE_DELAY]) % N_SLOTS

@@ -151,6 +151,8 @@ class ReferenceEmulator(Emulator):
                 rho = prng.draw(tkey, j, prng.STREAM_SYNAPSE, i) & 0xFF
                 if rho < abs(s):
                     V += sgn(s)
+        # A clip at the top loses drive: one of the two ways a neuron saturates.
+        clipped = V > POTENTIAL_MAX
         V = saturate(V)
 
         # 3. Leak, reversed by the sign of V when epsilon = 1.
@@ -161,6 +163,7 @@ class ReferenceEmulator(Emulator):
             rho = prng.draw(tkey, j, prng.STREAM_LEAK) & 0xFF
             if rho < abs(p.leak):
                 V += omega * sgn(p.leak)
+        clipped = clipped or V > POTENTIAL_MAX
         V = saturate(V)
 
         # 4. Threshold mask.
@@ -186,4 +189,13 @@ class ReferenceEmulator(Emulator):
 
         # 6. Saturation.
         self.V[c][j] = saturate(V)
+
+        # Saturated (Activity.saturated): it fired and is still at or above the
+        # highest threshold its mask can draw -- it had more drive than one spike
+        # per tick carries -- or its potential was clipped at the top. (Step 6
+        # never clips at the top: no reset raises V above POTENTIAL_MAX.) The
+        # highest threshold, not this tick's: a neuron that does not reset (a
+        # filter neuron) is above this tick's threshold after every spike.
+        if (spiked and self.V[c][j] >= p.alpha + (1 << p.tm) - 1) or clipped:
+            self.activity.saturated[c * NEURONS_PER_CORE + j] += 1
         return spiked

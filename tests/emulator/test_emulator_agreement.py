@@ -23,7 +23,8 @@ from nengo_truenorth.emulator.random_models import random_input, random_model
 from nengo_truenorth.hardware import ChipModel
 from nengo_truenorth.hardware.limits import POTENTIAL_MAX, POTENTIAL_MIN
 
-COUNTERS = ("synaptic_events", "spikes", "spike_hops", "chip_crossings")
+#: Activity counters compared array for array: per core, and per neuron (saturated).
+COUNTERS = ("synaptic_events", "spikes", "spike_hops", "chip_crossings", "saturated")
 
 
 def record(emulator, model, inputs, blocks):
@@ -113,6 +114,8 @@ def test_fast_matches_reference_when_potentials_saturate():
     expected = compare(model, inputs, [200])
     assert (expected["voltages"] == POTENTIAL_MAX).any()
     assert (expected["voltages"] == POTENTIAL_MIN).any()
+    # so the saturated counts of both emulators are compared where they count
+    assert expected["counters"]["saturated"].sum() > 0
 
 
 def test_fast_matches_reference_over_several_runs_and_after_reset():
