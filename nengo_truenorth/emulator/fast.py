@@ -10,7 +10,12 @@ arrays and runs whole blocks of ticks in one compiled call.
 import numba
 import numpy as np
 
-from ..hardware.limits import AXONS_PER_CORE, N_AXON_TYPES, NEURONS_PER_CORE
+from ..hardware.limits import (
+    AXONS_PER_CORE,
+    N_AXON_TYPES,
+    NEURONS_PER_CORE,
+    POTENTIAL_MAX,
+)
 from . import kernels, prng
 from .base import Emulator
 
@@ -296,6 +301,8 @@ class FastEmulator(Emulator):
             spike_hops=self.activity.spike_hops,
             chip_crossings=self.activity.chip_crossings,
             saturated=self.activity.saturated,
+            # every core tests for clips at its first tick (kernels.CLIP_GATE)
+            peak=np.full(n_cores, POTENTIAL_MAX, dtype=np.int32),
         )
 
     def _watch_columns(self, spike_watch):

@@ -160,3 +160,20 @@ def test_saturated_counts_clear_on_reset(emulator_class):
     assert emulator.activity.saturated.sum() == 0
     emulator.run(5)
     assert emulator.activity.saturated[0] == 5
+
+
+def test_the_fast_emulator_tests_for_clips_again_after_a_reset():
+    # a deterministic core tests for clips only while a potential is near the top
+    # (kernels.CLIP_GATE); after a reset its initial potentials are
+    model = one_neuron(
+        "deterministic",
+        leak=255,
+        threshold=THRESHOLD_MAX,
+        reset_mode=RESET_NORMAL,
+        initial_potential=POTENTIAL_MAX - 100,
+    )
+    emulator = FastEmulator(model)
+    emulator.run(5)
+    emulator.reset()
+    emulator.run(5)
+    assert emulator.activity.saturated[0] == 1
