@@ -59,8 +59,12 @@ def describe(graph, keys, alloc, fan, routes, model, n_cores):
             )
         pairs = np.unique(concatenate_or_empty(found))
         ports, channel = port_of_pair[pairs], unit[pairs]
+        # per channel, its ports in order: one sort, not a scan per channel
+        order = np.lexsort((ports, channel))
+        ports, channel = ports[order], channel[order]
+        bounds = np.searchsorted(channel, np.arange(edge.pre.n + 1))
         input_edge_ports[edge] = [
-            np.sort(ports[channel == i]) for i in range(edge.pre.n)
+            ports[bounds[i] : bounds[i + 1]] for i in range(edge.pre.n)
         ]
 
     output_ports, neuron_location = {}, {}

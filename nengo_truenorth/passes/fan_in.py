@@ -219,8 +219,12 @@ class _FanInRewriter:
             self.reader.forget(edge.weights)
             # a copy: the weights may be a view of the build's
             edge.weights = sparse.zero_columns(edge.weights, columns)
+        # only the edges just changed can have become empty (checking every edge
+        # into the post, its many relay edges included, made this quadratic)
         self.edges_into[post] = [
-            e for e in self.edges_into[post] if sparse.has_nonzero(e.weights)
+            e
+            for e in self.edges_into[post]
+            if e not in by_edge or sparse.has_nonzero(e.weights)
         ]
 
     def finish(self):
@@ -337,18 +341,20 @@ def merge_proportional_inputs(rewriter, post):
         entry = classes.setdefault(key, ([], []))
         entry[0].append((edge, i))
         entry[1].append(coefficient)
-    merged = 0
+    merged, removed = 0, []
     for units, coefficients in classes.values():
         if len(units) < 3:
             continue
-        # the class's direction: its first unit's column over its coefficient (the
-        # column is as it was: only other classes' columns were removed since)
+        # the class's direction: its first unit's column over its coefficient
         (edge, i), first = units[0], coefficients[0]
         direction = sparse.column(edge.weights, i) / first
         obj = units[0][0].obj
         rewriter.merge_class(post, units, coefficients, direction, obj)
-        rewriter.remove_units(post, units)
+        removed += units
         merged += 1
+    # one removal for all classes: each removal copies the edges it touches
+    if removed:
+        rewriter.remove_units(post, removed)
     return merged
 
 
