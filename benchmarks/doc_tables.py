@@ -120,6 +120,29 @@ def decode_table(results):
     return "\n".join(lines) + "\n"
 
 
+def fsdd_output(results):
+    """docs/sigmadelta/fsdd.md: what the spoken-digit command printed."""
+    lines = [line.rstrip() for line in results["table"]] + [results["last_line"]]
+    return "```\n" + "\n".join(lines) + "\n```\n"
+
+
+def fsdd_seeds_table(results):
+    """docs/sigmadelta/fsdd.md: the spoken-digit accuracies per seed."""
+    lines = [
+        "| seed | float ANN | 3-bit ANN | ΣΔ SNN, Nengo | ΣΔ, TrueNorth emulator "
+        f"| chip cores, {results['seeds'][0]['chip']['copies']} copies |",
+        "|---|---|---|---|---|---|",
+    ]
+    for r in results["seeds"]:
+        chip = r["chip"]
+        lines.append(
+            f"| {r['seed']} | {r['float_ann']:.4f} | {r['ann']:.4f} | {r['snn']:.4f} "
+            f"| {chip['accuracy']:.4f} | {chip['cores']} ({chip['group_cores']} + "
+            f"{chip['splitter_cores']} splitter) |"
+        )
+    return "\n".join(lines) + "\n"
+
+
 def convnet_table(results):
     """docs/convnets.md: the digit convnet per seed, float / trinary / on chip."""
     lines = [
@@ -154,6 +177,8 @@ TABLES = {
     "convnet": ("convnet.json", convnet_table),
     "filter_policy": ("simulator.json", filter_policy_table),
     "decode": ("decode.json", decode_table),
+    "fsdd_output": ("fsdd.json", fsdd_output),
+    "fsdd_seeds": ("fsdd.json", fsdd_seeds_table),
 }
 
 
