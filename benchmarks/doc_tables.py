@@ -120,6 +120,24 @@ def decode_table(results):
     return "\n".join(lines) + "\n"
 
 
+def chains_table(results):
+    """docs/simulator.md: the benchmark chains, chip against nengo.Simulator."""
+    lines = [
+        "| N | cores | Nengo build s | chip build s | Nengo ticks/s | chip ticks/s "
+        "| ratio | emulator ms/tick | RMSE last | RMSE max |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for r in results["chains"]:
+        lines.append(
+            f"| {r['n_ensembles']} | {r['cores']} | {r['nengo_build_s']:.2f} "
+            f"| {r['chip_build_s']:.2f} | {r['nengo_ticks_per_s']:,.0f} "
+            f"| {r['chip_ticks_per_s']:,.0f} | {r['speed_ratio']:.2f} "
+            f"| {r['chip_emulator_ms_per_tick']:.3f} | {r['rmse_last']:.3f} "
+            f"| {r['rmse_max']:.3f} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
 def fsdd_output(results):
     """docs/sigmadelta/fsdd.md: what the spoken-digit command printed."""
     lines = [line.rstrip() for line in results["table"]] + [results["last_line"]]
@@ -177,6 +195,7 @@ TABLES = {
     "convnet": ("convnet.json", convnet_table),
     "filter_policy": ("simulator.json", filter_policy_table),
     "decode": ("decode.json", decode_table),
+    "chains": ("simulator.json", chains_table),
     "fsdd_output": ("fsdd.json", fsdd_output),
     "fsdd_seeds": ("fsdd.json", fsdd_seeds_table),
 }
