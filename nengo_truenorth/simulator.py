@@ -10,7 +10,6 @@ the front end's registry (Nengo objects -> IR), the passes (IR -> IR), the compi
 """
 
 import os
-import re
 import shlex
 import shutil
 import tempfile
@@ -543,35 +542,17 @@ class Simulator(nengo.Simulator):
 #: transient (a network settling, a step input's first ticks).
 SATURATION_MIN_TICKS = 100
 
-#: The roles of the compiler's neuron groups (what Simulator.saturation() reports),
-#: read from the ends of the labels the passes give them; a chip ensemble's own
-#: group is "neurons".
-_GROUP_ROLES = (
-    ("relays", re.compile(r" relay \d+$")),
-    ("filters", re.compile(r" Lowpass\([^()]*\) filters(, gain .*)?$")),
-    ("decode", re.compile(r" decode (bank )?\d+$")),
-)
-
-
 def _saturation_groups(sim):
     """dict of (Nengo object, role) to global neurons, built once per Simulator."""
     groups = getattr(sim, "_saturation_neurons", None)
     if groups is not None:
         return groups
-    own = {chip.group for chip in sim.model.chip_ensembles.values()}
     parts = {}
     for group, locations in sim.compiled.neuron_location.items():
         if len(locations) == 0:
             continue
-        if group in own:
-            role = "neurons"
-        else:
-            role = next(
-                (name for name, rule in _GROUP_ROLES if rule.search(group.label)),
-                "other",
-            )
         neurons = sim.emulator.global_neurons(locations)
-        parts.setdefault((group.obj, role), []).append(neurons)
+        parts.setdefault((group.obj, group.role), []).append(neurons)
     groups = {key: np.concatenate(arrays) for key, arrays in parts.items()}
     sim._saturation_neurons = groups
     return groups

@@ -274,3 +274,21 @@ def test_weight_bits_of_connections_choose_the_post_groups_code():
     assert code[trinary] == weight_code(1)
     assert code[mixed] == weight_code(3)  # the most bits any connection asks for
     assert code[default] == code[host_only] == weight_code(sim.model.options.weight_bits)
+
+
+def test_the_compile_report_counts_neurons_by_role():
+    with nengo.Network(seed=2) as net:
+        stim = nengo.Node(0.5)
+        a = nengo.Ensemble(50, 1)
+        nengo.Connection(stim, a)
+        nengo.Connection(a, a, synapse=0.05)  # decode and filter neurons
+        nengo.Probe(a, synapse=0.01)
+    with Simulator(net, progress_bar=False) as sim:
+        stats = sim.compiled.stats()
+        groups = sim.model.chip.graph.groups
+    roles = stats["neurons_by_role"]
+    assert roles["neurons"] == 50
+    assert roles["decode"] > 0 and roles["filters"] > 0
+    assert sum(roles.values()) == stats["neurons"]
+    assert {g.role for g in groups} == {"neurons", "decode", "filters"}
+    assert "by role:      neurons 50" in sim.compiled.report()

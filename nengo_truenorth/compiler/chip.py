@@ -109,7 +109,8 @@ class CompiledChip:
             ``cores``, ``chips``, ``chip_fraction`` (cores / 4096), ``group_cores``,
             ``splitter_cores``, ``group_neurons``, ``splitter_neurons``,
             ``copy_neurons`` (copies of deterministic neurons that replace splitter
-            trees), ``neurons`` (all three), ``splitter_stages`` (of the deepest tree); per core, in id order,
+            trees), ``neurons_by_role`` (neurons per :attr:`~.NeuronGroup.role`,
+            then ``splitters`` and ``copies``), ``neurons`` (all of them), ``splitter_stages`` (of the deepest tree); per core, in id order,
             ``axons_per_core``, ``neurons_per_core`` and ``crossbar_bits_per_core``
             ((n_cores,) ndarrays); ``placement`` (the chosen curve),
             ``hops_per_tick`` (mesh hops if every routed neuron fires once),
@@ -164,6 +165,11 @@ class CompiledChip:
             f"{s['splitter_cores']:,} cores",
             f"  copies:       {s.get('copy_neurons', 0):,} neurons copied beside "
             "their originals in place of splitter trees",
+            "  by role:      "
+            + ", ".join(
+                f"{role} {n:,} ({100 * n / max(s['neurons'], 1):.0f}%)"
+                for role, n in s.get("neurons_by_role", {}).items()
+            ),
         ]
         if s["cores"]:
             for key, what, limit in (

@@ -112,6 +112,7 @@ def describe(graph, keys, alloc, fan, routes, model, n_cores):
         group_neurons=int(sum(g.n for g in graph.groups)),
         splitter_neurons=n_split_neurons,
         copy_neurons=int(fan.copy_core.size),
+        neurons_by_role=_neurons_by_role(graph, n_split_neurons, fan.copy_core.size),
         neurons=int(neurons.sum()),
         axons_per_core=axons,
         neurons_per_core=neurons,
@@ -129,3 +130,13 @@ def describe(graph, keys, alloc, fan, routes, model, n_cores):
         core_groups=core_groups,
         _stats=stats,
     )
+
+
+def _neurons_by_role(graph, splitters, copies):
+    """Neurons per role (:attr:`~.NeuronGroup.role`), splitters and copies last."""
+    counts = {}
+    for group in graph.groups:
+        counts[group.role] = counts.get(group.role, 0) + group.n
+    counts["splitters"] = int(splitters)
+    counts["copies"] = int(copies)
+    return counts

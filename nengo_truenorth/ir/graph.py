@@ -75,6 +75,10 @@ class NeuronGroup:
         discretizer assigns magnitudes). An "off" neuron that must add ``-w`` where
         its "on" neuron adds ``w`` then takes the same levels, and so the same axons,
         as the on neuron (see the sign-plane decode banks of :mod:`.decode`).
+    role : {"neurons", "decode", "filters", "relays"}
+        What the neurons are for: an ensemble's own neurons (the default), or the
+        decode neurons, filter neurons or fan-in relays a pass added for ``obj``.
+        The compile report and ``Simulator.saturation()`` count by it.
     tiles : (n,) ndarray of int, optional
         A tile number per neuron (default: none). Neurons of one tile share their
         inputs, so the allocator packs the group tile by tile (in tile order) and
@@ -93,6 +97,7 @@ class NeuronGroup:
     probe_voltage: np.ndarray = None
     negate: np.ndarray = None
     tiles: np.ndarray = None
+    role: str = "neurons"
 
     def __post_init__(self):
         if self.weight_scale is None:

@@ -136,6 +136,7 @@ def build_classic_decode(state, out, request):
             NeuronGroup(
                 n_dec,
                 label=f"{conn} decode {start}",
+                role="decode",
                 params=decode_params(options),
                 code=code,
                 obj=conn,
@@ -315,6 +316,7 @@ def build_sign_plane_bank(state, out, pre, rows, row_ids, requests_rng):
             NeuronGroup(
                 2 * n_planes,
                 label=f"{pre.label} decode bank {start}",
+                role="decode",
                 params=params,
                 code=TRINARY,
                 obj=pre.obj,

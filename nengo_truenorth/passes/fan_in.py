@@ -205,6 +205,7 @@ class _FanInRewriter:
             params=dict(RELAY_PARAMS, threshold=self.options.nominal_threshold),
             code=code,
             obj=post.obj,
+            role="relays",
         )
         self.n_relays += 1
         self.relays_before.setdefault(post, []).append(group)

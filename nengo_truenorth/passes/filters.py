@@ -361,6 +361,7 @@ def _add_filter_group(out, obj, source_group, sources, design, gain):
             params=filter_params(design, n),
             code=gain_code(gain),
             obj=obj,
+            role="filters",
         )
     )
 
