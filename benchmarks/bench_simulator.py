@@ -27,6 +27,7 @@ import argparse
 import json
 import os
 import platform
+import sys
 import tempfile
 import time
 from contextlib import contextmanager
@@ -49,8 +50,11 @@ PROBE_SYNAPSE = 0.01
 RESULTS = Path(__file__).parent / "results" / "simulator.json"
 
 
-def chain(n, seed=0, probes=True):
+def chain(n, seed=0, probes=True, dimensions=1):
     """The benchmark network: ``n`` recurrent low-pass ensembles in a chain.
+
+    With ``dimensions=2`` each ensemble represents two values, fed a sine and a
+    cosine (issue 14's multi-dimensional chain); the transforms are the same.
 
     Returns
     -------
@@ -61,10 +65,16 @@ def chain(n, seed=0, probes=True):
     recurrent = 1.0 - TAU_SYNAPSE / TAU_STAGE
     gain = TAU_SYNAPSE / TAU_STAGE
     with nengo.Network(seed=seed) as net:
-        stim = nengo.Node(lambda t: np.sin(2 * np.pi * FREQ * t))
+        if dimensions == 1:
+            stim = nengo.Node(lambda t: np.sin(2 * np.pi * FREQ * t))
+        else:
+            phases = np.arange(dimensions) * np.pi / 2
+            stim = nengo.Node(lambda t: np.sin(2 * np.pi * FREQ * t + phases))
         ensembles, probe_list = [], []
         for k in range(n):
-            ens = nengo.Ensemble(SIZE, 1, neuron_type=nengo.SpikingRectifiedLinear())
+            ens = nengo.Ensemble(
+                SIZE, dimensions, neuron_type=nengo.SpikingRectifiedLinear()
+            )
             nengo.Connection(ens, ens, transform=recurrent, synapse=TAU_SYNAPSE)
             if k == 0:
                 nengo.Connection(stim, ens, transform=gain, synapse=TAU_SYNAPSE)
@@ -113,9 +123,9 @@ def emulator_replay(sim, repeats=3):
     return 1e3 * min(times) / len(axons)
 
 
-def compare(n, seconds):
+def compare(n, seconds, dimensions=1):
     """Both simulators on a chain of ``n``; a dict of the measured figures."""
-    net, probes = chain(n)
+    net, probes = chain(n, dimensions=dimensions)
     ref, ref_build, ref_rate = timed_run(nengo.Simulator, net, seconds)
     chip, chip_build, chip_rate = timed_run(
         nengo_truenorth.Simulator, net, seconds, record_chip_io=True
@@ -128,10 +138,14 @@ def compare(n, seconds):
     stats = chip.compiled.stats()
     ref.close()
     chip.close()
+    roles = stats["neurons_by_role"]
     return {
         "n_ensembles": n,
+        "dimensions": dimensions,
         "seconds": seconds,
         "cores": int(stats["cores"]),
+        "neurons_by_role": roles,
+        "splitter_share": roles["splitters"] / max(sum(roles.values()), 1),
         "nengo_build_s": ref_build,
         "chip_build_s": chip_build,
         "nengo_ticks_per_s": ref_rate,
@@ -297,6 +311,8 @@ def main(argv=None):
                         help="N = 4, 16 for 0.5 s; a 1,024-core build")
     parser.add_argument("--sizes", type=int, nargs="+", default=None)
     parser.add_argument("--seconds", type=float, default=None)
+    parser.add_argument("--dimensions", type=int, nargs="+", default=[1],
+                        help="dimensions of the chains' ensembles (1; issue 14: 1 2)")
     parser.add_argument("--big", type=int, default=None,
                         help="ensembles of the large build (default: ~4,096 cores)")
     parser.add_argument("--out", type=Path, default=RESULTS)
@@ -311,15 +327,17 @@ def main(argv=None):
     print(f"{'N':>4} {'cores':>6} {'nengo build s':>13} {'chip build s':>12} "
           f"{'nengo t/s':>10} {'chip t/s':>9} {'ratio':>6} {'emu ms/t':>8} "
           f"{'RMSE last':>9} {'RMSE max':>9}")
-    for n in sizes:
-        row = compare(n, seconds)
+    for dims, n in [(d, n) for d in args.dimensions for n in sizes]:
+        row = compare(n, seconds, dimensions=dims)
         rows.append(row)
-        print(f"{n:>4} {row['cores']:>6} {row['nengo_build_s']:>13.2f} "
+        print(f"{n:>4}{'' if dims == 1 else f' ({dims}-D)'} {row['cores']:>6} "
+              f"{row['nengo_build_s']:>13.2f} "
               f"{row['chip_build_s']:>12.2f} "
               f"{row['nengo_ticks_per_s']:>10.0f} {row['chip_ticks_per_s']:>9.0f} "
               f"{row['speed_ratio']:>6.2f} {row['chip_emulator_ms_per_tick']:>8.3f} "
               f"{row['rmse_last']:>9.3f} "
-              f"{row['rmse_max']:>9.3f}")
+              f"{row['rmse_max']:>9.3f}  splitters "
+              f"{100 * row['splitter_share']:.0f}% of neurons")
 
     per_ensemble = max(rows[-1]["cores"] / rows[-1]["n_ensembles"], 1.0)
     big_n = args.big or int(np.ceil((1024 if args.quick else 4096) / per_ensemble))
@@ -335,7 +353,7 @@ def main(argv=None):
 
     result = {
         "command": "python benchmarks/bench_simulator.py"
-        + (" --quick" if args.quick else ""),
+        + "".join(" " + a for a in (sys.argv[1:] if argv is None else argv)),
         "machine": {
             "platform": platform.platform(),
             "cpu_count": os.cpu_count(),

@@ -128,6 +128,8 @@ def chains_table(results):
         "|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in results["chains"]:
+        if r.get("dimensions", 1) != 1:
+            continue
         lines.append(
             f"| {r['n_ensembles']} | {r['cores']} | {r['nengo_build_s']:.2f} "
             f"| {r['chip_build_s']:.2f} | {r['nengo_ticks_per_s']:,.0f} "
