@@ -150,15 +150,10 @@ def plan_copies(alloc, unit_core, unit_neuron, n_targets, longest, random):
     need = n_targets[cand] - 1
     core = unit_core[cand]
     # copies each core needs so far, its candidates in order of fewest targets
-    total = np.cumsum(need)
-    core_start = np.searchsorted(core, core, side="left")
-    before = total - need - np.where(core_start > 0, total[core_start - 1], 0)
-    take = before + need <= free[core]
+    take = _needed_before(need, core) + need <= free[core]
     # a unit that does not fit leaves room it would have taken to no one: recount
     cand, need, core = cand[take], need[take], core[take]
-    total = np.cumsum(need)
-    core_start = np.searchsorted(core, core, side="left")
-    before = total - need - np.where(core_start > 0, total[core_start - 1], 0)
+    before = _needed_before(need, core)
     base = np.asarray(alloc.neurons, dtype=np.int64)[core]
     copied[cand] = True
     first_copy[cand] = base + before
@@ -174,6 +169,14 @@ def plan_copies(alloc, unit_core, unit_neuron, n_targets, longest, random):
         alloc.bits[c] += int(xb[:, copy_neuron[mine]].sum())
         alloc.neurons[c] += int(mine.sum())
     return copied, first_copy, copy_core, copy_neuron, copy_of
+
+
+def _needed_before(need, core):
+    """Per item, the sum of ``need`` over the items before it on its core
+    (``core`` sorted)."""
+    total = np.cumsum(need)
+    core_start = np.searchsorted(core, core, side="left")
+    return total - need - np.where(core_start > 0, total[core_start - 1], 0)
 
 
 def plan_fan_out(graph, keys, alloc, copies=True):

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..emulator import EMULATORS
+from ..emulator import get_emulator
 from ..files import load_model, save_model, write_atomic
 from .spec import TrainedConvnet, encode_images
 
@@ -45,10 +45,8 @@ def chip_ports(sim, model):
     pixel_indices = [per_channel[k].tolist() for k in range(pixels.n_neurons)]
     group = chip_model.chip_ensembles[last].group
     output_port, index = sim.compiled.output_ports[group]
-    n_classes = model.votes.size_in
-    filters = np.arange(last.n_neurons) % _filters(model)
     output_class = np.full(int(index.max()) + 1, -1, dtype=np.int64)
-    output_class[index[index >= 0]] = (filters % n_classes)[index >= 0]
+    output_class[index[index >= 0]] = model.voter_classes[index >= 0]
     return {
         "input_port": input_port,
         "pixel_indices": pixel_indices,
@@ -57,8 +55,17 @@ def chip_ports(sim, model):
     }
 
 
-def _filters(model):
-    return model.convolutions[-1][0].transform.n_filters * len(model.convolutions[-1])
+def run_ports(sim, model, net, latency):
+    """:func:`chip_ports` with what a run needs besides: ``latency``,
+    ``n_classes``, ``image_shape`` and ``thresholds`` (``ports.json``)."""
+    ports = chip_ports(sim, model)
+    ports.update(
+        latency=int(latency),
+        n_classes=int(net.spec.n_classes),
+        image_shape=list(net.spec.image_shape),
+        thresholds=list(net.spec.thresholds),
+    )
+    return ports
 
 
 def save_compiled(sim, model, net, directory, latency):
@@ -77,13 +84,7 @@ def save_compiled(sim, model, net, directory, latency):
         Ticks from an image to its votes (:func:`~.frames.latency`).
     """
     os.makedirs(directory, exist_ok=True)
-    ports = chip_ports(sim, model)
-    ports.update(
-        latency=int(latency),
-        n_classes=int(net.spec.n_classes),
-        image_shape=list(net.spec.image_shape),
-        thresholds=list(net.spec.thresholds),
-    )
+    ports = run_ports(sim, model, net, latency)
     save_model(sim.compiled.model, os.path.join(directory, MODEL_FILE))
     write_atomic(os.path.join(directory, PORTS_FILE), json.dumps(ports) + "\n")
     net.save(os.path.join(directory, NETWORK_FILE))
@@ -171,6 +172,27 @@ def evaluate_files(directory, images, emulator="fast"):
     FileRun
     """
     ports = load_ports(directory)
+    return run_chip(
+        load_model(os.path.join(directory, MODEL_FILE)), ports, images, emulator
+    )
+
+
+def run_chip(chip_model, ports, images, emulator="fast"):
+    """Run images through a compiled chip and its ports on an emulator alone.
+
+    Parameters
+    ----------
+    chip_model : ChipModel
+    ports : dict
+        Its ports (:func:`chip_ports`), with ``latency``, ``n_classes``,
+        ``image_shape`` and ``thresholds`` (as :func:`save_compiled` writes them).
+    images : (n, h, w) ndarray of uint8
+    emulator : {"fast", "reference"}, optional
+
+    Returns
+    -------
+    FileRun
+    """
     images = np.asarray(images)
     if images.shape[1:] != tuple(ports["image_shape"]):
         raise ValueError(
@@ -178,7 +200,7 @@ def evaluate_files(directory, images, emulator="fast"):
             f"{tuple(ports['image_shape'])}"
         )
     x = encode_images(images, ports["thresholds"])
-    chip = EMULATORS[emulator](load_model(os.path.join(directory, MODEL_FILE)))
+    chip = get_emulator(emulator)(chip_model)
     ticks = len(x) + ports["latency"]
     inputs = input_spikes(ports, x)
     start = time.perf_counter()

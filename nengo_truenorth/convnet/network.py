@@ -28,12 +28,19 @@ def group_indices(shape, groups, g):
     return idx[:, :, g * cg : (g + 1) * cg].ravel()
 
 
-def vote_matrix(shape, n_classes):
-    """``(n_classes, h * w * f)`` sparse ones: filter ``f`` votes for ``f % n_classes``."""
+def voter_classes(shape, n_classes):
+    """The class each neuron of the last layer (``(h, w, f)``, channels last) votes
+    for: filter ``f`` votes for ``f % n_classes``."""
     n = int(np.prod(shape))
-    f = np.arange(n) % shape[-1]
+    return np.arange(n) % shape[-1] % n_classes
+
+
+def vote_matrix(shape, n_classes):
+    """``(n_classes, h * w * f)`` sparse ones: each neuron's vote for its class."""
+    n = int(np.prod(shape))
     return sparse.csr_matrix(
-        (np.ones(n), (f % n_classes, np.arange(n))), shape=(n_classes, n)
+        (np.ones(n), (voter_classes(shape, n_classes), np.arange(n))),
+        shape=(n_classes, n),
     )
 
 
@@ -52,6 +59,7 @@ def build_network(net, dt=0.001, label="chip convnet"):
     nengo.Network
         With attributes ``input`` (a ``Node`` of ``h * w * channels`` binary values;
         set its ``output``), ``layers`` (the ensembles, input pixels first),
+        ``voter_classes`` (the class each last-layer neuron votes for),
         ``convolutions`` (per layer, its connections), ``votes`` (a ``Node`` of
         ``n_classes`` spike counts per step) and ``probe`` (on ``votes``).
     """
@@ -76,6 +84,7 @@ def build_network(net, dt=0.001, label="chip convnet"):
                 _connect_groups(model.layers[-1], post, shapes[i], layer, kernel)
             )
             model.layers.append(post)
+        model.voter_classes = voter_classes(shapes[-1], spec.n_classes)
         model.votes = nengo.Node(size_in=spec.n_classes, label="class votes")
         nengo.Connection(
             model.layers[-1].neurons,

@@ -8,15 +8,14 @@ nengo_dl = pytest.importorskip("nengo_dl")
 import nengo_truenorth.training  # noqa: E402,F401  (TrueNorthNeuron in NengoDL)
 from nengo_truenorth.convnet.frames import present, run_frames  # noqa: E402
 from nengo_truenorth.convnet.network import build_network  # noqa: E402
-from nengo_truenorth.convnet.spec import encode_images, integer_forward  # noqa: E402
+from nengo_truenorth.convnet.spec import integer_forward  # noqa: E402
 
-from test_network import SMALL, random_convnet  # noqa: E402
+from test_network import SMALL, images, random_convnet  # noqa: E402
 
 
 def test_nengo_dl_simulator_gives_the_integer_forward_pass():
     net = random_convnet(SMALL, seed=5)
-    rng = np.random.RandomState(2)
-    x = encode_images(rng.randint(0, 256, (25,) + SMALL.image_shape), SMALL.thresholds)
+    x = images(SMALL, 25, seed=2)
     model = build_network(net)
     present(model, x, 0.001)
     with nengo_dl.Simulator(model, progress_bar=False) as sim:
