@@ -9,7 +9,7 @@ from ..hardware.limits import (
     AXONS_PER_CORE,
     NEURONS_PER_CORE,
 )
-from ..hardware.model import ChipModel
+from ..hardware.model import ChipModel, channel_spikes
 
 
 SPLITTER = "splitter"
@@ -136,19 +136,7 @@ class CompiledChip:
         out = {}
         for group, raster in spikes.items():
             port, indices = self.input_ports[group]
-            raster = np.asarray(raster, dtype=bool).reshape(-1, group.n)
-            t, ch = np.nonzero(raster)
-            counts = np.array([idx.size for idx in indices], dtype=np.int64)
-            flat = np.concatenate(indices) if indices else np.zeros(0, np.int64)
-            starts = np.cumsum(counts) - counts
-            reps = counts[ch]
-            ticks = np.repeat(t + first_tick, reps)
-            pos = np.repeat(starts[ch], reps) + (
-                np.arange(reps.sum()) - np.repeat(np.cumsum(reps) - reps, reps)
-            )
-            pairs = np.column_stack([ticks, flat[pos]]).astype(np.int64)
-            order = np.lexsort((pairs[:, 1], pairs[:, 0]))
-            out[port] = pairs[order].reshape(-1, 2)
+            out[port] = channel_spikes(raster, indices, first_tick)
         return out
 
     def report(self):

@@ -17,6 +17,7 @@ import numpy as np
 
 from ..emulator import get_emulator
 from ..files import load_model, save_model, write_atomic
+from ..hardware.model import channel_spikes
 from .spec import TrainedConvnet, encode_images
 
 MODEL_FILE = "model.json"
@@ -132,17 +133,7 @@ def input_spikes(ports, x):
     dict of str to (m, 2) ndarray of int64
     """
     flat = np.asarray(x, dtype=bool).reshape(len(x), -1)
-    counts = np.array([len(p) for p in ports["pixel_indices"]], dtype=np.int64)
-    indices = np.concatenate([np.asarray(p, np.int64) for p in ports["pixel_indices"]])
-    starts = np.cumsum(counts) - counts
-    tick, pixel = np.nonzero(flat)
-    reps = counts[pixel]
-    offsets = np.arange(reps.sum()) - np.repeat(np.cumsum(reps) - reps, reps)
-    pairs = np.column_stack(
-        [np.repeat(tick, reps), indices[np.repeat(starts[pixel], reps) + offsets]]
-    )
-    order = np.lexsort((pairs[:, 1], pairs[:, 0]))
-    return {ports["input_port"]: pairs[order].astype(np.int64)}
+    return {ports["input_port"]: channel_spikes(flat, ports["pixel_indices"])}
 
 
 def votes_from_spikes(ports, outputs, n_images):

@@ -7,6 +7,42 @@ from .limits import CHIP_SIZE, NEURON_FIELDS, NEURONS_PER_CORE
 from .validation import validate_model
 
 
+def channel_spikes(raster, indices, first_tick=0):
+    """Spike-file style ``[tick, index]`` pairs of an input port, from spikes per
+    host channel.
+
+    Parameters
+    ----------
+    raster : (ticks, n_channels) array_like of bool
+        Row ``t`` holds the channels that spike at tick ``first_tick + t``.
+    indices : list of array_like of int
+        Per channel, the port indices it drives (a channel may drive several).
+    first_tick : int, optional
+
+    Returns
+    -------
+    (m, 2) ndarray of int64
+        Sorted by tick, then index.
+    """
+    raster = np.asarray(raster, dtype=bool).reshape(-1, len(indices))
+    counts = np.array([len(idx) for idx in indices], dtype=np.int64)
+    flat = (
+        np.concatenate([np.asarray(idx, np.int64) for idx in indices])
+        if indices
+        else np.zeros(0, np.int64)
+    )
+    starts = np.cumsum(counts) - counts
+    t, ch = np.nonzero(raster)
+    reps = counts[ch]
+    ticks = np.repeat(t + first_tick, reps)
+    pos = np.repeat(starts[ch], reps) + (
+        np.arange(reps.sum()) - np.repeat(np.cumsum(reps) - reps, reps)
+    )
+    pairs = np.column_stack([ticks, flat[pos]]).astype(np.int64)
+    order = np.lexsort((pairs[:, 1], pairs[:, 0]))
+    return pairs[order].reshape(-1, 2)
+
+
 class ChipModel:
     """Cores placed on one or more 64 x 64 chip meshes, with input and output ports.
 
