@@ -10,8 +10,15 @@
    several SNN steps per ANN step. Prints mean and max ``|h_snn - h_ann|`` and the
    spikes per unit per ANN step.
 
-Deterministic (fixed seeds). Run with ``python benchmarks/sigmadelta_figures.py``.
+Deterministic (fixed seeds). Run with ``python benchmarks/sigmadelta_figures.py``
+(about 10 s); it writes ``benchmarks/results/sigmadelta_figures.json``, from which
+``benchmarks/doc_tables.py`` writes the tables of docs/sigmadelta/neuron.md and
+lprnn.md.
 """
+
+import argparse
+import json
+from pathlib import Path
 
 import nengo
 import numpy as np
@@ -27,6 +34,7 @@ from nengo_sigmadelta import (
 )
 
 DT = 0.001
+RESULTS = Path(__file__).parent / "results" / "sigmadelta_figures.json"
 
 
 def worst_count_error(spikes, rate):
@@ -41,6 +49,7 @@ def encoding_table(n_steps=2000):
     tau_fb = float(snn_time_constant(0.8, 10)) * DT
     kick = feedback_kick(DT, tau_fb)
     print(f"encoding: tau_fb = {tau_fb * 1e3:.1f} ms, kick = {kick:.2f} Hz")
+    result = {"tau_fb_s": tau_fb, "kick_hz": kick, "n_steps": n_steps, "rows": []}
     print("reset     J[Hz]  rate-J[Hz]  worst count err  (feedback-current)/kick")
     drives = np.array([5.0, 50.0, 123.4, 300.0, 777.0, 990.0])
     for reset in ("subtract", "zero"):
@@ -63,6 +72,16 @@ def encoding_table(n_steps=2000):
                 f"{reset:8s} {J:7.1f} {rate - J:11.2f} {err:16.2f}"
                 f"   [{lo:+.2f}, {hi:+.2f}]"
             )
+            result["rows"].append(
+                {
+                    "reset": reset,
+                    "drive_hz": float(J),
+                    "rate_error_hz": float(rate - J),
+                    "worst_count_error": float(err),
+                    "gap_over_kick": [float(lo), float(hi)],
+                }
+            )
+    return result
 
 
 def lprnn_table(seed=0, n_in=4, n_hidden=16, n_ann_steps=40):
@@ -73,6 +92,17 @@ def lprnn_table(seed=0, n_in=4, n_hidden=16, n_ann_steps=40):
     x = rng.uniform(0, 2, (n_ann_steps, n_in))
     h_ann = lprnn_forward(x, W, U, b, 0.8, 6.0)
     print(f"\nlpRNN: mean |h_ann| = {np.mean(np.abs(h_ann)):.3f}")
+    result = {
+        "seed": seed,
+        "inputs": n_in,
+        "units": n_hidden,
+        "ann_steps": n_ann_steps,
+        "retention": 0.8,
+        "a_max": 6.0,
+        "u_spectral_norm": float(np.linalg.norm(U, 2)),
+        "mean_abs_h_ann": float(np.mean(np.abs(h_ann))),
+        "rows": [],
+    }
     print("n  neurons   mean|err|  max|err|  spikes/unit/ANN step")
     for n in (5, 10, 20, 50):
         for spiking in (False, True):
@@ -89,8 +119,31 @@ def lprnn_table(seed=0, n_in=4, n_hidden=16, n_ann_steps=40):
             rate = f"{spikes:.2f}" if spiking else "-"
             kind = "spiking" if spiking else "rate"
             print(f"{n:<3d}{kind:8s} {err.mean():10.4f} {err.max():9.4f}   {rate}")
+            result["rows"].append(
+                {
+                    "snn_steps_per_ann_step": n,
+                    "neurons": kind,
+                    "mean_error": float(err.mean()),
+                    "max_error": float(err.max()),
+                    "spikes_per_unit_per_ann_step": float(spikes) if spiking else None,
+                }
+            )
+    return result
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=RESULTS)
+    args = parser.parse_args(argv)
+    result = {
+        "command": "python benchmarks/sigmadelta_figures.py",
+        "encoding": encoding_table(),
+        "lprnn": lprnn_table(),
+    }
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    print(f"wrote {args.out}")
 
 
 if __name__ == "__main__":
-    encoding_table()
-    lprnn_table()
+    main()
