@@ -7,9 +7,14 @@ A table in a Markdown page sits between two markers::
     <!-- end table -->
 
 ``python benchmarks/doc_tables.py`` rewrites every marked table from its JSON (in
-``benchmarks/results/``); ``--check`` only compares, and exits 1 naming the tables that
-differ (``tests/test_doc_tables.py`` runs the check). Each table has one function
-here, named in :data:`TABLES`.
+``benchmarks/results/``; a few tables are computed from the package itself);
+``--check`` only compares, and exits 1 naming the tables that differ
+(``tests/test_doc_tables.py`` runs the check). Each table has one function here, named
+in :data:`TABLES`.
+
+Figures quoted in the prose are checked, not rewritten: :data:`QUOTES` renders, from
+the same JSON, the phrases each page must hold, and both modes exit 1 naming any
+phrase a page lacks.
 """
 
 import argparse
@@ -79,7 +84,6 @@ def emulators_table(results):
     return "\n".join(lines) + "\n"
 
 
-#: Table name -> (JSON file in benchmarks/results, function that renders it).
 def filter_policy_table(results):
     """docs/simulator.md: filter neurons against the path's delay, per tau."""
     rows = results["feedforward_policy"]
@@ -191,6 +195,312 @@ def convnet_table(results):
     return "\n".join(lines) + "\n"
 
 
+def _ablations_label(results):
+    """The row labels of docs/training.md's ablation tables, by key."""
+    info = {v: r["chip_weights"] for v, r in results["variants"].items()}
+    levels = sorted({(min(i["levels"]), max(i["levels"])) for i in info.values()})
+    realized = "; ".join(
+        f"{v}: {i['zeroed']:.0%} of them zeroed, relative error {i['relative_error']:.2f}"
+        for v, i in info.items()
+    ).replace("%", " %")
+    return {
+        "spiking": "nothing changed (spiking)",
+        "levels_16": "recurrent weights on 16 levels per row (`ChipDense(bits=4)`'s grid)",
+        "levels_8": "recurrent weights on 8 levels per row",
+        "chip_weights": "recurrent weights as the chip realizes them (levels "
+        + ", ".join(f"{lo}..{hi}".replace("-", "−") for lo, hi in levels)
+        + f"; {realized})",
+        "latency_1": "recurrent `Lowpass` + 1 step",
+        "latency_2": "recurrent `Lowpass` + 2 steps (the chip's loop)",
+        "chip_neuron": "the chip's neuron: signed input, potential floored at 0",
+        "input_relays": "input currents through the host input relays "
+        "(2 thresholds a spike)",
+        "unfiltered": "recurrence unfiltered (the source spikes, 1 step late)",
+        "bernoulli": "recurrence as Bernoulli spikes of the filtered rate "
+        "(the filter neurons)",
+        "all": "**all of the chip's differences together**",
+        "all_but_bernoulli": "all but the Bernoulli spikes",
+        "relays_0.25": "input relays worth 0.25 thresholds a spike",
+        "bernoulli_8": "Bernoulli recurrence from 8 filter neurons per source "
+        "(each 1/8 of a spike)",
+        "all_with_both": "all of the chip's differences, with these two changes",
+        "neuron_relays_0.1": "input relays sized to the real input "
+        "(0.1 thresholds a spike)",
+        "neuron_latency": "the chip's loop latency (+2 steps)",
+        "neuron_bernoulli": "Bernoulli recurrence (filter neurons)",
+        "neuron_bernoulli_4": "Bernoulli recurrence, 4 filter neurons per source",
+        "floor": "**latency + Bernoulli, exact weights, no input relays**",
+        "floor_gain_per_source": "the same, filter neurons with gain `1 / peak` "
+        "per source (at most 10)",
+        "floor_gain_median": "the same, one gain `1 / median peak` "
+        "(as the chip does with measured activity)",
+        "floor_levels_16_relays_0.1": "the same with 16-level weights and relays at "
+        "0.1 thresholds",
+    }
+
+
+def _ablations_rows(results, keys, lines, bold=()):
+    variants = list(results["variants"])
+    label = _ablations_label(results)
+    acc = {
+        v: {row["key"]: row["accuracy"] for row in r["rows"]}
+        for v, r in results["variants"].items()
+    }
+    for key in keys:
+        if key == "chip":
+            cells = [
+                f"*{results['variants'][v]['chip']['accuracy']:.3f}*" for v in variants
+            ]
+            lines.append(
+                "| *the chip* (`nengo_truenorth.Simulator`) | "
+                + " | ".join(cells)
+                + " |"
+            )
+            continue
+        mark = "**" if key in bold else ""
+        cells = [f"{mark}{acc[v][key]:.3f}{mark}" for v in variants]
+        lines.append(f"| {label[key]} | " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def ablations_table(results):
+    """docs/training.md: one of the chip's differences at a time in nengo.Simulator."""
+    variants = list(results["variants"])
+    lines = [
+        "| `nengo.Simulator` with | " + " | ".join(variants) + " |",
+        "|---" * (len(variants) + 1) + "|",
+    ]
+    keys = [
+        "spiking", "levels_16", "levels_8", "chip_weights", "latency_1", "latency_2",
+        "chip_neuron", "input_relays", "unfiltered", "bernoulli", "all",
+        "all_but_bernoulli", "chip", "relays_0.25", "bernoulli_8", "all_with_both",
+    ]  # fmt: skip
+    return _ablations_rows(results, keys, lines, bold={"all"})
+
+
+def ablations_floor_table(results):
+    """docs/training.md: the chip's neuron with each of its other differences."""
+    variants = list(results["variants"])
+    lines = [
+        "| `nengo.Simulator` with the chip's neuron (signed input, floor at 0) and | "
+        + " | ".join(variants)
+        + " |",
+        "|---" * (len(variants) + 1) + "|",
+    ]
+    keys = [
+        "chip_neuron", "neuron_relays_0.1", "neuron_latency", "neuron_bernoulli",
+        "neuron_bernoulli_4", "floor", "floor_gain_per_source", "floor_gain_median",
+        "floor_levels_16_relays_0.1",
+    ]  # fmt: skip
+    text = _ablations_rows(results, keys, lines, bold={"floor"})
+    return text.replace(_ablations_label(results)["chip_neuron"], "nothing else")
+
+
+def ablations_spikes(results):
+    """docs/training.md: hidden-neuron spikes per inference, Nengo against the chip."""
+    parts = []
+    for variant, r in results["variants"].items():
+        s = r["hidden_spikes_per_inference"]
+        parts.append(
+            f"{s['nengo']:.0f} in Nengo against {s['chip']:.0f} on the chip for the "
+            f"{variant} network ({s['nengo'] / s['chip']:.1f}× fewer)"
+        )
+    n = next(iter(results["variants"].values()))["hidden_spikes_per_inference"]["n"]
+    return (
+        f"Hidden-neuron spikes per inference ({n} samples): " + "; ".join(parts) + ".\n"
+    )
+
+
+def hybrid_table(results):
+    """docs/sigmadelta/hybrid.md: rate, converted and hybrid-trained accuracies."""
+    lines = [
+        "| model | (a) rate | (b) converted, spiking | (c) hybrid-trained, spiking "
+        "| spikes / unit / step (b) | (c) |",
+        "|---|---|---|---|---|---|",
+    ]
+    names = {"lprnn": "lpRNN", "lmu": "LMU"}
+
+    def pm(m, key):
+        return f"{m[key]['mean']:.3f} ± {m[key]['std']:.3f}"
+
+    for model, m in results["summary"].items():
+        lines.append(
+            f"| {names.get(model, model)} | {pm(m, 'rate')} | {pm(m, 'converted')} "
+            f"| {pm(m, 'hybrid')} | {m['spikes_per_unit_step_converted']['mean']:.2f} "
+            f"| {m['spikes_per_unit_step_hybrid']['mean']:.2f} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def _minus(x, fmt):
+    """``x`` formatted, with a typographic minus sign."""
+    return f"{x:{fmt}}".replace("-", "−")
+
+
+def sigmadelta_encoding_table(results):
+    """docs/sigmadelta/neuron.md: the two resets on constant drives."""
+    lines = [
+        "| reset | J [Hz] | rate − J [Hz] | worst count error [spikes] | (x̂ − i)/k |",
+        "|---|---|---|---|---|",
+    ]
+    for r in results["encoding"]["rows"]:
+        lo, hi = r["gap_over_kick"]
+        rate_error = r["rate_error_hz"] + 0.0  # no "-0.00"
+        lines.append(
+            f"| {r['reset']} | {r['drive_hz']:.1f} | {_minus(rate_error, '.2f')} "
+            f"| {r['worst_count_error']:.2f} "
+            f"| [{_minus(lo, '+.2f')}, {_minus(hi, '+.2f')}] |"
+        )
+    return "\n".join(lines).replace("−0.00 ", "0.00 ") + "\n"
+
+
+def sigmadelta_lprnn_table(results):
+    """docs/sigmadelta/lprnn.md: a random lpRNN layer, rate and spiking, against the
+    ANN, per number of SNN steps per ANN step."""
+    lines = [
+        "| SNN steps per ANN step | neurons | mean \\|h − h_ann\\| | max \\|h − h_ann\\| "
+        "| spikes / unit / ANN step |",
+        "|---|---|---|---|---|",
+    ]
+    for r in results["lprnn"]["rows"]:
+        spikes = r["spikes_per_unit_per_ann_step"]
+        lines.append(
+            f"| {r['snn_steps_per_ann_step']} | {r['neurons']} | {r['mean_error']:.4f} "
+            f"| {r['max_error']:.4f} | {'–' if spikes is None else f'{spikes:.2f}'} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def _ms(seconds):
+    ms = seconds * 1000
+    return f"{ms:.4g} ms" if ms < 1000 else f"{seconds:.3g} s"
+
+
+def filter_design_table(results):
+    """docs/sigmadelta/truenorth.md: the filter design's error and refusals by tau."""
+    design = results["design"]
+    lines = [
+        "| `tau` | worst \\|realized / tau − 1\\| | refused (of "
+        f"{design['ranges'][0]['taus']:,}) |",
+        "|---|---|---|",
+    ]
+    for r in design["ranges"]:
+        refused = r["refused_range_s"]
+        lines.append(
+            f"| {_ms(r['tau_min_s'])} to {_ms(r['tau_max_s'])} "
+            f"| {100 * r['worst_error']:.2f} % | {r['refused']}"
+            + (f" ({_ms(refused[0])} to {_ms(refused[1])})" if refused else "")
+            + " |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def filter_step_table(results):
+    """docs/sigmadelta/truenorth.md: filter neurons' step response, Nengo and chip."""
+    lines = [
+        "| seed | rise, Nengo [ms] | rise, chip [ms] | fall, Nengo [ms] "
+        "| fall, chip [ms] | plateau, chip [Hz] |",
+        "|---|---|---|---|---|---|",
+    ]
+    for r in results["step"]["rows"]:
+        lines.append(
+            f"| {r['seed']} | {r['rise_nengo_ms']:.2f} | {r['rise_chip_ms']:.2f} "
+            f"| {r['fall_nengo_ms']:.2f} | {r['fall_chip_ms']:.2f} "
+            f"| {r['plateau_chip_hz']:.1f} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def lprnn_chip_table(results):
+    """docs/sigmadelta/truenorth.md: a random lpRNN layer in Nengo and on the chip."""
+    lines = [
+        "| seed | mean \\|h_ann\\| | Nengo − ANN | chip − ANN | chip − Nengo: mean, max "
+        "| recurrent weight energy lost |",
+        "|---|---|---|---|---|---|",
+    ]
+    for r in results["lprnn"]["rows"]:
+        lines.append(
+            f"| {r['seed']} | {r['mean_abs_h_ann']:.3f} | {r['nengo_vs_ann']:.4f} "
+            f"| {r['chip_vs_ann']:.4f} | {r['chip_vs_nengo_mean']:.4f}, "
+            f"{r['chip_vs_nengo_max']:.4f} | {100 * r['recurrent_weight_error']:.1f} % |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def energy_power_table(_):
+    """docs/energy.md: full-chip power by rate and operating point, computed by
+    ``energy.full_chip_power`` (no JSON: the figures follow from the constants)."""
+    from nengo_truenorth import energy
+
+    rates = (0, 10, 20, 50)
+    lines = [
+        "| mean rate | " + " | ".join(f"{r} Hz" for r in rates) + " |",
+        "|---" * (len(rates) + 1) + "|",
+    ]
+    for op in (energy.MEROLLA_2014, energy.AKOPYAN_2015):
+        power = [
+            energy.full_chip_power(rate_hz=r, active_synapses=128, operating_point=op)
+            for r in rates
+        ]
+        lines.append(
+            f"| {op.name} | " + " | ".join(f"{p * 1e3:.1f} mW" for p in power) + " |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def energy_derived_table(_):
+    """docs/energy.md: the figures derived from the published ones, computed from
+    ``nengo_truenorth.energy``'s constants."""
+    from nengo_truenorth import energy as e
+
+    mw = 1e3
+    merolla_total = e.MEROLLA_2014_CHIP_POWER / e.MEROLLA_2014_REFERENCE_SOPS
+    sops = f"{e.MEROLLA_2014_REFERENCE_SOPS / 1e9:.3f} × 10⁹"
+    rows = [
+        (
+            "static power per core",
+            f"{e.IDLE_CHIP_POWER * mw:g} mW / {e.CORES_PER_CHIP} "
+            f"(idle chip at {e.IDLE_VOLTAGE:.2f} V)",
+            f"{e.STATIC_POWER_PER_CORE * 1e6:.2f} µW",
+        ),
+        (
+            "Merolla 2014 reference activity",
+            f"{e.CORES_PER_CHIP * e.NEURONS_PER_CORE:,} neurons × "
+            f"{e.MEROLLA_2014_RATE:g} Hz × {e.MEROLLA_2014_ACTIVE_SYNAPSES} synapses",
+            f"{sops} events/s",
+        ),
+        (
+            f"active energy per event, Merolla 2014 ({e.MEROLLA_2014_VOLTAGE:g} V)",
+            f"({e.MEROLLA_2014_CHIP_POWER * mw:g} − {e.IDLE_CHIP_POWER * mw:g}) mW / "
+            f"{sops}",
+            f"{e.MEROLLA_2014_ENERGY_PER_SYNAPTIC_EVENT * 1e12:.2f} pJ "
+            f'({merolla_total * 1e12:.1f} pJ in total: the published "26 pJ")',
+        ),
+        (
+            f"active energy per event, Akopyan 2015 ({e.AKOPYAN_2015_VOLTAGE:g} V)",
+            f"({e.AKOPYAN_2015_CHIP_POWER * mw:g} − {e.IDLE_CHIP_POWER * mw:g}) mW / "
+            f"({e.AKOPYAN_2015_SOPS_PER_WATT / 1e9:g} GSOPS/W × "
+            f"{e.AKOPYAN_2015_CHIP_POWER * mw:g} mW)",
+            f"{e.AKOPYAN_2015_ENERGY_PER_SYNAPTIC_EVENT * 1e12:.2f} pJ",
+        ),
+        (
+            "most events a core sustains per tick",
+            f"{e.PEAK_SOPS_PER_CHIP / 1e9:g} GSOPS / {e.CORES_PER_CHIP} / 1000",
+            f"{e.PEAK_SYNAPTIC_EVENTS_PER_CORE_PER_TICK:,.0f}",
+        ),
+        (
+            '"scaled by cores" power',
+            f"{e.MEROLLA_2014_CHIP_POWER * mw:g} mW / {e.CORES_PER_CHIP}",
+            f"{e.MEROLLA_2014.scaled_power_per_core * 1e6:.2f} µW per core",
+        ),
+    ]
+    lines = ["| figure | arithmetic | value |", "|---|---|---|"]
+    lines += [f"| {a} | {b} | {c} |" for a, b, c in rows]
+    return "\n".join(lines) + "\n"
+
+
+#: Table name -> (JSON file in benchmarks/results, function that renders it from the
+#: file's contents); a file of None: the function computes the table from the package.
 TABLES = {
     "trained_rnn": ("trained_rnn.json", trained_rnn_table),
     "emulators": ("emulators.json", emulators_table),
@@ -200,12 +510,190 @@ TABLES = {
     "chains": ("simulator.json", chains_table),
     "fsdd_output": ("fsdd.json", fsdd_output),
     "fsdd_seeds": ("fsdd.json", fsdd_seeds_table),
+    "trained_rnn_ablations": ("trained_rnn_ablations.json", ablations_table),
+    "trained_rnn_floor": ("trained_rnn_ablations.json", ablations_floor_table),
+    "trained_rnn_spikes": ("trained_rnn_ablations.json", ablations_spikes),
+    "hybrid": ("hybrid.json", hybrid_table),
+    "sigmadelta_encoding": ("sigmadelta_figures.json", sigmadelta_encoding_table),
+    "sigmadelta_lprnn": ("sigmadelta_figures.json", sigmadelta_lprnn_table),
+    "filter_design": ("sigmadelta_truenorth.json", filter_design_table),
+    "filter_step": ("sigmadelta_truenorth.json", filter_step_table),
+    "lprnn_chip": ("sigmadelta_truenorth.json", lprnn_chip_table),
+    "energy_power": (None, energy_power_table),
+    "energy_derived": (None, energy_derived_table),
 }
+
+
+# -- figures quoted in prose ------------------------------------------------------
+#
+# A figure in a sentence cannot be regenerated without rewriting the sentence, so it is
+# checked instead: each function below returns the phrases, rendered from the JSON, that
+# its page must contain (compared with runs of whitespace as one space). When a
+# benchmark's figures change, the check names the phrases to rewrite by hand.
+
+
+def _span(values, fmt, sep="–"):
+    """``lo–hi`` of ``values`` (one value if they round alike)."""
+    lo, hi = (f"{v:{fmt}}" for v in (min(values), max(values)))
+    return lo if lo == hi else f"{lo}{sep}{hi}"
+
+
+def _hybrid_sweep(results, model, key):
+    runs = results["runs"][model]
+    return dict(
+        zip(
+            runs[0]["sweep"]["amplitudes"],
+            [sum(v) / len(v) for v in zip(*(r["sweep"][key] for r in runs))],
+        )
+    )
+
+
+def hybrid_quotes(results):
+    """docs/sigmadelta/hybrid.md."""
+    s = results["summary"]
+    lp, lmu = s["lprnn"], s["lmu"]
+
+    def points(a, b):
+        return f"{100 * (a['mean'] - b['mean']):.0f}"
+
+    rate_lp = _hybrid_sweep(results, "lprnn", "rate_trained")
+    rate_lmu = _hybrid_sweep(results, "lmu", "rate_trained")
+    hyb_lp = _hybrid_sweep(results, "lprnn", "hybrid_trained")
+    hyb_lmu = _hybrid_sweep(results, "lmu", "hybrid_trained")
+    seconds = sum(r["seconds"] for runs in results["runs"].values() for r in runs)
+    return [
+        f"{seconds:.0f} s wall",
+        f"drops the lpRNN by {points(lp['rate'], lp['converted'])} points and the LMU "
+        f"by {points(lmu['rate'], lmu['converted'])}",
+        f"within {100 * (lp['rate']['mean'] - lp['hybrid']['mean']):.1f} points of the "
+        f"rate network and recovers {points(lmu['hybrid'], lmu['converted'])} of the "
+        f"LMU's {points(lmu['rate'], lmu['converted'])} points",
+        f"to `a = 6/4` ({rate_lp[1.5]:.3f}) and falls after ({rate_lp[3.0]:.3f} at "
+        "`6/2`)",
+        f"already loses {100 * (rate_lmu[0.0] - rate_lmu[0.75]):.0f} points at `6/8` "
+        f"and {100 * (rate_lmu[0.0] - rate_lmu[1.5]):.0f} at `6/4`",
+        f"(lpRNN {_span(hyb_lp.values(), '.3f')}, LMU {_span(hyb_lmu.values(), '.3f')})",
+        f"its rate accuracy ({lmu['rate']['mean']:.2f})",
+    ]
+
+
+def sigmadelta_truenorth_quotes(results):
+    """docs/sigmadelta/truenorth.md."""
+    ranges = results["design"]["ranges"]
+    by_low = {round(r["tau_min_s"], 3): r for r in ranges}
+    refused = [r["refused_range_s"] for r in ranges if r["refused_range_s"]]
+    steps = results["step"]["rows"]
+    slower = [r["rise_chip_ms"] - r["rise_nengo_ms"] for r in steps] + [
+        r["fall_chip_ms"] - r["fall_nengo_ms"] for r in steps
+    ]
+    lprnn = results["lprnn"]
+    delay = lprnn["delay_recurrence"]
+    worst_to_1s = max(by_low[t]["worst_error"] for t in (0.003, 0.01, 0.1))
+    return [
+        f"within {100 * worst_to_1s:.2f} % from 3 ms to 1 s and "
+        f"{100 * by_low[1.0]['worst_error']:.2f} % to 2 s",
+        f"from {1000 * refused[0][0]:.3f} to {1000 * refused[0][1]:.3f} ms",
+        f"some from {refused[1][0]:.2f} s on",
+        f"The chip is {_span(slower, '.1f')} ms slower",
+        f"chip is {lprnn['without_recurrence']['chip_vs_nengo_mean']:.3f} from Nengo",
+        "its integer weights lose "
+        + _span([100 * r["recurrent_weight_error"] for r in lprnn["rows"]], ".1f")
+        + " %",
+        f"gives {delay[0]['chip_vs_nengo_mean']:.2f} and "
+        f"{delay[1]['chip_vs_nengo_mean']:.2f} for seeds {delay[0]['seed']} and "
+        f"{delay[1]['seed']}",
+    ]
+
+
+def sigmadelta_figures_quotes(results):
+    """docs/sigmadelta/neuron.md and lprnn.md."""
+    enc, lprnn = results["encoding"], results["lprnn"]
+    return [
+        f"`tau_fb = {1000 * enc['tau_fb_s']:.1f} ms`, kick `k = {enc['kick_hz']:.2f} Hz`",
+        f"`U` of spectral norm {lprnn['u_spectral_norm']:.2f}",
+        f"mean `|h_ann|` = {lprnn['mean_abs_h_ann']:.3f}",
+    ]
+
+
+def fsdd_quotes(results):
+    """docs/sigmadelta/fsdd.md: the prose under the spoken-digit tables."""
+    s, seeds = results["summary"], results["seeds"]
+    per_seed = (
+        ", ".join(_minus(100 * (r["snn"] - r["ann"]), "+.1f") for r in seeds[:-1])
+        + f" and {_minus(100 * (seeds[-1]['snn'] - seeds[-1]['ann']), '+.1f')}"
+    )
+    steps = s["snn_steps_per_inference"]
+    units = results["config"]["hidden"]
+    copies = s["chip_copies"]
+    per_copy = [r["chip"]["cores"] / copies for r in seeds]
+    groups = [r["chip"]["group_cores"] / copies for r in seeds]
+    splitters = [r["chip"]["splitter_cores"] / copies for r in seeds]
+    energy = s["chip_energy_per_inference_j"][0] * 1e6
+    static = s["chip_energy_components_per_inference_j"]["static"][0] * 1e6
+    return [
+        f"reaches {s['snn'][0]:.3f} ± {s['snn'][1]:.3f} at 10 SNN steps",
+        f"({s['ann'][0]:.3f} ± {s['ann'][1]:.3f}; per seed {per_seed} points)",
+        f"{s['ann'][0]:.3f} against {s['float_ann'][0]:.3f} for float",
+        f"about {round(s['spikes_per_inference'][0], -1):,.0f} hidden spikes",
+        f"{steps:.0f} SNN steps on average ({steps / 10:.1f} frames × 10)",
+        f"about {s['spikes_per_inference'][0] / steps / units:.2f} spikes per neuron",
+        f"about {round(s['synops_per_inference'][0], -4):,.0f} synaptic operations",
+        f"loses {100 * (s['snn'][0] - s['chip_accuracy'][0]):.0f} points "
+        f"({s['chip_accuracy'][0]:.3f} ± {s['chip_accuracy'][1]:.3f})",
+        f"fire {100 * (s['chip_spikes_per_inference'][0] / s['spikes_per_inference'][0] - 1):.0f} % more spikes",
+        f"takes {_span(per_copy, '.0f')} cores: {_span(groups, '.0f')} hold",
+        f"{_span(splitters, '.0f')} are splitters",
+        f"{static:.0f} of {energy:.0f} µJ per inference",
+    ]
+
+
+def emulators_quotes(results):
+    """docs/chip.md: the emulator benchmark's prose."""
+    rows = {r["cores"]: r for r in results["rows"]}
+    full = rows[4096]
+    return [
+        f"met ({rows[64]['speedup']:,.0f}×)",
+        f"met ({full['fast_ticks_per_s']:.1f} ticks/s best window, "
+        f"{full['fast_ticks_per_s_median']:.0f} median, "
+        f"{full['fast_x_real_time']:.2f}× real time)",
+        f"moves {full['synaptic_events_per_tick'] / 1e6:.1f} million synaptic events",
+        f"takes {full['fast_build_s']:.1f} s (`fast_build_s`)",
+        f"random full-chip model takes {full['model_generation_s']:.1f} s",
+    ]
+
+
+def energy_quotes(_):
+    """docs/energy.md: the prose beside the generated tables."""
+    from nengo_truenorth import energy as e
+
+    akopyan = e.full_chip_power(20, 128, e.AKOPYAN_2015)
+    more = e.AKOPYAN_2015_REFERENCE_SOPS / e.MEROLLA_2014_REFERENCE_SOPS - 1
+    return [
+        f"gives {akopyan * 1e3:.1f} mW at Merolla's activity",
+        f"implies {100 * more:.0f} % more activity",
+    ]
+
+
+#: Quoted figures: (page, JSON file in benchmarks/results or None, function of its
+#: contents -> the phrases the page must hold).
+QUOTES = [
+    ("docs/sigmadelta/hybrid.md", "hybrid.json", hybrid_quotes),
+    (
+        "docs/sigmadelta/truenorth.md",
+        "sigmadelta_truenorth.json",
+        sigmadelta_truenorth_quotes,
+    ),
+    ("docs/sigmadelta/fsdd.md", "fsdd.json", fsdd_quotes),
+    ("docs/chip.md", "emulators.json", emulators_quotes),
+    ("docs/energy.md", None, energy_quotes),
+]
 
 
 def render(name):
     """The Markdown of table ``name`` from its JSON."""
     filename, make = TABLES[name]
+    if filename is None:  # computed from the package itself
+        return make(None)
     return make(json.loads((RESULTS / filename).read_text(encoding="utf-8")))
 
 
@@ -236,6 +724,22 @@ def regenerate(text, where):
     return MARKED.sub(replace, text)
 
 
+def _flat(text):
+    return " ".join(text.split())
+
+
+def missing_quotes():
+    """``(page, phrase)`` for every quoted figure (:data:`QUOTES`) its page lacks."""
+    missing = []
+    for page, filename, phrases in QUOTES:
+        results = None
+        if filename is not None:
+            results = json.loads((RESULTS / filename).read_text(encoding="utf-8"))
+        text = _flat((ROOT / page).read_text(encoding="utf-8"))
+        missing += [(page, q) for q in phrases(results) if _flat(q) not in text]
+    return missing
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
@@ -250,13 +754,16 @@ def main(argv=None):
             stale.append(str(page.relative_to(ROOT)))
             if not args.check:
                 page.write_text(new, encoding="utf-8")
+    missing = missing_quotes()
+    for page, phrase in missing:
+        print(f"{page}: lacks {phrase!r} (its benchmark's figure; edit the prose)")
     if args.check and stale:
         print("tables differ from their JSON in: " + ", ".join(stale))
         print("run: python benchmarks/doc_tables.py")
         return 1
     for page in stale:
         print(f"rewrote the tables of {page}")
-    return 0
+    return 1 if missing else 0
 
 
 if __name__ == "__main__":

@@ -18,6 +18,7 @@ lprnn.md.
 
 import argparse
 import json
+import subprocess
 from pathlib import Path
 
 import nengo
@@ -35,6 +36,20 @@ from nengo_sigmadelta import (
 
 DT = 0.001
 RESULTS = Path(__file__).parent / "results" / "sigmadelta_figures.json"
+
+
+def git_commit():
+    """The checkout's commit (``git rev-parse --short HEAD``), or None outside git."""
+    try:
+        return subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"],
+            cwd=Path(__file__).parent,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return None
 
 
 def worst_count_error(spikes, rate):
@@ -137,6 +152,7 @@ def main(argv=None):
     args = parser.parse_args(argv)
     result = {
         "command": "python benchmarks/sigmadelta_figures.py",
+        "commit": git_commit(),
         "encoding": encoding_table(),
         "lprnn": lprnn_table(),
     }

@@ -18,6 +18,7 @@ import argparse
 import contextlib
 import itertools
 import json
+import subprocess
 from pathlib import Path
 from unittest import mock
 
@@ -37,6 +38,20 @@ from nengo_truenorth.passes.filters import design_filter, min_tau
 
 DT = 0.001
 RESULTS = Path(__file__).parent / "results" / "sigmadelta_truenorth.json"
+
+
+def git_commit():
+    """The checkout's commit (``git rev-parse --short HEAD``), or None outside git."""
+    try:
+        return subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"],
+            cwd=Path(__file__).parent,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return None
 
 
 def design_table(per_range=2000):
@@ -198,6 +213,7 @@ def main(argv=None):
     args = parser.parse_args(argv)
     result = {
         "command": "python benchmarks/sigmadelta_truenorth.py",
+        "commit": git_commit(),
         "design": design_table(),
         "step": step_table(),
         "lprnn": lprnn_table(),

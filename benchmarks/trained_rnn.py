@@ -38,6 +38,7 @@ import argparse
 import json
 import os
 import platform
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -68,6 +69,20 @@ from nengo_truenorth.training.digits import (  # noqa: E402
     to_spiking,
     train,
 )
+
+
+def git_commit():
+    """The checkout's commit (``git rev-parse --short HEAD``), or None outside git."""
+    try:
+        return subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"],
+            cwd=Path(__file__).parent,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return None
 
 
 def evaluate_spiking(net, train_data, test_data, n_nengo, n_chip):
@@ -246,6 +261,7 @@ def main(argv=None):
     )
     result = {
         "command": command.strip(),
+        "commit": git_commit(),
         "data": "sklearn.datasets.load_digits, rows as a sequence of 8 inputs, "
         f"{STEPS_PER_ROW} steps per row; {len(train_data[0])} training, "
         f"{len(test_data[0])} test samples (seed {args.seed})",

@@ -25,14 +25,18 @@ into the Nengo model, so that each difference is measured on its own:
 
 Then the hidden neurons' spikes per inference, in Nengo and on the chip.
 
-Nothing is asserted and nothing is written; the table is printed (docs/training.md
-holds a run). Run with ``.venv-dl/bin/python benchmarks/trained_rnn_ablations.py``
+Nothing is asserted. The table is printed, and the rows go to
+``benchmarks/results/trained_rnn_ablations.json`` under the variant's name (a run of
+one variant keeps the other's); ``benchmarks/doc_tables.py`` writes docs/training.md's
+tables from it. Run with ``.venv-dl/bin/python benchmarks/trained_rnn_ablations.py``
 (trains the 128-neuron network of the benchmark first, about 2 minutes; or pass
-``--weights`` a file written by ``trained_rnn.py --save-weights``). About 2 minutes on
-2 cores.
+``--weights`` a file written by ``trained_rnn.py --save-weights``, which
+``--variant constrained`` needs). About 4 minutes per variant on 2 cores.
 """
 
 import argparse
+import json
+import platform
 import sys
 import time
 from pathlib import Path
@@ -45,6 +49,8 @@ sys.path.insert(0, str(Path(__file__).parent))
 import trained_rnn as T  # noqa: E402
 
 from nengo_truenorth.training.digits import sample_runner, sequence_input  # noqa: E402
+
+RESULTS = Path(__file__).parent / "results" / "trained_rnn_ablations.json"
 
 
 class FlooredIF(SpikingRectifiedLinear):
@@ -242,6 +248,7 @@ def main(argv=None):
     parser.add_argument("--epochs", type=int, default=20)
     parser.add_argument("--n", type=int, default=300, help="test samples per row")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--out", type=Path, default=RESULTS)
     args = parser.parse_args(argv)
 
     start = time.perf_counter()
@@ -264,17 +271,25 @@ def main(argv=None):
     W = weights["W_rec"]
     chip_W, chip_info = chip_recurrent_weights(weights)
     peak = peak_rates(weights, train_data)
+    levels16 = ChipDense(W.shape, init=W, bits=4).sample()
+    chip_diffs = {
+        "W_rec": chip_W,
+        "extra_steps": 2,
+        "chip_neuron": True,
+        "input_relays": True,
+    }
+    floor = {"chip_neuron": True, "extra_steps": 2, "recurrence": "bernoulli"}
+    # (key, label, options): the key names the row in the JSON and the docs
     rows = [
-        ("nengo.Simulator, spiking", {}),
+        ("spiking", "nengo.Simulator, spiking", {}),
+        ("levels_16", "recurrent weights, 16 levels per row", {"W_rec": levels16}),
         (
-            "recurrent weights, 16 levels per row",
-            {"W_rec": ChipDense(W.shape, init=W, bits=4).sample()},
-        ),
-        (
+            "levels_8",
             "recurrent weights, 8 levels per row",
             {"W_rec": ChipDense(W.shape, init=W, bits=3).sample()},
         ),
         (
+            "chip_weights",
             (
                 "recurrent weights as the chip realizes them (levels "
                 f"{chip_info['levels']}, {chip_info['zeroed']:.0%} zeroed, relative "
@@ -282,122 +297,108 @@ def main(argv=None):
             ),
             {"W_rec": chip_W},
         ),
-        ("recurrent Lowpass + 1 step", {"extra_steps": 1}),
-        ("recurrent Lowpass + 2 steps (the chip's loop)", {"extra_steps": 2}),
-        ("chip neuron (signed input, potential floored at 0)", {"chip_neuron": True}),
+        ("latency_1", "recurrent Lowpass + 1 step", {"extra_steps": 1}),
         (
+            "latency_2",
+            "recurrent Lowpass + 2 steps (the chip's loop)",
+            {"extra_steps": 2},
+        ),
+        (
+            "chip_neuron",
+            "chip neuron (signed input, potential floored at 0)",
+            {"chip_neuron": True},
+        ),
+        (
+            "input_relays",
             "input currents through the host input relays (2 thresholds a spike)",
             {"input_relays": True},
         ),
         (
+            "unfiltered",
             "recurrence unfiltered (source spikes, 1 step late)",
             {"recurrence": "unfiltered"},
         ),
         (
+            "bernoulli",
             "recurrence as Bernoulli spikes of the filtered rate (filter neurons)",
             {"recurrence": "bernoulli"},
         ),
         (
+            "all",
             (
                 "all of the chip's: chip weights + 2 steps + chip neuron + relays + "
                 "Bernoulli"
             ),
-            {
-                "W_rec": chip_W,
-                "extra_steps": 2,
-                "chip_neuron": True,
-                "input_relays": True,
-                "recurrence": "bernoulli",
-            },
+            {**chip_diffs, "recurrence": "bernoulli"},
         ),
-        (
-            "all but the Bernoulli spikes",
-            {
-                "W_rec": chip_W,
-                "extra_steps": 2,
-                "chip_neuron": True,
-                "input_relays": True,
-            },
-        ),
+        ("all_but_bernoulli", "all but the Bernoulli spikes", chip_diffs),
         # what would help: smaller relay spikes, more filter neurons per source
         (
+            "relays_0.25",
             "input relays worth 0.25 thresholds a spike",
             {"input_relays": True, "relay_unit": 0.25},
         ),
         (
+            "bernoulli_8",
             "Bernoulli recurrence, 8 filter neurons per source (each 1/8 of a spike)",
             {"recurrence": "bernoulli", "copies": 8},
         ),
         (
+            "all_with_both",
             "all of the chip's, with both of these",
-            {
-                "W_rec": chip_W,
-                "extra_steps": 2,
-                "chip_neuron": True,
-                "input_relays": True,
-                "relay_unit": 0.25,
-                "recurrence": "bernoulli",
-                "copies": 8,
-            },
+            {**chip_diffs, "relay_unit": 0.25, "recurrence": "bernoulli", "copies": 8},
         ),
         # the chip's neuron with each of the others: what remains if weights and
         # relays were exact (the floor of the filter-neuron design)
         (
+            "neuron_relays_0.1",
             "chip neuron + input relays sized to the real input (0.1 thresholds)",
             {"chip_neuron": True, "input_relays": True, "relay_unit": 0.1},
         ),
         (
+            "neuron_latency",
             "chip neuron + the chip's loop latency",
             {"chip_neuron": True, "extra_steps": 2},
         ),
         (
+            "neuron_bernoulli",
             "chip neuron + Bernoulli recurrence",
             {"chip_neuron": True, "recurrence": "bernoulli"},
         ),
         (
+            "neuron_bernoulli_4",
             "chip neuron + Bernoulli recurrence, 4 filter neurons per source",
             {"chip_neuron": True, "recurrence": "bernoulli", "copies": 4},
         ),
         (
+            "floor",
             "chip neuron + latency + Bernoulli (exact weights, no input relays)",
-            {"chip_neuron": True, "extra_steps": 2, "recurrence": "bernoulli"},
+            floor,
         ),
         (
+            "floor_gain_per_source",
             "the same, filter neurons with gain 1 / peak per source (at most 10)",
-            {
-                "chip_neuron": True,
-                "extra_steps": 2,
-                "recurrence": "bernoulli",
-                "gain": np.clip(1.0 / peak, 1, 10),
-            },
+            {**floor, "gain": np.clip(1.0 / peak, 1, 10)},
         ),
         (
+            "floor_gain_median",
             "the same, one gain 1 / median peak (as the chip does)",
-            {
-                "chip_neuron": True,
-                "extra_steps": 2,
-                "recurrence": "bernoulli",
-                "gain": np.floor(1.0 / np.median(peak)),
-            },
+            {**floor, "gain": np.floor(1.0 / np.median(peak))},
         ),
         (
+            "floor_levels_16_relays_0.1",
             "the same with 16-level weights and relays at 0.1 thresholds",
-            {
-                "W_rec": ChipDense(W.shape, init=W, bits=4).sample(),
-                "chip_neuron": True,
-                "extra_steps": 2,
-                "recurrence": "bernoulli",
-                "input_relays": True,
-                "relay_unit": 0.1,
-            },
+            {**floor, "W_rec": levels16, "input_relays": True, "relay_unit": 0.1},
         ),
     ]
     print(f"{args.task}, {args.variant}, {args.n} test samples")
     print("| nengo.Simulator with | accuracy |\n|---|---|")
-    for label, options in rows:
+    results = []
+    for key, label, options in rows:
         acc, _ = T.spiking_accuracy(
             build(weights, **options), test_data, nengo.Simulator, args.n
         )
+        results.append({"key": key, "label": label, "accuracy": acc})
         print(f"| {label} | {acc:.3f} |", flush=True)
     acc, info = T.spiking_accuracy(
         build(weights), test_data, nengo_truenorth.Simulator, args.n
@@ -416,7 +417,32 @@ def main(argv=None):
         f"nengo {spikes['nengo']:.0f}, chip {spikes['chip']:.0f} "
         f"(ratio {spikes['nengo'] / max(spikes['chip'], 1):.2f})"
     )
-    print(f"[{time.perf_counter() - start:.0f} s] done")
+    total_s = time.perf_counter() - start
+    print(f"[{total_s:.0f} s] done")
+
+    command = "python benchmarks/trained_rnn_ablations.py " + " ".join(
+        sys.argv[1:] if argv is None else argv
+    )
+    saved = json.loads(args.out.read_text()) if args.out.exists() else {}
+    saved.setdefault("variants", {})[args.variant] = {
+        "command": command.strip(),
+        "commit": T.git_commit(),
+        "task": args.task,
+        "weights": (
+            f"{args.weights}" if args.weights else f"trained here, {args.epochs} epochs"
+        ),
+        "n": args.n,
+        "seed": args.seed,
+        "rows": results,
+        "chip": {"accuracy": acc, "cores": info["cores"]},
+        "chip_weights": chip_info,
+        "hidden_spikes_per_inference": {"n": n_spikes, **spikes},
+        "machine": f"{platform.machine()}, python {platform.python_version()}",
+        "total_s": round(total_s, 1),
+    }
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(saved, indent=2) + "\n")
+    print(f"wrote {args.out}")
 
 
 if __name__ == "__main__":
