@@ -280,8 +280,20 @@ def zero_columns(m, columns):
     return with_values(m, np.where(drop[m.indices], 0, m.data))
 
 
-def keep_columns(m, columns):
-    """A copy of ``m`` with every column but ``columns`` set to 0 (same shape)."""
+def keep_columns(m, columns, sparse=False):
+    """A copy of ``m`` with every column but ``columns`` set to 0 (same shape).
+
+    A dense ``m`` gives a dense copy, or with ``sparse=True`` the canonical CSR
+    matrix of the same entries (read from ``columns`` only: a few columns of a wide
+    matrix cost what they hold, not the matrix's size).
+    """
+    if not issparse(m) and sparse:
+        columns = np.unique(np.arange(np.shape(m)[1])[columns])
+        block = np.asarray(m)[:, columns]
+        rows, cols, vals = entries(block)
+        return from_entries(
+            rows, columns[cols], vals, np.shape(m), block.dtype, unique=True
+        )
     if not issparse(m):
         out = np.zeros(np.shape(m), dtype=np.asarray(m).dtype)
         out[:, columns] = np.asarray(m)[:, columns]

@@ -270,6 +270,12 @@ def round_group(state, group, edges, rng):
     )
 
 
+#: :func:`discretize_groups` rounds the groups a batch at a time, each batch holding
+#: at least this many weights (entries of dense edges, stored ones of sparse edges)
+#: unless the graph ends first: a batch's flat arrays take about 40 bytes a weight.
+BATCH_WEIGHTS = 1 << 22
+
+
 def discretize_groups(state):
     """The discretization pass: every group's float edges to integer levels.
 
@@ -277,16 +283,41 @@ def discretize_groups(state):
     weights, its drive per tick (the ensemble's bias plus the neuron type's own
     leak), its threshold and every other potential (:data:`POTENTIAL_PARAMS`). The
     integer edges go to ``state.graph.edges``.
+
+    The groups are rounded a batch at a time by :func:`round_groups` (the same
+    integers as :func:`round_group` group by group, in vectorized steps over all the
+    weights of a batch: a wide ensemble's thousands of two-neuron relays cost what
+    their weights hold, not a Python loop per edge each).
     """
     graph = state.graph
     rng = np.random.RandomState(state.seed)
     edges_into = {}
     for edge in graph.float_edges:
         edges_into.setdefault(edge.post, []).append(edge)
+    batch, weights = [], 0
     for group in graph.groups:
-        edges = edges_into.get(group, [])
-        threshold_before = group.param("threshold").astype(float)
-        levels, weight_scale, leak, alpha, scale = round_group(state, group, edges, rng)
+        batch.append(group)
+        weights += sum(_stored(e.weights) for e in edges_into.get(group, ()))
+        if weights >= BATCH_WEIGHTS:
+            _discretize_batch(state, batch, edges_into, rng)
+            batch, weights = [], 0
+    if batch:
+        _discretize_batch(state, batch, edges_into, rng)
+
+
+def _stored(m):
+    """The entries a matrix stores: all of a dense one's, the nonzero of a sparse."""
+    return m.nnz if sparse.issparse(m) else sparse.size(m)
+
+
+def _discretize_batch(state, groups, edges_into, rng):
+    graph = state.graph
+    thresholds_before = [g.param("threshold").astype(float) for g in groups]
+    table = _WeightTable(state, groups, edges_into, rng)
+    realized, target = [], []
+    for group, threshold_before, (levels, weight_scale, leak, alpha, scale) in zip(
+        groups, thresholds_before, table.round()
+    ):
         group.params["leak"] = np.clip(leak, LEAK_MIN, LEAK_MAX)
         group.params["threshold"] = alpha
         for name, (low, high) in POTENTIAL_PARAMS.items():
@@ -296,30 +327,226 @@ def discretize_groups(state):
                     np.int64
                 )
         group.weight_scale = weight_scale
+        for edge, q in zip(edges_into.get(group, []), levels):
+            graph.add_edge(Edge(edge.pre, group, q, edge.delay, edge.obj))
         # the potential each float weight asks for, in thresholds: negated for
         # `negate` neurons (their float weights are the levels they share)
         sign = np.where(group.negate, -1.0, 1.0) if group.negate is not None else 1.0
-        target_per_weight = sign / np.maximum(threshold_before, 1.0)
-        for edge, q in zip(edges, levels):
-            graph.add_edge(Edge(edge.pre, group, q, edge.delay, edge.obj))
-            _add_weight_error(
-                state, edge, q, group.weight_scale / alpha, target_per_weight
+        target.append(sign / np.maximum(threshold_before, 1.0) * np.ones(group.n))
+        realized.append(group.weight_scale / alpha)
+    table.add_weight_errors(
+        state.weight_errors, _concat(realized, float), _concat(target, float)
+    )
+
+
+def round_groups(state, groups, edges_into, rng):
+    """:func:`round_group` of each of ``groups``, vectorized over all their weights.
+
+    The results, and ``rng``'s state after, are those of calling
+    :func:`round_group` on each group in order (stochastic edges draw their
+    uniforms in that order, each in its dense form's shape); tested against it.
+
+    Parameters
+    ----------
+    state : ChipBuild
+    groups : list of NeuronGroup
+    edges_into : dict of NeuronGroup to list of FloatEdge
+    rng : numpy.random.RandomState
+
+    Returns
+    -------
+    list of tuple
+        Per group, the five results of :func:`discretize_group`.
+    """
+    table = _WeightTable(state, groups, edges_into, rng)
+    return table.round()
+
+
+class _WeightTable:
+    """The weights of a batch of groups as flat arrays: one row per neuron of the
+    batch, one entry per nonzero weight (in each edge's row-major order)."""
+
+    def __init__(self, state, groups, edges_into, rng):
+        self.groups = groups
+        sizes = np.array([g.n for g in groups], dtype=np.int64)
+        self.offsets = np.concatenate([[0], np.cumsum(sizes)])
+        self.group_of_row = np.repeat(np.arange(len(groups)), sizes)
+        drives = [group_drive(state, g) for g in groups]
+        self.bias = _concat([d[0] for d in drives], float)
+        self.threshold = _concat([d[1] for d in drives], float)
+        # the distinct codes (a batch holds few), and each row's
+        index = {}
+        code_of_group = [index.setdefault(id(g.code), len(index)) for g in groups]
+        self.codes = list({id(g.code): g.code for g in groups}.values())
+        self.code_of_row = np.repeat(np.array(code_of_group, dtype=np.int64), sizes)
+
+        def per_row(f, dtype=np.int64):
+            return np.array([f(c) for c in self.codes], dtype=dtype)[self.code_of_row]
+
+        self.q_ref = per_row(lambda c: max(min(c.levels.max(), -c.levels.min()), 1))
+        self.max_scale = per_row(lambda c: c.max_scale)
+        self.lo = per_row(lambda c: c.levels.min())
+        self.hi = per_row(lambda c: c.levels.max())
+        self.top = per_row(lambda c: max(np.abs(c.levels).max(), 1))
+        # per edge: its group, its entries and (stochastic edges) their uniforms
+        self.edges, rows, values, uniforms, stochastic = [], [], [], [], []
+        for k, group in enumerate(groups):
+            for edge in edges_into.get(group, []):
+                r, c, v = sparse.entries(edge.weights)
+                self.edges.append((k, edge, r, c))
+                rows.append(r + self.offsets[k])
+                values.append(v)
+                if edge.rounding == "stochastic":
+                    uniforms.append(_uniforms_at(edge.weights, r, c, rng))
+                    stochastic.append(np.ones(r.size, dtype=bool))
+                elif edge.rounding == "nearest":
+                    uniforms.append(np.zeros(r.size))
+                    stochastic.append(np.zeros(r.size, dtype=bool))
+                else:
+                    raise ValueError(
+                        f"rounding = {edge.rounding!r} is not 'nearest' or "
+                        "'stochastic'"
+                    )
+        self.row = _concat(rows, np.int64)
+        self.value = _concat(values, float)
+        self.uniform = _concat(uniforms, float)
+        self.stochastic = _concat(stochastic, bool)
+        self.edge_sizes = np.array([r.size for r in rows], dtype=np.int64)
+
+    def round(self):
+        n = self.offsets[-1]
+        max_weight = np.zeros(n)
+        np.maximum.at(max_weight, self.row, np.abs(self.value))
+        with np.errstate(divide="ignore"):
+            bounds = np.stack(
+                [
+                    (self.q_ref * self.max_scale) / np.abs(max_weight),
+                    LEAK_MAX / np.abs(self.bias),
+                    THRESHOLD_MAX / np.abs(self.threshold),
+                ]
             )
-
-
-def _add_weight_error(state, edge, levels, realized_per_level, target_per_weight):
-    """Add an edge's squared error and squared weights, in thresholds, to its
-    Nengo object's entry of ``state.weight_errors``."""
-    if sparse.issparse(levels) or sparse.issparse(edge.weights):
-        realized = sparse.scale_rows(sparse.csr(levels, np.float64), realized_per_level)
-        target = sparse.scale_rows(
-            sparse.csr(edge.weights, np.float64), target_per_weight
+        scale = np.min(bounds, axis=0)
+        weight_scale = np.clip(
+            np.round(scale * max_weight / self.q_ref), 1, self.max_scale
+        ).astype(np.int64)
+        exact, exact_groups = self.exact_scales()
+        rows_exact = exact_groups[self.group_of_row]
+        scale = np.where(rows_exact, 1.0, scale)
+        weight_scale = np.where(rows_exact, exact, weight_scale)
+        levels = self.levels(scale, weight_scale)
+        self.q = levels
+        leak = np.clip(np.round(scale * self.bias), -LEAK_MAX, LEAK_MAX).astype(
+            np.int64
         )
-        error = sparse.values(sparse.csr(realized - target))
-        target = sparse.values(target)
-    else:
-        target = edge.weights * target_per_weight[:, None]
-        error = levels * realized_per_level[:, None] - target
-    entry = state.weight_errors.setdefault(edge.obj, [0.0, 0.0])
-    entry[0] += float(np.vdot(error, error))
-    entry[1] += float(np.vdot(target, target))
+        alpha = np.clip(np.round(scale * self.threshold), 1, THRESHOLD_MAX).astype(
+            np.int64
+        )
+        out = []
+        for k in range(len(self.groups)):
+            rows = slice(self.offsets[k], self.offsets[k + 1])
+            out.append(
+                ([], weight_scale[rows], leak[rows], alpha[rows], scale[rows])
+            )
+        ends = np.cumsum(self.edge_sizes)
+        for (k, edge, r, c), end, size in zip(self.edges, ends, self.edge_sizes):
+            out[k][0].append(_with_levels(edge.weights, r, c, levels[end - size : end]))
+        return out
+
+    def add_weight_errors(self, weight_errors, realized_per_level, target_per_weight):
+        """Add each edge's squared error and squared weights, in thresholds, to its
+        Nengo object's entry of ``weight_errors`` (after :meth:`round`).
+
+        Parameters
+        ----------
+        realized_per_level, target_per_weight : (n,) ndarray
+            Per neuron of the batch, the potential (in thresholds) of one level on
+            the chip, and of one unit of float weight.
+        """
+        if not self.edges:
+            return
+        row = self.row
+        target = self.value * target_per_weight[row]
+        error = self.q * realized_per_level[row] - target
+        edge_of = np.repeat(np.arange(len(self.edges)), self.edge_sizes)
+        n = len(self.edges)
+        error_sq = np.bincount(edge_of, weights=error * error, minlength=n)
+        target_sq = np.bincount(edge_of, weights=target * target, minlength=n)
+        for (_, edge, _, _), e, t in zip(self.edges, error_sq, target_sq):
+            entry = weight_errors.setdefault(edge.obj, [0.0, 0.0])
+            entry[0] += float(e)
+            entry[1] += float(t)
+
+    def exact_scales(self):
+        """:func:`exact_weight_scales` of every group at once.
+
+        Returns
+        -------
+        scale : (n,) ndarray of int64
+            Per neuron, the weight scale that writes its numbers exactly (0 where
+            none does).
+        exact : (n_groups,) ndarray of bool
+            Whether every neuron of a group (with at least one) has one.
+        """
+        bias, threshold, v, row = self.bias, self.threshold, self.value, self.row
+        ok = (
+            _is_integer(bias)
+            & (np.abs(bias) <= LEAK_MAX)
+            & _is_integer(threshold)
+            & (threshold >= max(THRESHOLD_MIN, 1))
+            & (threshold <= THRESHOLD_MAX)
+        )
+        bound = (self.max_scale * self.top)[row]
+        bad = ~(_is_integer(v) & (np.abs(v) <= bound))
+        ok[row[bad]] = False
+        gcd = np.zeros(ok.size, dtype=np.int64)
+        whole = np.where(ok[row], np.abs(np.round(v)), 0).astype(np.int64)
+        np.gcd.at(gcd, row, whole)
+        scale = np.where(gcd == 0, 1, gcd)
+        ok &= scale <= self.max_scale
+        q = np.where(ok[row], np.round(v), 0).astype(np.int64) // scale[row]
+        code_of_entry = self.code_of_row[row]
+        for k, code in enumerate(self.codes):
+            off = (code_of_entry == k) & ~np.isin(q, code.levels)
+            ok[row[off]] = False
+        sizes = np.diff(self.offsets)
+        failing = np.bincount(self.group_of_row[~ok], minlength=len(self.groups))
+        exact = (sizes > 0) & (failing == 0)
+        return np.where(ok, scale, 0).astype(np.int64), exact
+
+    def levels(self, scale, weight_scale):
+        """Every entry's integer level (:func:`round_levels`, :func:`_nearest_level`)."""
+        row = self.row
+        x = scale[row] * self.value / weight_scale[row]
+        low = np.floor(x)
+        q = np.where(self.stochastic, low + (self.uniform < (x - low)), np.round(x))
+        q = np.clip(q, self.lo[row], self.hi[row]).astype(np.int64)
+        for k, code in enumerate(self.codes):
+            levels = code.levels
+            if levels.size == levels[-1] - levels[0] + 1:
+                continue  # every integer from lo to hi
+            at = self.code_of_row[row] == k
+            q[at] = _snap(q[at], levels)
+        return q
+
+
+def _concat(arrays, dtype):
+    return np.concatenate(arrays).astype(dtype, copy=False) if arrays else np.zeros(
+        0, dtype
+    )
+
+
+def _uniforms_at(m, rows, cols, rng):
+    """The uniforms :func:`round_levels` draws for a stochastic edge, at its
+    entries ``(rows, cols)`` (:func:`.sparse.stream_uniforms` of a sparse edge)."""
+    if sparse.issparse(m):
+        return sparse.stream_uniforms(m, rng)
+    return rng.random_sample(np.shape(m))[rows, cols]
+
+
+def _with_levels(weights, rows, cols, q):
+    """An edge's levels, in its weights' form: ``q`` at ``(rows, cols)``."""
+    if sparse.issparse(weights):
+        return sparse.with_values(weights, q)
+    out = np.zeros(np.shape(weights), dtype=np.int64)
+    out[rows, cols] = q
+    return out

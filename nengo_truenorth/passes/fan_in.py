@@ -174,6 +174,16 @@ def _direction(rows, values):
     return (first, _rounded_key(rows, values / coefficient)), coefficient
 
 
+#: A relay edge is built sparse when it reads at most this fraction of its pre's
+#: neurons (the dense and the sparse form give the same integers and the same chip).
+SPARSE_BELOW = 0.25
+
+
+def _mostly_empty(n_columns, n_pre):
+    """Whether ``n_columns`` of ``n_pre`` columns are few enough to store sparse."""
+    return n_columns <= SPARSE_BELOW * n_pre
+
+
 def relay_unit(coefficients):
     """``max(Σ c_i⁺, Σ |c_i⁻|)``: the most the inputs of a relay add in one tick."""
     c = np.asarray(coefficients, dtype=float)
@@ -272,7 +282,10 @@ class _FanInRewriter:
             index = np.array([i for i, _ in cols], dtype=np.int64)
             coef = np.array([ci for _, ci in cols])
             on, off = coef * threshold / unit, -coef * threshold / unit
-            if sparse.issparse(edge.weights):
+            # sparse where the relay reads few of the pre's neurons (one on/off pair
+            # of a block of decode neurons): a dense (2, pre.n) edge per class made
+            # the pass quadratic in the dimension
+            if sparse.issparse(edge.weights) or _mostly_empty(index.size, edge.pre.n):
                 w = sparse.from_entries(
                     np.repeat([0, 1], index.size),
                     np.tile(index, 2),
@@ -460,10 +473,6 @@ def split_per_neuron(rewriter, post):
     threshold = options.nominal_threshold
     n = post.n
     reader = rewriter.reader
-    # relay edges of a sparse layer stay sparse (the relays -> post edge is (n, 2n))
-    use_sparse = any(
-        sparse.issparse(e.weights) for e in rewriter.edges_into.get(post, [])
-    )
 
     def columns(items):
         # a chunk's columns, dense: (n, at most a core's inputs)
@@ -494,12 +503,17 @@ def split_per_neuron(rewriter, post):
         for edge, i in chunk:
             by_edge.setdefault(edge, []).append(i)
         for edge, cols in by_edge.items():
-            on = sparse.scale_rows(sparse.keep_columns(edge.weights, cols), scale)
+            kept = sparse.keep_columns(
+                edge.weights, cols, sparse=_mostly_empty(len(cols), edge.pre.n)
+            )
+            on = sparse.scale_rows(kept, scale)
             w = sparse.vstack([on, -on])
             rewriter.add_edge(
                 FloatEdge(edge.pre, relay, w, edge.delay, edge.obj, edge.rounding)
             )
-        diagonal = sparse.diag(unit, sparse=use_sparse)
+        # (n, 2 n) with 2 n entries: sparse, or the relays' edges to the post would
+        # grow as n^2 per chunk
+        diagonal = sparse.diag(unit, sparse=True)
         out = sparse.hstack([diagonal, -diagonal])
         new_edges.append(
             FloatEdge(relay, post, out, 1, chunk[0][0].obj, options.rounding)
