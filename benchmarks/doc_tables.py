@@ -605,11 +605,24 @@ def sigmadelta_truenorth_quotes(results):
     ]
 
 
-def sigmadelta_figures_quotes(results):
-    """docs/sigmadelta/neuron.md and lprnn.md."""
-    enc, lprnn = results["encoding"], results["lprnn"]
+def sigmadelta_neuron_quotes(results):
+    """docs/sigmadelta/neuron.md."""
+    enc = results["encoding"]
+    rows = {(r["reset"], r["drive_hz"]): r for r in enc["rows"]}
+    capped = rows[("zero", 990.0)]
     return [
         f"`tau_fb = {1000 * enc['tau_fb_s']:.1f} ms`, kick `k = {enc['kick_hz']:.2f} Hz`",
+        f"rate error of {_minus(rows[('subtract', 123.4)]['rate_error_hz'], '.2f')} Hz "
+        "at 123.4 Hz",
+        f"about `k/2 ≈ {enc['kick_hz'] / 2:.0f} Hz` too often",
+        f"at 990 Hz it is {capped['rate_error_hz']:.0f} Hz over",
+    ]
+
+
+def sigmadelta_lprnn_quotes(results):
+    """docs/sigmadelta/lprnn.md."""
+    lprnn = results["lprnn"]
+    return [
         f"`U` of spectral norm {lprnn['u_spectral_norm']:.2f}",
         f"mean `|h_ann|` = {lprnn['mean_abs_h_ann']:.3f}",
     ]
@@ -631,6 +644,7 @@ def fsdd_quotes(results):
     energy = s["chip_energy_per_inference_j"][0] * 1e6
     static = s["chip_energy_components_per_inference_j"]["static"][0] * 1e6
     return [
+        f"3 seeds; {results['wall_s'] / 60:.1f} minutes",
         f"reaches {s['snn'][0]:.3f} ± {s['snn'][1]:.3f} at 10 SNN steps",
         f"({s['ann'][0]:.3f} ± {s['ann'][1]:.3f}; per seed {per_seed} points)",
         f"{s['ann'][0]:.3f} against {s['float_ann'][0]:.3f} for float",
@@ -674,6 +688,177 @@ def energy_quotes(_):
     ]
 
 
+#: trained_rnn.py's tasks: label -> hidden neurons (as its ``TASKS``).
+TASK_NEURONS = {"digits-rows-128": 128, "digits-rows-64": 64}
+
+
+def _trained_rows(results):
+    """trained_rnn.json's rows by (neurons, variant)."""
+    return {(r["neurons"], r["variant"]): r for r in results["rows"]}
+
+
+def demo_lines(results):
+    """The two result lines ``make demo`` prints (nengo_truenorth.demo_training), as
+    the benchmark's 64-neuron rows give them: the demo trains the same networks."""
+    rows = _trained_rows(results)
+    inference_s = 8 * 10 * 0.001
+    lines = []
+    for variant in ("plain", "constrained"):
+        r = rows[(64, variant)]
+        chip = r["chip_measured"]
+        lines.append(
+            f"{variant:12s} | {r['nengo_dl_rate']:12.3f} | {r['nengo_spiking']:15.3f} "
+            f"| {r['chip_spiking']:13.3f} | {r['chip_spiking_measured']:23.3f} "
+            f"| {chip['cores']:10d} | {chip['uj_per_inference']:14.1f} "
+            f"| {chip['uj_per_inference'] / inference_s / 1e3:15.2f}"
+        )
+    return lines
+
+
+def readme_quotes(results):
+    """README.md: what ``make demo`` reaches (the benchmark's 64-neuron rows)."""
+    rows = [r for r in results["rows"] if r["neurons"] == 64]
+    chip = [r["chip_spiking_measured"] for r in rows]
+    nengo = [r["nengo_spiking"] for r in rows]
+    return [
+        f"The chip reaches {_span(chip, '.2f', ' to ')} where `nengo.Simulator` gets "
+        f"{_span(nengo, '.2f', ' to ')}"
+    ]
+
+
+def training_quotes(results):
+    """docs/training.md: the trained-RNN benchmark's figures in the prose."""
+    rows = _trained_rows(results)
+    p128, c128 = rows[(128, "plain")], rows[(128, "constrained")]
+    p64, c64 = rows[(64, "plain")], rows[(64, "constrained")]
+    plain = [p128, p64]
+
+    def acc(*values):
+        return ", ".join(f"{v:.3f}" for v in values)
+
+    def points(a, b):
+        return f"{100 * (a - b):.0f}"
+
+    default_static = [
+        100
+        * r["chip"]["uj_per_inference_by_component"]["static"]
+        / r["chip"]["uj_per_inference"]
+        for r in results["rows"]
+    ]
+    dynamic = [
+        r["chip_measured"]["uj_per_inference"]
+        - r["chip_measured"]["uj_per_inference_by_component"]["static"]
+        for r in results["rows"]
+    ]
+    dynamic_share = [
+        100 * d / r["chip_measured"]["uj_per_inference"]
+        for d, r in zip(dynamic, results["rows"])
+    ]
+    mw = [
+        r[k]["uj_per_inference"] / 80
+        for r in results["rows"]
+        for k in ("chip", "chip_measured")
+    ]
+    return demo_lines(results) + [
+        f"{p128['chip_spiking']:.3f} where `nengo.Simulator` gets "
+        f"{p128['nengo_spiking']:.3f} (digits, 128 neurons), {p64['chip_spiking']:.3f} "
+        f"against {p64['nengo_spiking']:.3f} (64 neurons)",
+        f"the 64-neuron networks reach {p64['chip_spiking_measured']:.3f} (plain) and "
+        f"{c64['chip_spiking_measured']:.3f} (constraint-aware",
+        f"the 128-neuron ones, whose inputs overflow a core, stay at "
+        f"{p128['chip_spiking_measured']:.3f} and {c128['chip_spiking_measured']:.3f}",
+        "plain networks lose "
+        + _span(
+            [100 * (r["nengo_spiking"] - r["chip_spiking"]) for r in plain],
+            ".0f",
+            " to ",
+        )
+        + " points on the chip",
+        f"({p64['chip_spiking']:.3f} → {p64['chip_spiking_measured']:.3f}, "
+        f"{c64['chip_spiking']:.3f} → {c64['chip_spiking_measured']:.3f})",
+        f"within {points(c64['nengo_spiking'], c64['chip_spiking_measured'])} point "
+        f"of its own `nengo.Simulator` run ({c64['nengo_spiking']:.3f}) and "
+        f"{points(c64['nengo_spiking_chip_latency'], c64['chip_spiking_measured'])} of "
+        f"its run with the chip's latency ({c64['nengo_spiking_chip_latency']:.3f}); "
+        f"the plain one stays "
+        f"{points(p64['nengo_spiking'], p64['chip_spiking_measured'])} points below",
+        "The 128-neuron networks stay far off "
+        f"({acc(p128['chip_spiking_measured'], c128['chip_spiking_measured'])})",
+        f"the plain networks drop to {p128['nengo_spiking_chip_latency']:.3f} and "
+        f"{p64['nengo_spiking_chip_latency']:.3f}. The constrained ones, trained with "
+        f"that latency, hold {c128['nengo_spiking_chip_latency']:.3f} and "
+        f"{c64['nengo_spiking_chip_latency']:.3f}",
+        f"({c64['chip_spiking_measured']:.3f} against "
+        f"{p64['chip_spiking_measured']:.3f} for 64 neurons)",
+        f"With default options {_span(default_static, '.1f', ' to ')} % of each figure "
+        "is static power",
+        f"grow to {_span(dynamic, '.1f', ' to ')} µJ "
+        f"({_span(dynamic_share, '.0f', ' to ')} % of the total)",
+        f"the chip draws {_span(mw, '.2f', ' to ')} mW",
+        f"The 64-neuron network does better on the chip ({p64['chip_spiking']:.3f})",
+        f"with default options {acc(p128['chip_spiking'])} and "
+        f"{acc(p64['chip_spiking'])} for plain, {acc(c128['chip_spiking'])} and "
+        f"{acc(c64['chip_spiking'])} for constrained; with measured activity "
+        f"{acc(p128['chip_spiking_measured'])} and "
+        f"{acc(p64['chip_spiking_measured'])} for plain, "
+        f"{acc(c128['chip_spiking_measured'])} and "
+        f"{acc(c64['chip_spiking_measured'])} for constrained",
+        f"lands on the chip at that floor with default options ({p64['chip_spiking']:.3f})",
+    ]
+
+
+def ablation_quotes(results):
+    """docs/training.md: the ablations' figures in the prose."""
+    v = results["variants"]
+    p = {row["key"]: row["accuracy"] for row in v["plain"]["rows"]}
+    c = {row["key"]: row["accuracy"] for row in v["constrained"]["rows"]}
+    chip_p, chip_c = (
+        v["plain"]["chip"]["accuracy"],
+        v["constrained"]["chip"]["accuracy"],
+    )
+    bits3 = [v[k]["chip_measured"]["weight_bits_3"] for k in ("plain", "constrained")]
+    measured = [v[k]["chip_measured"]["default"] for k in ("plain", "constrained")]
+    cores = v["plain"]["chip_resources"]
+    spikes = v["plain"]["hidden_spikes_per_inference"]
+    return [
+        f"({p['all']:.3f} against {chip_p:.3f}, and {c['all']:.3f} against "
+        f"{chip_c:.3f})",
+        f"**The filter neurons' spikes ({p['spiking']:.3f} → {p['bernoulli']:.3f}).**",
+        f"with no filter at all ({p['unfiltered']:.3f})",
+        f"**The host input relays (→ {p['input_relays']:.3f}).**",
+        f"**One weight scale per neuron (→ {p['chip_weights']:.3f}).**",
+        f"{v['plain']['chip_weights']['zeroed']:.0%} of them become 0".replace(
+            "%", " %"
+        ),
+        f"keep 16 levels per row ({p['levels_16']:.3f}), or 8 at a cost "
+        f"({p['levels_8']:.3f})",
+        f"the chip fires about {spikes['nengo'] / spikes['chip']:.0f}× fewer spikes",
+        f"**The loop latency (→ {p['latency_2']:.3f}).**",
+        f"the network holds {c['latency_2']:.3f} with the chip's timing",
+        f"**The neuron (→ {p['chip_neuron']:.3f}).**",
+        f"less sensitive to this ({c['chip_neuron']:.3f})",
+        f"this works: {p['latency_2']:.3f} becomes {c['latency_2']:.3f}",
+        f"the chip gets {bits3[0]['accuracy']:.3f} (plain) and "
+        f"{bits3[1]['accuracy']:.3f} (constrained) at {bits3[0]['cores']} and "
+        f"{bits3[1]['cores']} cores",
+        f"({bits3[0]['accuracy']:.3f} and {bits3[1]['accuracy']:.3f} in place of "
+        f"{measured[0]['accuracy']:.3f} and {measured[1]['accuracy']:.3f})",
+        f"from {p['floor']:.3f} to {p['floor_gain_per_source']:.3f}, and one gain of "
+        f"`1 / median peak` to {p['floor_gain_median']:.3f}: level with no noise at all "
+        f"({p['neuron_latency']:.3f};",
+        f"({p['spiking']:.3f} → {p['chip_neuron']:.3f})",
+        f"leave the plain network {p['floor']:.3f} where `nengo.Simulator` gets {p['spiking']:.3f}",
+        f"take the noise away: {p['floor_gain_median']:.3f}, level with the chip's "
+        f"neuron and latency alone ({p['neuron_latency']:.3f})",
+        f"(4 give {p['neuron_bernoulli_4']:.3f} in place "
+        f"of {p['neuron_bernoulli']:.3f} here",
+        f"gains {c['latency_2'] - p['latency_2']:.2f} in Nengo with the latency",
+        f"For the plain 128-neuron network, {cores['group_cores']} cores hold the hidden "
+        f"neurons, filter neurons and input relays, spread out by the axon limit, and "
+        f"{cores['splitter_cores']} hold splitter neurons",
+    ]
+
+
 #: Quoted figures: (page, JSON file in benchmarks/results or None, function of its
 #: contents -> the phrases the page must hold).
 QUOTES = [
@@ -684,8 +869,13 @@ QUOTES = [
         sigmadelta_truenorth_quotes,
     ),
     ("docs/sigmadelta/fsdd.md", "fsdd.json", fsdd_quotes),
+    ("docs/sigmadelta/neuron.md", "sigmadelta_figures.json", sigmadelta_neuron_quotes),
+    ("docs/sigmadelta/lprnn.md", "sigmadelta_figures.json", sigmadelta_lprnn_quotes),
     ("docs/chip.md", "emulators.json", emulators_quotes),
     ("docs/energy.md", None, energy_quotes),
+    ("README.md", "trained_rnn.json", readme_quotes),
+    ("docs/training.md", "trained_rnn.json", training_quotes),
+    ("docs/training.md", "trained_rnn_ablations.json", ablation_quotes),
 ]
 
 

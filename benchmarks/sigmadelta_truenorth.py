@@ -41,15 +41,23 @@ RESULTS = Path(__file__).parent / "results" / "sigmadelta_truenorth.json"
 
 
 def git_commit():
-    """The checkout's commit (``git rev-parse --short HEAD``), or None outside git."""
-    try:
+    """The checkout's commit (``git rev-parse --short HEAD``), with ``+dirty`` where
+    the packages have uncommitted changes; None outside git."""
+
+    def git(*args):
         return subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"],
+            ["git", *args],
             cwd=Path(__file__).parent,
             capture_output=True,
             text=True,
             check=True,
         ).stdout.strip()
+
+    try:
+        dirty = git(
+            "status", "--porcelain", "--", "../nengo_truenorth", "../nengo_sigmadelta"
+        )
+        return git("rev-parse", "--short", "HEAD") + ("+dirty" if dirty else "")
     except (OSError, subprocess.CalledProcessError):
         return None
 

@@ -23,7 +23,11 @@ into the Nengo model, so that each difference is measured on its own:
   weights and relays are exact; and with filter neurons with gain (firing ``G``
   times as often, each spike worth ``1/G``), per source and one per ensemble.
 
-Then the hidden neurons' spikes per inference, in Nengo and on the chip.
+Then the chip itself: with default options, and with the activity measured
+(``nengo_truenorth.measure_activity``) with the default 16-level recurrent weights and
+with 8 levels (``weight_bits = 3``: three axons per input, so the 128-neuron network's
+inputs need no partial sums); and the hidden neurons' spikes per inference, in Nengo
+and on the chip.
 
 Nothing is asserted. The table is printed, and the rows go to
 ``benchmarks/results/trained_rnn_ablations.json`` under the variant's name (a run of
@@ -170,7 +174,9 @@ def build(
 def chip_recurrent_weights(weights):
     """The recurrent weights as the compiled chip realizes them, in Nengo's units
     (thresholds per spike): ``levels * weight_scale / threshold`` of the edge from the
-    filter neurons into the hidden neurons, mapped back to the source neurons."""
+    filter neurons into the hidden neurons, mapped back to the source neurons; with
+    what the levels lose, and the compiled chip's cores (all, of the groups, of the
+    splitters)."""
     import nengo_truenorth
 
     net = T.build_network(weights["W_rec"].shape[0], weights=weights)
@@ -203,7 +209,12 @@ def chip_recurrent_weights(weights):
                 / np.linalg.norm(weights["W_rec"])
             ),
         }
-    return realized, info
+        resources = {
+            k: int(v)
+            for k, v in sim.resources().items()
+            if k in ("cores", "group_cores", "splitter_cores")
+        }
+    return realized, info, resources
 
 
 def peak_rates(weights, train_data):
@@ -269,7 +280,7 @@ def main(argv=None):
     print(f"[{time.perf_counter() - start:.0f} s] weights ready", flush=True)
 
     W = weights["W_rec"]
-    chip_W, chip_info = chip_recurrent_weights(weights)
+    chip_W, chip_info, chip_resources = chip_recurrent_weights(weights)
     peak = peak_rates(weights, train_data)
     levels16 = ChipDense(W.shape, init=W, bits=4).sample()
     chip_diffs = {
@@ -404,6 +415,24 @@ def main(argv=None):
         build(weights), test_data, nengo_truenorth.Simulator, args.n
     )
     print(f"| *nengo_truenorth.Simulator* ({info['cores']} cores) | {acc:.3f} |")
+    # the chip with the activity measured (as trained_rnn.py's last columns), with
+    # 16-level and with 8-level recurrent weights (3 axons per input: no partial sums)
+    measured = {}
+    for bits in (None, 3):
+        net = build(weights)
+        nengo_truenorth.add_params(net)
+        if bits is not None:
+            net.config[T.recurrent_connection(net)].weight_bits = bits
+        nengo_truenorth.measure_activity(net, sample_runner(net, train_data[0]))
+        acc_m, info_m = T.spiking_accuracy(
+            net, test_data, nengo_truenorth.Simulator, args.n
+        )
+        key = "default" if bits is None else f"weight_bits_{bits}"
+        measured[key] = {"accuracy": acc_m, "cores": info_m["cores"]}
+        print(
+            f"| *nengo_truenorth.Simulator*, measured activity, recurrent "
+            f"weight_bits {bits or 'default'} ({info_m['cores']} cores) | {acc_m:.3f} |"
+        )
     n_spikes = min(args.n, 100)
     spikes = {
         name: hidden_spikes(weights, sim, test_data, n_spikes)
@@ -435,7 +464,9 @@ def main(argv=None):
         "seed": args.seed,
         "rows": results,
         "chip": {"accuracy": acc, "cores": info["cores"]},
+        "chip_measured": measured,
         "chip_weights": chip_info,
+        "chip_resources": chip_resources,
         "hidden_spikes_per_inference": {"n": n_spikes, **spikes},
         "machine": f"{platform.machine()}, python {platform.python_version()}",
         "total_s": round(total_s, 1),

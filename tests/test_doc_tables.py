@@ -38,6 +38,25 @@ def test_every_quoted_figure_is_in_its_page():
     assert doc_tables.missing_quotes() == []
 
 
+def test_the_ablations_ran_on_the_benchmarks_networks():
+    """trained_rnn_ablations.json and trained_rnn.json describe the same trained
+    networks on the same chip (docs/training.md reads them side by side)."""
+    results = {
+        name: json.loads((doc_tables.RESULTS / name).read_text(encoding="utf-8"))
+        for name in ("trained_rnn.json", "trained_rnn_ablations.json")
+    }
+    rows = doc_tables._trained_rows(results["trained_rnn.json"])
+    for variant, ablation in results["trained_rnn_ablations.json"]["variants"].items():
+        row = rows[(doc_tables.TASK_NEURONS[ablation["task"]], variant)]
+        accuracy = {r["key"]: r["accuracy"] for r in ablation["rows"]}
+        assert accuracy["spiking"] == row["nengo_spiking"], variant
+        assert accuracy["latency_2"] == row["nengo_spiking_chip_latency"], variant
+        assert ablation["chip"]["accuracy"] == row["chip_spiking"], variant
+        assert ablation["chip"]["cores"] == row["chip"]["cores"], variant
+        measured = ablation["chip_measured"]["default"]
+        assert measured["accuracy"] == row["chip_spiking_measured"], variant
+
+
 def test_a_table_that_drifts_is_found(tmp_path, monkeypatch):
     page = tmp_path / "page.md"
     table = doc_tables.render("trained_rnn")
