@@ -620,11 +620,22 @@ def sigmadelta_neuron_quotes(results):
 
 
 def sigmadelta_lprnn_quotes(results):
-    """docs/sigmadelta/lprnn.md."""
+    """docs/sigmadelta/lprnn.md: the measured layer's figures, and the worked numbers
+    of the scaling rules (from ``nengo_sigmadelta`` itself)."""
+    import numpy as np
+
+    from nengo_sigmadelta import lprnn_mapping, snn_time_constant
+
     lprnn = results["lprnn"]
+    zeros = np.zeros((1, 1))
+    mapping = lprnn_mapping(zeros, zeros, np.zeros(1), 0.8, 6.0, 10)
     return [
         f"`U` of spectral norm {lprnn['u_spectral_norm']:.2f}",
         f"mean `|h_ann|` = {lprnn['mean_abs_h_ann']:.3f}",
+        f"about 9.5 steps, that is {float(snn_time_constant(0.8, 9.5)):.1f} steps",
+        f"(`mapping.trace_kick`): {float(np.ravel(mapping.trace_kick)[0]):.3f} for "
+        "`r = 0.8`, `n = 10`, `a_max = 6`",
+        f"`S`: {2**3 * 6:d} for the paper's `k = 3`, `a_max = 6`",
     ]
 
 
