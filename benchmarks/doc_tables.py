@@ -870,6 +870,14 @@ def ablation_quotes(results):
     ]
 
 
+def nengo_suite_quotes(_):
+    """docs/nengo-suite.md: the build option the accuracy row names."""
+    from nengo_truenorth.options import BuildOptions
+
+    tau = BuildOptions().filter_min_tau
+    return [f"`τ` below `BuildOptions.filter_min_tau`, {1000 * tau:g} ms"]
+
+
 #: Quoted figures: (page, JSON file in benchmarks/results or None, function of its
 #: contents -> the phrases the page must hold).
 QUOTES = [
@@ -884,6 +892,7 @@ QUOTES = [
     ("docs/sigmadelta/lprnn.md", "sigmadelta_figures.json", sigmadelta_lprnn_quotes),
     ("docs/chip.md", "emulators.json", emulators_quotes),
     ("docs/energy.md", None, energy_quotes),
+    ("docs/nengo-suite.md", None, nengo_suite_quotes),
     ("README.md", "trained_rnn.json", readme_quotes),
     ("docs/training.md", "trained_rnn.json", training_quotes),
     ("docs/training.md", "trained_rnn_ablations.json", ablation_quotes),
