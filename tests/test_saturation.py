@@ -7,6 +7,7 @@ import pytest
 
 import nengo_truenorth
 from nengo_truenorth.frontend import Model
+from nengo_truenorth.passes import decode
 from nengo_truenorth.simulator import SATURATION_MIN_TICKS
 
 #: Host input values: ``input_range`` lets the host send them without clipping, so
@@ -112,9 +113,11 @@ def test_saturation_starts_again_after_reset():
     )
 
 
-def test_decode_blocks_of_a_function_are_keyed_by_the_connection():
-    # a 2-D function with rows of several sign patterns takes classic decode
-    # blocks, one group per connection; a filtered one adds filter neurons
+def test_decode_blocks_of_a_function_are_keyed_by_the_connection(monkeypatch):
+    # classic decode blocks, one group per connection (sign-plane banks, which a
+    # 2-D function gets by default, belong to their ensemble); a filtered one adds
+    # filter neurons
+    monkeypatch.setattr(decode, "MAX_BANKS", 0)
     with nengo.Network(seed=1) as net:
         a = nengo.Ensemble(100, 2)
         b = nengo.Ensemble(100, 2)

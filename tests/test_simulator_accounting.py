@@ -129,6 +129,8 @@ def test_resources_count_the_compiled_cores_bits_and_hops(chip_run):
             hops += abs(x1 - x0) + abs(y1 - y0)
     assert resources["hops_per_tick"] == hops
     assert resources["neurons"] == (
-        resources["group_neurons"] + resources["splitter_neurons"]
+        resources["group_neurons"]
+        + resources["splitter_neurons"]
+        + resources["copy_neurons"]
     )
     assert resources["neurons"] <= resources["cores"] * NEURONS_PER_CORE

@@ -174,20 +174,23 @@ def test_unsupported_chip_synapse_is_a_build_error(synapse):
     assert "on_chip = False" in str(info.value)
 
 
-def fan_out_of_filtered_connections(n_posts, post_neurons=2):
-    """One ensemble into ``n_posts`` others, each with one shared filter tau."""
+def fan_out_of_filtered_connections(n_posts, post_neurons=2, neurons=False):
+    """One ensemble into ``n_posts`` others, each with one shared filter tau
+    (neuron -> neuron with ``neurons``)."""
     with nengo.Network(seed=7) as net:
         a = nengo.Ensemble(20, 1, neuron_type=nengo.SpikingRectifiedLinear())
-        conns = [
-            nengo.Connection(
-                a,
-                nengo.Ensemble(
-                    post_neurons, 1, neuron_type=nengo.SpikingRectifiedLinear()
-                ),
-                synapse=0.05,
-            )
+        posts = [
+            nengo.Ensemble(post_neurons, 1, neuron_type=nengo.SpikingRectifiedLinear())
             for _ in range(n_posts)
         ]
+        if neurons:
+            weights = np.full((post_neurons, a.n_neurons), 0.01)
+            conns = [
+                nengo.Connection(a.neurons, p.neurons, transform=weights, synapse=0.05)
+                for p in posts
+            ]
+        else:
+            conns = [nengo.Connection(a, p, synapse=0.05) for p in posts]
     return net, conns
 
 
@@ -201,8 +204,9 @@ def test_filter_loops_keep_their_two_ticks_up_to_one_splitter_stage():
 
 def test_filter_neurons_with_too_many_targets_are_a_build_error():
     # posts of 129 neurons take a core each: each filter neuron has a target (an
-    # axon) on 260 cores, and itself
-    net, conns = fan_out_of_filtered_connections(260, post_neurons=129)
+    # axon) on 260 cores, and itself (neuron -> neuron connections: the filter
+    # neurons of decoded ones feed the sum neurons beside them, one target each)
+    net, conns = fan_out_of_filtered_connections(260, post_neurons=129, neurons=True)
     with pytest.raises(BuildError, match="loop would take 3 ticks") as info:
         nengo_truenorth.Simulator(net, progress_bar=False)
     message = str(info.value)

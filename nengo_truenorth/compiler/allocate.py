@@ -153,6 +153,32 @@ def _in_packing_order(ent, order):
     return GroupEntries(neuron[by_rank], ent.local[by_rank], ent.columns)
 
 
+def _choose_core(alloc, open_cores, columns, m):
+    """The recently opened core for a chunk of ``m`` neurons and ``columns``: of
+    those where its neurons and new axons fit, the one that already has the most of
+    its columns (the first of them), else None.
+
+    A chunk that shares an axon with a core's neurons takes its spikes through the
+    crossbar there, rather than through an axon of its own elsewhere: a second
+    target of each pre neuron (a copy or a splitter). Filter neurons so join the
+    sum neurons they feed, whose axons their own loop uses (see
+    :func:`~nengo_truenorth.passes.decode.build_sign_plane_bank`).
+    """
+    best, best_shared = None, -1
+    for c in open_cores[-FIRST_FIT_WINDOW:]:
+        if alloc.neurons[c] + m > NEURONS_PER_CORE:
+            continue
+        n_new = np.count_nonzero(alloc.lacks(c, columns))
+        if alloc.columns[c].size + n_new > AXONS_PER_CORE:
+            continue
+        shared = columns.size - n_new
+        if shared > best_shared:
+            best, best_shared = c, shared
+            if shared == columns.size:
+                break
+    return best
+
+
 def allocate_cores(graph, keys, progress=None):
     """Pack the neurons of ``graph.groups`` into cores, first fit, in graph order.
 
@@ -160,9 +186,11 @@ def allocate_cores(graph, keys, progress=None):
     :attr:`~.NeuronGroup.tiles`), and cut into contiguous chunks; a chunk ends where
     one more neuron would take its core past 256 neurons or 256 axons (counting each
     column -- pre unit, key and axon type -- with a set bit once), or at the last tile
-    boundary before that. A chunk joins the first of the
-    :data:`FIRST_FIT_WINDOW` most recently opened, not full cores where its neurons
-    and its new axons fit, so small groups share cores; otherwise it opens a core.
+    boundary before that. A chunk joins one of the :data:`FIRST_FIT_WINDOW` most
+    recently opened, not full cores where its neurons and its new axons fit -- the
+    one with the most of its columns, the first of equals -- so small groups share
+    cores, and groups that read the same axons share them (:func:`_choose_core`);
+    otherwise it opens a core.
 
     Parameters
     ----------
@@ -225,14 +253,7 @@ def allocate_cores(graph, keys, progress=None):
             b = a + m
             chunk_local = used_local[first_row < m]
             columns = ent.columns[chunk_local]
-            core = None
-            for c in open_cores[-FIRST_FIT_WINDOW:]:
-                if alloc.neurons[c] + m > NEURONS_PER_CORE:
-                    continue
-                n_new = np.count_nonzero(alloc.lacks(c, columns))
-                if alloc.columns[c].size + n_new <= AXONS_PER_CORE:
-                    core = c
-                    break
+            core = _choose_core(alloc, open_cores, columns, m)
             if core is None:
                 core = alloc.new_core()
                 open_cores.append(core)

@@ -110,10 +110,12 @@ def plan_copies(alloc, unit_core, unit_neuron, n_targets, longest, random):
     so the same synaptic input every tick -- fire at the same ticks; each sends to
     its own target, so a neuron with ``T`` targets and ``T - 1`` copies needs no
     splitter tree, no splitter core and no extra tick (Esser et al. 2016 copy
-    neurons the same way). Copies go where a core has free neurons and no neuron
-    with a stochastic mode (a copy would shift the core's PRNG draws); units whose
-    longest delay needs a relay stage keep their trees. Units with the fewest targets
-    are copied first, so the most trees go.
+    neurons the same way). Copies go where the unit's core has free neurons; a unit
+    with a stochastic mode is not copied (its copy would draw other numbers), but
+    its deterministic neighbours are: draws are keyed by (core, tick, neuron,
+    stream) (:mod:`~nengo_truenorth.emulator.prng`), so a copy changes no other
+    neuron's draws. Units whose longest delay needs a relay stage keep their trees.
+    Units with the fewest targets are copied first, so the most trees go.
 
     Parameters
     ----------
@@ -135,13 +137,11 @@ def plan_copies(alloc, unit_core, unit_neuron, n_targets, longest, random):
     empty = np.zeros(0, np.int64)
     if n_units == 0 or alloc.n_cores == 0:
         return copied, first_copy, empty, empty, empty
-    random_core = np.zeros(alloc.n_cores, dtype=bool)
-    random_core[unit_core[random]] = True
     free = NEURONS_PER_CORE - np.asarray(alloc.neurons, dtype=np.int64)
     cand = np.flatnonzero(
         (n_targets > 1)
         & (longest <= DELAY_MAX)
-        & ~random_core[unit_core]
+        & ~random
         & (n_targets - 1 <= free[unit_core])
     )
     if cand.size == 0:

@@ -337,12 +337,33 @@ def test_copies_of_neurons_replace_splitters_without_a_tick_more(delay):
     assert want[posts[0]].any()
 
 
-def test_neurons_are_not_copied_onto_a_core_with_random_draws():
+def test_neurons_with_random_draws_are_not_copied():
     graph, _, pre, _ = fan_out_graph(delay=1)
-    pre.params["threshold_mask_bits"] = 2  # a copy would shift the core's draws
+    pre.params["threshold_mask_bits"] = 2  # a copy would draw other numbers
     chip = compile_graph(graph)
     assert chip.stats()["copy_neurons"] == 0
     assert chip.stats()["splitter_neurons"] == 8
+
+
+def test_copies_beside_random_neurons_leave_their_draws_as_they_were():
+    graph, stim, pre, posts = fan_out_graph(delay=1)
+    noisy = graph.add_group(simple_group(4, "noisy", threshold=2))
+    noisy.params["threshold_mask_bits"] = 2
+    graph.add_edge(Edge(stim, noisy, np.eye(4, dtype=np.int64)))
+    graph.add_edge(Edge(noisy, posts[0], np.ones((200, 4), dtype=np.int64), 1))
+    chip = compile_graph(graph, seed=3)
+    # pre's four neurons share a core with the random ones, and are copied there
+    cores = chip.neuron_location
+    assert set(cores[pre][:, 0]) == set(cores[noisy][:, 0])
+    assert chip.stats()["copy_neurons"] == 4
+    split = compile_graph(graph, seed=3, copies=False)
+    rng = np.random.default_rng(4)
+    inputs = input_raster(rng, graph, 80, 0.5)
+    got, got_v, _ = run_on_chip(chip, 80, inputs, ReferenceEmulator)
+    want, want_v, _ = run_on_chip(split, 80, inputs, ReferenceEmulator)
+    assert got[noisy].any() and not got[noisy].all()
+    np.testing.assert_array_equal(got[noisy], want[noisy])
+    np.testing.assert_array_equal(got_v[noisy], want_v[noisy])
 
 
 def test_copies_need_free_neurons_on_the_core():

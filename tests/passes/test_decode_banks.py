@@ -1,5 +1,6 @@
 """The decode pass (passes/decode.py): sign-plane banks shared by an ensemble's
-decoded connections, and classic blocks where the rows' signs differ."""
+decoded connections (rows of other signs through a second class of plane neurons),
+sum neurons behind filter neurons, and classic blocks beyond the banks' room."""
 
 import nengo
 import numpy as np
@@ -8,23 +9,31 @@ import nengo_truenorth
 from nengo_truenorth.hardware.limits import NEURONS_PER_CORE
 from nengo_truenorth.ir import TRINARY
 from nengo_truenorth.passes import decode
-from nengo_truenorth.passes.decode import magnitude_bits, plan_sign_planes, plane_bits
+from nengo_truenorth.passes.decode import (
+    magnitude_bits,
+    plan_sign_planes,
+    plane_bits,
+    plane_classes,
+    plane_neurons,
+)
 
 
-def decode_groups(sim):
-    """Decode neurons (not their filter neurons)."""
+def decode_groups(sim, kind=""):
+    """Decode neurons (not their filter neurons) whose label has ``kind``."""
     return [
-        g for g in sim.model.graph.groups
-        if "decode" in g.label and "filters" not in g.label
+        g
+        for g in sim.model.graph.groups
+        if g.role == "decode" and kind in g.label
     ]
 
 
-def lowpass_pair(n=256, seed=0):
+def lowpass_pair(n=256, seed=0, dimensions=1):
     """a (recurrent) -> b: two identity connections out of a, as in the benchmark."""
     with nengo.Network(seed=seed) as net:
-        stim = nengo.Node(lambda t: np.sin(2 * np.pi * t))
-        a = nengo.Ensemble(n, 1, neuron_type=nengo.SpikingRectifiedLinear())
-        b = nengo.Ensemble(n, 1, neuron_type=nengo.SpikingRectifiedLinear())
+        phases = np.arange(dimensions) * np.pi / 2
+        stim = nengo.Node(lambda t: np.sin(2 * np.pi * t + phases))
+        a = nengo.Ensemble(n, dimensions, neuron_type=nengo.SpikingRectifiedLinear())
+        b = nengo.Ensemble(n, dimensions, neuron_type=nengo.SpikingRectifiedLinear())
         nengo.Connection(stim, a, transform=0.5, synapse=0.05)
         nengo.Connection(a, a, transform=0.5, synapse=0.05)
         nengo.Connection(a, b)
@@ -32,14 +41,22 @@ def lowpass_pair(n=256, seed=0):
     return net, a, b, probes
 
 
-def test_connections_decoding_one_row_share_one_bank_core_and_no_splitter():
-    net, a, b, _ = lowpass_pair()
+def rmse_against_nengo(net, probes, seconds=1.0):
+    with nengo.Simulator(net, progress_bar=False) as ref:
+        ref.run(seconds)
     with nengo_truenorth.Simulator(net, progress_bar=False) as sim:
-        groups = decode_groups(sim)
-        (bank,) = groups  # one bank for a -> a and a -> b
+        sim.run(seconds)
+        stats = sim.compiled.stats()
+    rmse = max(np.sqrt(np.mean((sim.data[p] - ref.data[p]) ** 2)) for p in probes)
+    return rmse, stats
+
+
+def test_connections_decoding_one_row_share_one_bank_core_and_no_splitter():
+    net, a, *_ = lowpass_pair()
+    with nengo_truenorth.Simulator(net, progress_bar=False) as sim:
+        (bank,) = decode_groups(sim, "bank")  # one bank for a -> a and a -> b
         assert bank.code is TRINARY
-        assert bank.n == 2 * plane_bits(sim.model.options.weight_bits)
-        assert bank.obj is a
+        assert bank.obj is a  # shared by two connections: the ensemble's
         compiled = sim.compiled
         core_of_bank = set(compiled.neuron_location[bank][:, 0].tolist())
         assert len(core_of_bank) == 1
@@ -52,72 +69,136 @@ def test_connections_decoding_one_row_share_one_bank_core_and_no_splitter():
         # the bank's core: one axon per neuron of `a`
         (c,) = core_of_bank
         assert compiled.stats()["axons_per_core"][c] <= a.n_neurons
+        assert compiled.stats()["splitter_neurons"] == 0
 
 
 def test_off_plane_neurons_share_the_on_neurons_levels_with_negative_scale():
-    net, a, b, _ = lowpass_pair(n=100)
+    net, *_ = lowpass_pair(n=100)
     with nengo_truenorth.Simulator(net, progress_bar=False) as sim:
-        (bank,) = decode_groups(sim)
+        (bank,) = decode_groups(sim, "bank")
         half = bank.n // 2
-        assert (bank.weight_scale[:half] > 0).all()
+        assert (bank.weight_scale[:half] > 0).all()  # one class: no on is negated
         assert (bank.weight_scale[half:] < 0).all()
         (edge,) = [e for e in sim.model.graph.edges if e.post is bank]
         np.testing.assert_array_equal(edge.levels[:half], edge.levels[half:])
 
 
-def test_bank_decodes_as_accurately_as_classic_blocks():
-    net, a, b, probes = lowpass_pair()
-    with nengo.Simulator(net, progress_bar=False) as ref:
-        ref.run(1.0)
-    rmse = {}
-    for mode, patterns in (("classic", 0), ("bank", decode.MAX_SIGN_PATTERNS)):
-        saved, decode.MAX_SIGN_PATTERNS = decode.MAX_SIGN_PATTERNS, patterns
-        try:
-            with nengo_truenorth.Simulator(net, progress_bar=False) as sim:
-                sim.run(1.0)
-                assert ("bank" in decode_groups(sim)[0].label) == (mode == "bank")
-                cores = sim.compiled.stats()["cores"]
-        finally:
-            decode.MAX_SIGN_PATTERNS = saved
-        rmse[mode] = max(
-            np.sqrt(np.mean((sim.data[p] - ref.data[p]) ** 2)) for p in probes
+def test_rows_of_other_signs_share_the_bank_through_a_second_class():
+    net, *_ = lowpass_pair(dimensions=2)
+    with nengo_truenorth.Simulator(net, progress_bar=False) as sim:
+        (bank,) = decode_groups(sim, "bank")
+        (edge,) = [e for e in sim.model.graph.edges if e.post is bank]
+        levels = np.asarray(edge.levels)
+        # one level per pre neuron, so one axon each, though the rows' signs differ
+        for column in levels.T:
+            assert len(set(column[column != 0].tolist())) <= 1
+        # an on neuron is negated for the class whose signs disagree with the axons
+        half = bank.n // 2
+        on_negated = bank.weight_scale[:half] < 0
+        assert on_negated.any() and not on_negated.all()
+        np.testing.assert_array_equal(on_negated, bank.weight_scale[half:] > 0)
+        assert sim.compiled.stats()["splitter_neurons"] == 0
+
+
+def test_filter_neurons_feed_the_sums_beside_them_and_the_sums_are_copied():
+    net, *_ = lowpass_pair(dimensions=2)
+    with nengo_truenorth.Simulator(net, progress_bar=False) as sim:
+        filtered = decode_groups(sim, "sums 0 Lowpass")
+        (sums,) = filtered
+        filters = [g for g in sim.model.graph.groups if g.role == "filters"]
+        (loop,) = [e for e in sim.model.graph.edges if e.pre is filters[0] is e.post]
+        (into_sums,) = [e for e in sim.model.graph.edges if e.post is sums]
+        assert into_sums.pre is filters[0]
+        compiled = sim.compiled
+        # the filter neurons' own axons feed the sums: same delay, level -1
+        assert compiled.edge_delay[into_sums] == compiled.edge_delay[loop] == 2
+        assert set(np.unique(into_sums.levels).tolist()) <= {-1, 0}
+        assert (sums.weight_scale < 0).all()
+        assert set(compiled.neuron_location[filters[0]][:, 0].tolist()) == set(
+            compiled.neuron_location[sums][:, 0].tolist()
         )
-        rmse[mode + " cores"] = cores
-    # measured: bank 0.064 on 5 cores, classic 0.061 on 10
-    assert rmse["bank"] < 0.08, rmse
-    assert rmse["bank"] < rmse["classic"] + 0.02, rmse
-    assert rmse["bank cores"] <= rmse["classic cores"] / 2, rmse
+        stats = compiled.stats()
+        assert stats["splitter_neurons"] == 0 and stats["copy_neurons"] > 0
 
 
-def test_rows_of_different_sign_patterns_beyond_the_limit_use_classic_blocks():
+def test_positive_sums_count_on_planes_and_negative_sums_off_planes():
+    net, *_ = lowpass_pair(n=100)
+    with nengo_truenorth.Simulator(net, progress_bar=False) as sim:
+        (bank,) = decode_groups(sim, "bank")
+        (sums,) = decode_groups(sim, "sums 0 Lowpass")
+        filters = next(g for g in sim.model.graph.groups if g.role == "filters")
+        (edge,) = [e for e in sim.model.graph.edges if e.post is sums]
+        levels = np.asarray(edge.levels)  # (2, filter neurons): one row, pos / neg
+        (into_filters,) = [
+            e for e in sim.model.graph.edges if e.post is filters and e.pre is bank
+        ]
+        plane_of = np.asarray(into_filters.levels).argmax(axis=1)
+        half = bank.n // 2
+        assert (levels[0][plane_of >= half] == 0).all()
+        assert (levels[1][plane_of < half] == 0).all()
+        assert levels[0].any() and levels[1].any()
+
+
+def test_bank_decodes_as_accurately_as_classic_blocks_on_fewer_cores():
+    rmse, cores = {}, {}
+    for dims in (1, 2):
+        net, *_, probes = lowpass_pair(dimensions=dims)
+        for mode, banks in (("classic", 0), ("bank", decode.MAX_BANKS)):
+            saved, decode.MAX_BANKS = decode.MAX_BANKS, banks
+            try:
+                rmse[mode, dims], stats = rmse_against_nengo(net, probes)
+            finally:
+                decode.MAX_BANKS = saved
+            cores[mode, dims] = stats["cores"]
+    # measured: 1-D bank 0.055 on 4 cores, classic 0.061 on 10;
+    # 2-D bank 0.061 on 5 cores, classic 0.069 on 20
+    for dims in (1, 2):
+        assert rmse["bank", dims] < 0.08, rmse
+        assert rmse["bank", dims] < rmse["classic", dims] + 0.01, rmse
+        assert cores["bank", dims] <= cores["classic", dims] / 2, cores
+
+
+def test_bank_neurons_belong_to_the_ensemble_and_filters_to_the_connection():
+    with nengo.Network(seed=0) as net:
+        a = nengo.Ensemble(100, 2)
+        b = nengo.Ensemble(50, 2)
+        conn = nengo.Connection(a, b, synapse=0.05)
+    with nengo_truenorth.Simulator(net, progress_bar=False) as sim:
+        groups = decode_groups(sim)
+        assert groups and all(g.obj is a for g in groups)
+        filters = [g for g in sim.model.graph.groups if g.role == "filters"]
+        assert filters and all(g.obj is conn for g in filters)
+
+
+def test_rows_beyond_the_banks_room_use_classic_blocks():
     with nengo.Network(seed=0) as net:
         a = nengo.Ensemble(100, 3)
         b = nengo.Ensemble(50, 3)
-        nengo.Connection(a, b)  # three rows with different sign patterns
-    with nengo_truenorth.Simulator(net, progress_bar=False) as sim:
-        groups = decode_groups(sim)
-        assert groups and all("bank" not in g.label for g in groups)
-        assert all(g.n == 2 * 3 for g in groups)  # an on/off pair per dimension
+        nengo.Connection(a, b)
+    saved, decode.MAX_BANKS = decode.MAX_BANKS, 0
+    try:
+        with nengo_truenorth.Simulator(net, progress_bar=False) as sim:
+            groups = decode_groups(sim)
+    finally:
+        decode.MAX_BANKS = saved
+    assert groups and all("bank" not in g.label for g in groups)
+    assert all(g.n == 2 * 3 for g in groups)  # an on/off pair per dimension
 
 
-def test_one_sign_pattern_per_block_gets_one_bank_and_two_use_classic_blocks():
+def test_blocks_of_256_pre_neurons_get_a_bank_each():
     with nengo.Network(seed=0) as net:
         a = nengo.Ensemble(300, 1)
         b = nengo.Ensemble(50, 1)
         c = nengo.Ensemble(50, 1)
         nengo.Connection(a, b)
         nengo.Connection(a, b, transform=-2)  # the same row: shares the bank
-        d = nengo.Ensemble(300, 1)
-        nengo.Connection(d, b)
-        nengo.Connection(d, c, function=np.square)  # another sign pattern
+        nengo.Connection(a, c, function=np.square)  # another sign pattern
     with nengo_truenorth.Simulator(net, progress_bar=False) as sim:
-        groups = decode_groups(sim)
-        banks = [g for g in groups if g.obj is a]
+        banks = decode_groups(sim, "bank")
         assert len(banks) == 2  # two blocks of (up to) 256 pre neurons
-        assert all("bank" in g.label for g in banks)
-        classic = [g for g in groups if g.obj is not a]
-        assert len(classic) == 2 * 5  # 5 blocks of 64, for each connection
-        assert all("bank" not in g.label for g in classic)
+        assert all(g.obj is a for g in banks)
+        # x ** 2's row has other signs: a second class, read through sums
+        assert len(decode_groups(sim, "sums")) == 2
 
 
 def test_magnitude_bits_rebuild_the_row_to_half_a_step():
@@ -129,26 +210,45 @@ def test_magnitude_bits_rebuild_the_row_to_half_a_step():
 
 
 class _Request:
-    def __init__(self, decoders, bits=4):
+    def __init__(self, decoders, bits=4, tau=None):
         self.decoders = np.asarray(decoders, dtype=float)
         self.bits = bits
+        self.tau = tau
 
 
-def test_plan_dedupes_rows_and_counts_sign_patterns():
+def test_plan_dedupes_rows_and_puts_other_signs_in_a_second_class():
     row = np.array([1.0, -2.0, 3.0])
     same_signs = np.array([2.0, -1.0, 1.0])
     other = np.array([-1.0, -2.0, 3.0])
-    rows, row_of, patterns = plan_sign_planes(
+    rows, row_of, banks = plan_sign_planes(
         [_Request([row]), _Request([row, same_signs])]
     )
     assert len(rows) == 2 and row_of == [[0], [0, 1]]
-    assert list(patterns.values()) == [[0, 1]]
-    assert plan_sign_planes([_Request([row, other])]) is None  # two patterns
+    ((bank,),) = [banks]
+    assert bank.rows == [0, 1] and bank.classes == 1 and bank.direct
+    np.testing.assert_array_equal(bank.axon_sign, [1, -1, 1])
+    rows, _, (bank,) = plan_sign_planes([_Request([row, other])])
+    assert bank.classes == 2 and not bank.direct
+    assert plane_classes(other, bank.axon_sign) == 2
+    assert plane_classes(-row, bank.axon_sign) == 1  # every sign disagrees
     assert plan_sign_planes([_Request([row]), _Request([row], bits=2)]) is None
 
 
-def test_plan_refuses_banks_that_would_not_fit_one_core():
+def test_plan_cuts_planes_into_parts_for_filtered_connections():
+    row = np.array([1.0, -2.0, 3.0])
+    (bank,) = plan_sign_planes([_Request([row], tau=0.05)])[2]
+    assert bank.parts == decode.PLANE_PARTS and not bank.direct
+    # 4 parts: the top plane cut in 4, the next in 2, three planes whole
+    assert plane_neurons(4, 4) == 2 * (4 + 2 + 1 + 1 + 1)
+    assert plane_neurons(4, 1) == 2 * plane_bits(4)
+
+
+def test_plan_fills_banks_and_falls_back_to_classic_blocks_beyond_them():
     rng = np.random.RandomState(0)
-    rows = np.abs(rng.randn(NEURONS_PER_CORE // (2 * plane_bits(4)) + 1, 10))
-    assert plan_sign_planes([_Request(rows)]) is None
-    assert plan_sign_planes([_Request(rows[:-1])]) is not None
+    per_bank = NEURONS_PER_CORE // (2 * plane_bits(4))  # one class each
+    rows = np.abs(rng.randn(per_bank + 1, 10))
+    _, _, banks = plan_sign_planes([_Request(rows)])
+    assert [len(b.rows) for b in banks] == [per_bank, 1]
+    assert len(plan_sign_planes([_Request(rows[:per_bank])])[2]) == 1
+    many = np.abs(rng.randn(4 * per_bank + 1, 10))  # a fifth bank
+    assert plan_sign_planes([_Request(many)]) is None

@@ -34,8 +34,11 @@ def test_a_connection_that_rounds_away_is_named_in_one_warning():
         sim = nengo_truenorth.Simulator(net, progress_bar=False)
     with sim:
         row = sim.connection_fidelity()[loop]
-    assert row["weight_error"] > 0.9
-    assert row["loop_ticks"] == 3 and row["nengo_loop_steps"] == 1
+    # most of the loop's weight energy rounds away; the rest is its decode and
+    # sum neurons' own, which rounds well
+    assert row["weight_error"] > 0.5
+    # b -> planes -> filters -> sums (the filters' two-tick loop) -> b
+    assert row["loop_ticks"] == 5 and row["nengo_loop_steps"] == 1
     assert "connections (weight error" in sim.compiled.report()
 
 
