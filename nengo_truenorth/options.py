@@ -11,7 +11,7 @@ build, held by :attr:`nengo_truenorth.frontend.Model.options`::
 
 from nengo.exceptions import ValidationError
 
-from .hardware.limits import N_AXON_TYPES, THRESHOLD_MAX
+from .hardware.limits import CORES_PER_CHIP, N_AXON_TYPES, THRESHOLD_MAX
 
 
 def _integer(low, high):
@@ -103,6 +103,13 @@ class BuildOptions:
         ensembles and decode, filter or relay neurons saturated at more than this
         fraction of their neuron-ticks (see ``Simulator.saturation()``); 1 or more
         warns of none.
+    max_cores : int
+        A model whose build needs more cores than this, by the estimate made
+        before the passes run (:func:`nengo_truenorth.passes.budget.estimate_build`),
+        is refused with a ``BuildError`` naming the object that needs most; the
+        default is four chips' worth (16,384 cores).
+    max_build_memory : float
+        Likewise for the memory the build would hold at its peak, in GiB.
 
     Examples
     --------
@@ -129,6 +136,8 @@ class BuildOptions:
         "warn_loop_latency": (True, _one_of(True, False)),
         "copy_neurons": (True, _one_of(True, False)),
         "max_saturation": (0.05, _at_least(0.0)),
+        "max_cores": (4 * CORES_PER_CHIP, _integer(1, 2**40)),
+        "max_build_memory": (8.0, _positive),
     }
 
     __slots__ = tuple(SPECS)

@@ -78,6 +78,25 @@ def from_entries(rows, cols, values, shape, dtype=np.float64, unique=False):
     return out
 
 
+def two_rows(columns, first, second, n_cols):
+    """The canonical ``(2, n_cols)`` CSR matrix with ``first`` and ``second`` at
+    ``columns`` (distinct) in its two rows: :func:`from_entries` of them, built
+    directly (a wide ensemble's relays make thousands).
+    """
+    columns = np.asarray(columns, dtype=np.int64)
+    order = np.argsort(columns, kind="stable")
+    columns = columns[order]
+    first = np.asarray(first, dtype=np.float64)[order]
+    second = np.asarray(second, dtype=np.float64)[order]
+    keep_first, keep_second = first != 0, second != 0
+    data = np.concatenate([first[keep_first], second[keep_second]])
+    indices = np.concatenate([columns[keep_first], columns[keep_second]])
+    indptr = np.array([0, keep_first.sum(), data.size], dtype=np.int64)
+    out = sp.csr_matrix((data, indices, indptr), shape=(2, n_cols))
+    out.has_canonical_format = True
+    return out
+
+
 def as_matrix(m, dtype):
     """An edge matrix of ``dtype``: canonical CSR if ``m`` is sparse, else an
     ndarray (no copy if ``m`` already is one of ``dtype``)."""

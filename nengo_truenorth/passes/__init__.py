@@ -1,7 +1,9 @@
 """The passes: the IR, as the front end left it, lowered and discretized for the chip.
 
 Each pass is a function of a :class:`~.state.ChipBuild` (the graph, the options and
-what the passes hand each other) that changes its graph in place, in this order:
+what the passes hand each other) that changes its graph in place. First
+:func:`~.budget.check_build_size` refuses a model whose estimated build exceeds the
+options' limits (``max_cores``, ``max_build_memory``); then, in this order:
 
 1. :func:`~.decode.lower_decoded_edges`: decoded values onto decode neurons.
 2. :func:`~.filters.lower_filtered_edges`: ``Lowpass`` synapses onto filter neurons.
@@ -14,6 +16,7 @@ Imports: the IR, the hardware limits and :mod:`nengo_truenorth.options` (and Nen
 ``BuildError``); nothing of Nengo's build.
 """
 
+from .budget import BuildEstimate, ModelTooLarge, check_build_size, estimate_build
 from .decode import lower_decoded_edges
 from .discretize import default_weight_codes, discretize_groups
 from .fan_in import split_fan_in
@@ -45,7 +48,13 @@ def run_passes(state):
     -------
     ChipBuild
         ``state``, its graph ready for :func:`nengo_truenorth.compiler.compile_graph`.
+
+    Raises
+    ------
+    ModelTooLarge
+        Before any pass, where the build would need more than the options allow.
     """
+    check_build_size(state)
     for run in LOWERING_PASSES:
         run(state)
     state.graph.check_lowered()
@@ -57,12 +66,16 @@ def run_passes(state):
 __all__ = [
     "FITTING_PASSES",
     "LOWERING_PASSES",
+    "BuildEstimate",
     "ChipBuild",
+    "ModelTooLarge",
     "add_host_inputs",
+    "check_build_size",
     "check_filter_loops",
     "connection_fidelity",
     "default_weight_codes",
     "discretize_groups",
+    "estimate_build",
     "lower_decoded_edges",
     "lower_filtered_edges",
     "run_passes",

@@ -530,9 +530,9 @@ class _WeightTable:
 
 
 def _concat(arrays, dtype):
-    return np.concatenate(arrays).astype(dtype, copy=False) if arrays else np.zeros(
-        0, dtype
-    )
+    if not arrays:
+        return np.zeros(0, dtype)
+    return np.concatenate(arrays).astype(dtype, copy=False)
 
 
 def _uniforms_at(m, rows, cols, rng):

@@ -286,13 +286,7 @@ class _FanInRewriter:
             # of a block of decode neurons): a dense (2, pre.n) edge per class made
             # the pass quadratic in the dimension
             if sparse.issparse(edge.weights) or _mostly_empty(index.size, edge.pre.n):
-                w = sparse.from_entries(
-                    np.repeat([0, 1], index.size),
-                    np.tile(index, 2),
-                    np.concatenate([on, off]),
-                    (2, edge.pre.n),
-                    unique=True,
-                )
+                w = sparse.two_rows(index, on, off, edge.pre.n)
             else:
                 w = np.zeros((2, edge.pre.n))
                 w[0, index], w[1, index] = on, off
@@ -339,6 +333,35 @@ class _FanInRewriter:
             units, coefficients = next_units, next_coefficients
 
 
+def _unit_directions(rewriter, post):
+    """``(edge, column, key, coefficient)`` of every input unit of ``post``: two
+    units get one key exactly when :func:`_direction` gives them one.
+
+    Where every edge into ``post`` is dense, a key is the bytes of the unit's whole
+    rounded direction (zeros before the first nonzero entry, 1 at it: the same
+    partition as :func:`_direction`'s keys), computed for all the columns of an
+    edge at once; otherwise :func:`_direction` of each unit's entries.
+    """
+    edges = rewriter.edges_into.get(post, [])
+    if any(sparse.issparse(e.weights) for e in edges):
+        for edge, i in _input_units(edges):
+            key, c = _direction(*rewriter.reader.entries(edge.weights, i))
+            yield edge, i, key, c
+        return
+    for edge in edges:
+        w = np.asarray(edge.weights)
+        columns = sparse.nonzero_columns(w)
+        if columns.size == 0:
+            continue
+        block = w[:, columns]
+        first = np.argmax(block != 0, axis=0)
+        coefficients = block[first, np.arange(columns.size)]
+        rounded = np.round(block / coefficients, PROPORTIONAL_DECIMALS) + 0.0
+        keys = np.ascontiguousarray(rounded.T)
+        for k, i in enumerate(columns.tolist()):
+            yield edge, i, keys[k].tobytes(), float(coefficients[k])
+
+
 def merge_proportional_inputs(rewriter, post):
     """Stage 1: one relay pair per class of proportional inputs of ``post``.
 
@@ -350,8 +373,7 @@ def merge_proportional_inputs(rewriter, post):
         The number of classes merged.
     """
     classes = OrderedDict()
-    for edge, i in _input_units(rewriter.edges_into.get(post, [])):
-        key, coefficient = _direction(*rewriter.reader.entries(edge.weights, i))
+    for edge, i, key, coefficient in _unit_directions(rewriter, post):
         entry = classes.setdefault(key, ([], []))
         entry[0].append((edge, i))
         entry[1].append(coefficient)

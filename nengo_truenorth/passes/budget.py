@@ -1,0 +1,276 @@
+"""What a build will need, estimated before the passes run, and the refusal of a
+model that needs more than the build's limits allow.
+
+The passes and the compiler take time and memory in proportion to what they make:
+decode neurons and their dense float edges, fan-in relays, cores. For a wide
+ensemble these grow as its neurons times its dimensions (a 5,000-D ensemble pair
+needs hundreds of thousands of cores), so :func:`check_build_size` estimates them
+from the graph as the front end left it (ensemble sizes, decoded connections'
+dimensions, host inputs, neuron -> neuron edges), before the first pass, and
+raises :class:`ModelTooLarge` naming the object that needs most, the estimate and
+the limit (``BuildOptions.max_cores``, ``BuildOptions.max_build_memory``), with
+the remedy.
+
+The estimate follows the passes' rules on counts alone (no weights are read):
+
+- a decoded connection of ``d`` dimensions from ``n_pre`` neurons gets classic
+  decode blocks (:func:`.decode.build_classic_decode`): ``ceil(n_pre / b)`` blocks of
+  ``b = 256 / axons per input`` pre neurons, ``2 d`` decode neurons each, with dense
+  float edges ``pre -> decode`` and ``decode -> post``;
+- a post neuron takes ``2 d`` inputs per decoded connection and host value (the
+  fan-in pass merges the blocks' and channels' proportional inputs) and one per
+  pre neuron of a dense neuron -> neuron edge (of a sparse one, as many as its
+  fullest row holds); where they need more than a core's axons
+  the fan-in pass adds ``2 n`` partial-sum relays per chunk of a core's worth
+  (:func:`.fan_in.split_per_neuron`), and the post then packs fewer neurons a core;
+- cores: each group's neurons over 256 per core and its relays' cores, times
+  :data:`FAN_OUT_FACTOR` for the splitters that carry an input to every core that
+  holds its targets;
+- memory: 8 bytes per entry of the dense float edges that exist at once (the
+  decode edges and the relays' edges), times :data:`MEMORY_FACTOR`;
+- time: :data:`SECONDS_PER_CORE` per core and :data:`SECONDS_PER_ENTRY` per float
+  entry (measured on the benchmark's ensemble pairs, ``benchmarks/bench_build.py``).
+
+It is an estimate, not the compiled figure: ``benchmarks/bench_build.py`` prints
+both for ensemble pairs of 50 to 1,600 dimensions.
+"""
+
+from dataclasses import dataclass, field
+
+from nengo.exceptions import BuildError
+
+from ..hardware.limits import AXONS_PER_CORE, CORES_PER_CHIP, NEURONS_PER_CORE
+from ..ir import DecodedEdge, FilteredEdge, NeuronGroup, sparse, weight_code
+
+#: Cores per core counted by the rules above: the splitters that carry decode and
+#: relay inputs to every core of their targets, and the cores the compiler leaves
+#: part full (the compiled ensemble pairs of ``benchmarks/bench_build.py`` took
+#: 1.6-1.9 times the count).
+FAN_OUT_FACTOR = 1.75
+#: Bytes the build holds per float entry of its largest edges (the entry, the
+#: copies the passes make of it and the integer levels of the discretized edge).
+MEMORY_FACTOR = 3.0
+#: Build seconds per estimated core (the compiler's allocation, placement and
+#: assembly, and the passes' per-group work).
+SECONDS_PER_CORE = 0.01
+#: Build seconds per float entry of the dense edges (the decode pass's products,
+#: the fan-in pass's reads of the decode edges, discretization).
+SECONDS_PER_ENTRY = 2e-8
+
+
+class ModelTooLarge(BuildError):
+    """A model whose build would need more than a limit of the build allows.
+
+    Attributes
+    ----------
+    obj : object
+        The Nengo object (or group) that needs most.
+    resource : str
+        ``"cores"`` or ``"memory"``.
+    estimate : float
+        What the whole build would need (cores, or GiB).
+    limit : float
+        The limit (``BuildOptions.max_cores`` or ``max_build_memory``).
+    """
+
+    def __init__(self, message, obj, resource, estimate, limit):
+        super().__init__(message)
+        self.obj = obj
+        self.resource = resource
+        self.estimate = estimate
+        self.limit = limit
+
+
+@dataclass
+class BuildEstimate:
+    """What a build will need (see the module notes for the rules).
+
+    Attributes
+    ----------
+    cores, neurons : int
+        Cores and chip neurons (ensembles, decode neurons, relays, splitters).
+    float_entries : int
+        Entries of the dense float edges the passes make.
+    memory : float
+        Bytes the build will hold at its peak, about.
+    seconds : float
+        Build time of the passes and the compiler, about.
+    by_object : dict of object to int
+        Cores per Nengo object (an ensemble with its inputs' relays and splitters,
+        a connection with its decode neurons).
+    """
+
+    cores: int = 0
+    neurons: int = 0
+    float_entries: int = 0
+    by_object: dict = field(default_factory=dict)
+
+    @property
+    def memory(self):
+        return 8.0 * MEMORY_FACTOR * self.float_entries
+
+    @property
+    def seconds(self):
+        return SECONDS_PER_CORE * self.cores + SECONDS_PER_ENTRY * self.float_entries
+
+    def add(self, obj, cores, neurons, entries=0):
+        cores = round(FAN_OUT_FACTOR * cores)
+        self.cores += cores
+        self.neurons += int(neurons)
+        self.float_entries += int(entries)
+        self.by_object[obj] = self.by_object.get(obj, 0) + cores
+
+    def largest(self):
+        """The object that needs most cores, or None."""
+        if not self.by_object:
+            return None
+        return max(self.by_object, key=self.by_object.get)
+
+    def describe(self):
+        """str: the estimate in words."""
+        return (
+            f"about {self.cores:,} cores ({self.cores / CORES_PER_CHIP:.1f} chips), "
+            f"{self.neurons:,} neurons, {self.memory / 2**30:.1f} GiB and "
+            f"{_duration(self.seconds)} to build"
+        )
+
+
+def _duration(seconds):
+    if seconds < 60:
+        return f"{seconds:.0f} s"
+    if seconds < 3600:
+        return f"{seconds / 60:.0f} min"
+    return f"{seconds / 3600:.1f} h"
+
+
+def _ceil(a, b):
+    return -(-int(a) // int(b))
+
+
+def _name(obj, group):
+    return obj if obj is not None else group.label
+
+
+def fan_in_cores(n, units, axons_per_input):
+    """Cores, relay neurons and relay float entries of a group of ``n`` neurons
+    whose neurons each take ``units`` inputs at ``axons_per_input`` axons each, as
+    :func:`.fan_in.split_fan_in` splits them.
+
+    Returns
+    -------
+    cores, relays, entries : int
+    """
+    cores = relays = entries = 0
+    axons = units * axons_per_input
+    per_core = NEURONS_PER_CORE  # the neurons of a core share their inputs' axons
+    while axons > AXONS_PER_CORE:
+        chunks = _ceil(axons, AXONS_PER_CORE)
+        per_chunk = _ceil(2 * n, NEURONS_PER_CORE)
+        # a chunk's relays share its axons; every unit of the chunk reaches each
+        # of their cores (splitters for all but one)
+        relays += 2 * n * chunks
+        cores += chunks * per_chunk + _ceil(units * (per_chunk - 1), NEURONS_PER_CORE)
+        # each unit's column of the relays' input edges, (2 n) entries
+        entries += 2 * n * units
+        # the post then takes its own relays: trinary, two axons per chunk
+        units, axons = 2 * chunks, 2 * chunks
+        per_core = max(1, min(NEURONS_PER_CORE, AXONS_PER_CORE // axons))
+    return cores + _ceil(n, per_core), relays, entries
+
+
+def estimate_build(state):
+    """:class:`BuildEstimate` of the graph as the front end left it (before
+    :func:`~nengo_truenorth.passes.run_passes`).
+
+    Parameters
+    ----------
+    state : ChipBuild
+
+    Returns
+    -------
+    BuildEstimate
+    """
+    options = state.options
+    graph = state.graph
+    estimate = BuildEstimate()
+    units = {}  # group -> inputs per neuron after merging
+    for edge in graph.float_edges:
+        if isinstance(edge, DecodedEdge):
+            d = edge.decoders.shape[0]
+            per = weight_code(edge.bits).axons_per_input
+            blocks = _ceil(edge.pre.n, AXONS_PER_CORE // per)
+            decode = 2 * d * blocks
+            # a block's decode neurons share its axons; the pre neurons reach each
+            # block's cores
+            cores = blocks * _ceil(2 * d, NEURONS_PER_CORE)
+            entries = decode * (edge.pre.n + edge.post.n)
+            if edge.tau is not None:  # a filter neuron per decode neuron
+                cores, decode = 2 * cores, 2 * decode
+            estimate.add(_name(edge.obj, edge.post), cores, decode, entries)
+            units[edge.post] = units.get(edge.post, 0) + 2 * d
+        else:
+            # a sparse edge's neurons take their own few inputs (a convolution's
+            # kernel), a dense one's every pre neuron
+            if sparse.issparse(edge.weights):
+                columns = int(sparse.row_nnz(edge.weights).max(initial=0))
+            else:
+                columns = edge.weights.shape[1]
+            if isinstance(edge, FilteredEdge):  # a filter neuron per pre neuron
+                estimate.add(
+                    _name(edge.obj, edge.post),
+                    _ceil(edge.pre.n, NEURONS_PER_CORE),
+                    edge.pre.n,
+                )
+            units[edge.post] = units.get(edge.post, 0) + columns
+    for host in state.host_inputs:
+        units[host.post] = units.get(host.post, 0) + 2 * host.size
+    for group in graph.groups:
+        if not isinstance(group, NeuronGroup):
+            continue  # a deferred edge, counted above
+        code = group.code or weight_code(options.weight_bits)
+        cores, relays, entries = fan_in_cores(
+            group.n, units.get(group, 0), code.axons_per_input
+        )
+        estimate.add(_name(group.obj, group), cores, group.n + relays, entries)
+    return estimate
+
+
+def check_build_size(state):
+    """Refuse, before the passes run, a model whose build needs more cores or
+    memory than ``state.options`` allow (``max_cores``, ``max_build_memory``).
+
+    Raises
+    ------
+    ModelTooLarge
+        Naming the object that needs most cores, the estimate, the limit and the
+        remedies.
+    """
+    options = state.options
+    estimate = estimate_build(state)
+    gib = estimate.memory / 2**30
+    if estimate.cores > options.max_cores:
+        resource, value, limit = "cores", estimate.cores, options.max_cores
+        over = f"{estimate.cores:,} cores, more than BuildOptions.max_cores = {limit:,}"
+    elif gib > options.max_build_memory:
+        resource, value, limit = "memory", gib, options.max_build_memory
+        over = (
+            f"{gib:.1f} GiB to build, more than BuildOptions.max_build_memory = "
+            f"{limit:g} GiB"
+        )
+    else:
+        return estimate
+    obj = estimate.largest()
+    raise ModelTooLarge(
+        f"{obj}: too large to build -- the model needs {over} "
+        f"({estimate.describe()}; {obj} and its inputs alone "
+        f"{estimate.by_object[obj]:,} cores). Use fewer neurons or dimensions (an "
+        "ensemble array of small ensembles instead of one wide ensemble), run it on "
+        "the host (network.config[obj].on_chip = False after "
+        "nengo_truenorth.add_params(network)), or raise the limit "
+        f"(Model(options={{'{'max_cores' if resource == 'cores' else 'max_build_memory'}'"
+        ": ...}) passed as Simulator(..., model=model))",
+        obj=obj,
+        resource=resource,
+        estimate=value,
+        limit=limit,
+    )

@@ -1,0 +1,110 @@
+"""The discretization pass's vectorized rounding (round_groups) against its readable
+reference, round_group one group at a time."""
+
+import numpy as np
+import pytest
+
+from nengo_truenorth.ir import (
+    SIXTEEN_LEVELS,
+    TRINARY,
+    FloatEdge,
+    InputGroup,
+    NeuronGroup,
+    WeightCode,
+    sparse,
+    weight_code,
+)
+from nengo_truenorth.passes import ChipBuild, discretize
+from nengo_truenorth.passes.discretize import round_group, round_groups
+
+#: levels 0, 1, 4, 5 and their negatives' gaps: not every integer in lo..hi
+GAPPY = WeightCode((1, 4), "gappy")
+
+
+def mixed_graph(seed=0):
+    """Groups of every kind the pass meets: four codes, dense and sparse edges,
+    nearest and stochastic rounding, an integer group, a group without inputs."""
+    rng = np.random.RandomState(seed)
+    state = ChipBuild()
+    inp = state.graph.add_input(InputGroup(30, "in"))
+    edges_into = {}
+    groups = []
+    for k, code in enumerate([SIXTEEN_LEVELS, TRINARY, GAPPY, weight_code(2)]):
+        n = 5 + k
+        group = NeuronGroup(n, f"g{k}", params={"threshold": 64 + k}, code=code)
+        state.graph.add_group(group)
+        state.group_bias[group] = rng.uniform(-2, 2, n)
+        edges = []
+        for j, rounding in enumerate(["nearest", "stochastic", "stochastic"]):
+            w = rng.uniform(-3, 3, (n, inp.n)) * (rng.rand(n, inp.n) < 0.4)
+            if j == 2:
+                w = sparse.csr(w)
+            edges.append(FloatEdge(inp, group, w, 1, f"conn {k}.{j}", rounding))
+        edges_into[group] = edges
+        groups.append(group)
+    # exact integers (a trained integer layer): kept as they are
+    exact = NeuronGroup(4, "exact", params={"threshold": 12}, code=SIXTEEN_LEVELS)
+    state.graph.add_group(exact)
+    state.group_bias[exact] = np.array([1.0, -2.0, 0.0, 3.0])
+    w = rng.randint(-7, 8, (4, inp.n)) * 2.0
+    edges_into[exact] = [FloatEdge(inp, exact, w, 1, "integer conn")]
+    groups.append(exact)
+    # no inputs at all
+    lonely = NeuronGroup(3, "lonely", params={"threshold": 64}, code=TRINARY)
+    state.graph.add_group(lonely)
+    groups.append(lonely)
+    return state, groups, edges_into
+
+
+def assert_same(fast, reference):
+    levels, *numbers = fast
+    ref_levels, *ref_numbers = reference
+    for a, b in zip(numbers, ref_numbers):
+        np.testing.assert_array_equal(a, b)
+    assert len(levels) == len(ref_levels)
+    for q, ref in zip(levels, ref_levels):
+        assert sparse.issparse(q) == sparse.issparse(ref)
+        np.testing.assert_array_equal(sparse.to_dense(q), sparse.to_dense(ref))
+        assert np.asarray(sparse.values(q)).dtype == np.int64
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_round_groups_gives_round_group_s_integers_and_draws(seed):
+    state, groups, edges_into = mixed_graph(seed)
+    rng_fast, rng_ref = np.random.RandomState(seed), np.random.RandomState(seed)
+    fast = round_groups(state, groups, edges_into, rng_fast)
+    for group, got in zip(groups, fast):
+        assert_same(got, round_group(state, group, edges_into.get(group, []), rng_ref))
+    # the generator ends where the reference's does: later groups draw the same
+    assert rng_fast.random_sample() == rng_ref.random_sample()
+
+
+def test_the_integer_group_keeps_its_numbers():
+    state, groups, edges_into = mixed_graph()
+    levels, weight_scale, leak, alpha, scale = round_groups(
+        state, groups, edges_into, np.random.RandomState(0)
+    )[-2]
+    np.testing.assert_array_equal(scale, 1.0)
+    np.testing.assert_array_equal(alpha, 12)
+    np.testing.assert_array_equal(leak, [1, -2, 0, 3])
+    w = edges_into[groups[-2]][0].weights
+    np.testing.assert_array_equal(levels[0] * weight_scale[:, None], w)
+
+
+def test_discretize_groups_in_small_batches_builds_the_same_edges(monkeypatch):
+    def build(batch):
+        state, _, edges_into = mixed_graph(3)
+        state.graph.float_edges = [e for es in edges_into.values() for e in es]
+        state.seed = 5
+        monkeypatch.setattr(discretize, "BATCH_WEIGHTS", batch)
+        discretize.discretize_groups(state)
+        return state
+
+    whole, one_by_one = build(1 << 22), build(1)
+    for a, b in zip(whole.graph.edges, one_by_one.graph.edges):
+        np.testing.assert_array_equal(
+            sparse.to_dense(a.levels), sparse.to_dense(b.levels)
+        )
+    assert whole.weight_errors.keys() == one_by_one.weight_errors.keys()
+    for obj, (error, target) in whole.weight_errors.items():
+        np.testing.assert_allclose(one_by_one.weight_errors[obj], [error, target])
