@@ -110,7 +110,10 @@ class CompiledChip:
             ``splitter_cores``, ``group_neurons``, ``splitter_neurons``,
             ``copy_neurons`` (copies of deterministic neurons that replace splitter
             trees), ``neurons_by_role`` (neurons per :attr:`~.NeuronGroup.role`,
-            then ``splitters`` and ``copies``), ``neurons`` (all of them), ``splitter_stages`` (of the deepest tree); per core, in id order,
+            then ``splitters`` and ``copies``), ``by_object`` (per Nengo object:
+            the ``cores`` it owns and its ``neurons`` by role, with the splitters
+            that carry its spikes and its copies), ``neurons`` (all of them),
+            ``splitter_stages`` (of the deepest tree); per core, in id order,
             ``axons_per_core``, ``neurons_per_core`` and ``crossbar_bits_per_core``
             ((n_cores,) ndarrays); ``placement`` (the chosen curve),
             ``hops_per_tick`` (mesh hops if every routed neuron fires once),
@@ -196,6 +199,24 @@ class CompiledChip:
             lines.append(
                 f"    ... {len(rest)} more owners: {sum(n for _, n in rest)} cores"
             )
+        by_object = s.get("by_object", {})
+        if by_object:
+            lines.append("  by object (cores; neurons, with the share of each role):")
+            ranked = sorted(
+                by_object.items(), key=lambda item: -sum(item[1]["neurons"].values())
+            )
+            for obj, row in ranked[:REPORT_OWNERS]:
+                total = sum(row["neurons"].values())
+                roles = ", ".join(
+                    f"{role} {100 * n / total:.0f}%"
+                    for role, n in row["neurons"].items()
+                )
+                lines.append(
+                    f"    {short_name(obj)}: {row['cores']} cores; "
+                    f"{total:,} neurons ({roles})"
+                )
+            if len(ranked) > REPORT_OWNERS:
+                lines.append(f"    ... {len(ranked) - REPORT_OWNERS} more objects")
         if self.connections:
             lines.append("  connections (weight error; loop ticks, chip / Nengo):")
             ranked = sorted(

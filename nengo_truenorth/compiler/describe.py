@@ -113,6 +113,7 @@ def describe(graph, keys, alloc, fan, routes, model, n_cores):
         splitter_neurons=n_split_neurons,
         copy_neurons=int(fan.copy_core.size),
         neurons_by_role=_neurons_by_role(graph, n_split_neurons, fan.copy_core.size),
+        by_object=_by_object(graph, alloc, fan, routes),
         neurons=int(neurons.sum()),
         axons_per_core=axons,
         neurons_per_core=neurons,
@@ -140,3 +141,44 @@ def _neurons_by_role(graph, splitters, copies):
     counts["splitters"] = int(splitters)
     counts["copies"] = int(copies)
     return counts
+
+
+def _by_object(graph, alloc, fan, routes):
+    """Per Nengo object (a group's ``obj``, else its label): the cores it owns and
+    its neurons by role, with the splitter neurons that carry its neurons' spikes
+    and the copies of its neurons.
+
+    A group core belongs to its first group's object, a splitter core to the object
+    of the first neuron whose tree it holds (as ``CompiledChip.core_owner`` has
+    them).
+
+    Returns
+    -------
+    dict of object to dict
+        ``{"cores": int, "neurons": {role: int}}``, objects in graph order.
+    """
+    index = {id(g): k for k, g in enumerate(graph.groups)}
+    keys = [g.obj if g.obj is not None else g.label for g in graph.groups]
+    rows = {}
+    for group, key in zip(graph.groups, keys):
+        neurons = rows.setdefault(key, {"cores": 0, "neurons": {}})["neurons"]
+        neurons[group.role] = neurons.get(group.role, 0) + group.n
+    for role, units in (
+        ("splitters", routes.splitter_unit),
+        ("copies", fan.copy_unit),
+    ):
+        if units is None or units.size == 0:
+            continue
+        counts = np.bincount(fan.unit_group[units], minlength=len(keys))
+        for k in np.flatnonzero(counts).tolist():
+            neurons = rows[keys[k]]["neurons"]
+            neurons[role] = neurons.get(role, 0) + int(counts[k])
+    for groups in alloc.groups:
+        if groups:
+            rows[keys[index[id(groups[0])]]]["cores"] += 1
+    if routes.splitter_unit is not None and routes.splitter_unit.size:
+        _, first = np.unique(routes.splitter_core, return_index=True)
+        owners = fan.unit_group[routes.splitter_unit[first]]
+        for k in owners.tolist():
+            rows[keys[k]]["cores"] += 1
+    return rows

@@ -65,6 +65,8 @@ class FanOut:
     copy_core, copy_neuron, copy_of : (n_copies,) ndarray of int
         Each copy of a unit (see :func:`plan_copies`): its core, its neuron and the
         neuron it copies.
+    copy_unit : (n_copies,) ndarray of int
+        The unit each copy copies.
     """
 
     unit_group: np.ndarray
@@ -81,6 +83,7 @@ class FanOut:
     copy_core: np.ndarray = None
     copy_neuron: np.ndarray = None
     copy_of: np.ndarray = None
+    copy_unit: np.ndarray = None
 
 
 #: Neuron fields whose nonzero values draw from a core's PRNG.
@@ -129,14 +132,14 @@ def plan_copies(alloc, unit_core, unit_neuron, n_targets, longest, random):
     copied : (n_units,) ndarray of bool
     first_copy : (n_units,) ndarray of int
         The first of each copied unit's ``T - 1`` consecutive copy neurons.
-    copy_core, copy_neuron, copy_of : (n_copies,) ndarray of int
+    copy_core, copy_neuron, copy_of, copy_unit : (n_copies,) ndarray of int
     """
     n_units = unit_core.size
     copied = np.zeros(n_units, dtype=bool)
     first_copy = np.zeros(n_units, dtype=np.int64)
     empty = np.zeros(0, np.int64)
     if n_units == 0 or alloc.n_cores == 0:
-        return copied, first_copy, empty, empty, empty
+        return copied, first_copy, empty, empty, empty, empty
     free = NEURONS_PER_CORE - np.asarray(alloc.neurons, dtype=np.int64)
     cand = np.flatnonzero(
         (n_targets > 1)
@@ -145,7 +148,7 @@ def plan_copies(alloc, unit_core, unit_neuron, n_targets, longest, random):
         & (n_targets - 1 <= free[unit_core])
     )
     if cand.size == 0:
-        return copied, first_copy, empty, empty, empty
+        return copied, first_copy, empty, empty, empty, empty
     cand = cand[np.lexsort((n_targets[cand], unit_core[cand]))]
     need = n_targets[cand] - 1
     core = unit_core[cand]
@@ -159,6 +162,7 @@ def plan_copies(alloc, unit_core, unit_neuron, n_targets, longest, random):
     first_copy[cand] = base + before
     copy_core = np.repeat(core, need)
     copy_of = np.repeat(unit_neuron[cand], need)
+    copy_unit = np.repeat(cand, need)
     copy_neuron = np.repeat(first_copy[cand], need) + (
         np.arange(need.sum()) - np.repeat(np.cumsum(need) - need, need)
     )
@@ -168,7 +172,7 @@ def plan_copies(alloc, unit_core, unit_neuron, n_targets, longest, random):
         xb[:, copy_neuron[mine]] = xb[:, copy_of[mine]]
         alloc.bits[c] += int(xb[:, copy_neuron[mine]].sum())
         alloc.neurons[c] += int(mine.sum())
-    return copied, first_copy, copy_core, copy_neuron, copy_of
+    return copied, first_copy, copy_core, copy_neuron, copy_of, copy_unit
 
 
 def _needed_before(need, core):
@@ -235,12 +239,14 @@ def plan_fan_out(graph, keys, alloc, copies=True):
     stages = np.maximum(_fan_out_stages(n_targets), (longest - 1) // DELAY_MAX)
     stages[n_targets == 0] = 0
     if copies:
-        copied, first_copy, copy_core, copy_neuron, copy_of = plan_copies(
+        copied, first_copy, copy_core, copy_neuron, copy_of, copy_unit = plan_copies(
             alloc, unit_core, unit_neuron, n_targets, longest, _random_units(graph)
         )
     else:
         copied = np.zeros(n_units, dtype=bool)
-        first_copy = copy_core = copy_neuron = copy_of = np.zeros(0, np.int64)
+        first_copy = copy_core = copy_neuron = copy_of = copy_unit = np.zeros(
+            0, np.int64
+        )
     stages[copied] = 0
     # the targets of a copied unit: the first from the unit, the others one per copy
     by_unit = np.argsort(t_unit, kind="stable")
@@ -302,6 +308,7 @@ def plan_fan_out(graph, keys, alloc, copies=True):
         copy_core=copy_core,
         copy_neuron=copy_neuron,
         copy_of=copy_of,
+        copy_unit=copy_unit,
     )
 
 
@@ -317,6 +324,8 @@ class Routes:
     n_splitter_cores : int
     splitter_core, splitter_axon, splitter_neuron : (n_splitters,) ndarray of int
         Each splitter neuron, its core and the axon that drives it.
+    splitter_unit : (n_splitters,) ndarray of int
+        The unit whose spikes each splitter neuron carries.
     splitter_source : (n_splitter_cores,) ndarray of int
         Group core whose neuron feeds each splitter core first (for placement).
     """
@@ -331,6 +340,7 @@ class Routes:
     splitter_axon: np.ndarray
     splitter_neuron: np.ndarray
     splitter_source: np.ndarray
+    splitter_unit: np.ndarray = None
 
 
 def _hop_delay(prefix, stages, hop):
@@ -476,4 +486,5 @@ def build_splitters(fan, n_group_cores):
         splitter_axon=node_axon[sp_node],
         splitter_neuron=node_first[sp_node] + sp_slot,
         splitter_source=np.array(sources, dtype=np.int64),
+        splitter_unit=node_unit[sp_node],
     )

@@ -337,6 +337,19 @@ def test_copies_of_neurons_replace_splitters_without_a_tick_more(delay):
     assert want[posts[0]].any()
 
 
+def test_stats_count_splitters_copies_and_cores_per_object():
+    graph, _, pre, posts = fan_out_graph(delay=1)
+    split = compile_graph(graph, copies=False).stats()["by_object"]
+    # pre's four neurons each reach two cores: a splitter per target, on a core of
+    # its own; pre and post0 share a core, which the first of them owns
+    assert split["pre"] == {"cores": 2, "neurons": {"neurons": 4, "splitters": 8}}
+    assert split["post0"] == {"cores": 0, "neurons": {"neurons": 200}}
+    copied = compile_graph(graph).stats()["by_object"]
+    assert copied["pre"]["neurons"] == {"neurons": 4, "copies": 4}
+    total = sum(sum(row["neurons"].values()) for row in copied.values())
+    assert total == compile_graph(graph).stats()["neurons"]
+
+
 def test_neurons_with_random_draws_are_not_copied():
     graph, _, pre, _ = fan_out_graph(delay=1)
     pre.params["threshold_mask_bits"] = 2  # a copy would draw other numbers
