@@ -144,6 +144,30 @@ def chains_table(results):
     return "\n".join(lines) + "\n"
 
 
+def chains_2d_table(results):
+    """docs/simulator.md: issue 14's chains of 1-D and 2-D ensembles, with neurons
+    by role and the speed ratio of the best windows."""
+    lines = [
+        "| N | dimensions | cores | neurons: ensembles / decode / filters / "
+        "splitters / copies | Nengo ticks/s | chip ticks/s | ratio (windows) "
+        "| RMSE mean / max |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for r in results["chains"]:
+        roles = r["neurons_by_role"]
+        ratios = r.get("speed_ratio_windows", [r["speed_ratio"]])
+        lines.append(
+            f"| {r['n_ensembles']} | {r['dimensions']} | {r['cores']} "
+            f"| {roles['neurons']:,} / {roles.get('decode', 0):,} / "
+            f"{roles.get('filters', 0):,} / {roles['splitters']:,} / "
+            f"{roles.get('copies', 0):,} "
+            f"| {r['nengo_ticks_per_s']:,.0f} | {r['chip_ticks_per_s']:,.0f} "
+            f"| {r['speed_ratio']:.2f} ({_span(ratios, '.2f')}) "
+            f"| {r['rmse_mean']:.3f} / {r['rmse_max']:.3f} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
 def fsdd_output(results):
     """docs/sigmadelta/fsdd.md: what the spoken-digit command printed."""
     lines = [line.rstrip() for line in results["table"]] + [results["last_line"]]
@@ -508,6 +532,7 @@ TABLES = {
     "filter_policy": ("simulator.json", filter_policy_table),
     "decode": ("decode.json", decode_table),
     "chains": ("simulator.json", chains_table),
+    "chains_2d": ("simulator_2d.json", chains_2d_table),
     "fsdd_output": ("fsdd.json", fsdd_output),
     "fsdd_seeds": ("fsdd.json", fsdd_seeds_table),
     "trained_rnn_ablations": ("trained_rnn_ablations.json", ablations_table),
