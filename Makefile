@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed-test
 DL_VENV ?= .venv-dl
 DL_PY := $(DL_VENV)/bin/python
 DL_STAMP := $(DL_VENV)/.installed-dl
-DL_TESTS ?= tests/sigmadelta tests/training tests/convnet
+DL_TESTS ?= tests/sigmadelta tests/training tests/convnet tests/qc
 GUI_STAMP := $(VENV)/.installed-gui
 # the documentation site (Sphinx, in the core environment; docs/conf.py)
 DOCS_STAMP := $(VENV)/.installed-docs

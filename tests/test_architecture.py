@@ -44,9 +44,11 @@ ALLOWED = {
     # limits (and nengo_sigmadelta's quantizers, outside this package); nothing of
     # the compiler, so training never needs a build
     "training": {"neurons", "ir", "hardware", "options"},
-    # question classification (Diehl et al. 2016): so far its data, which need
-    # nothing of the chip
-    "qc": set(),
+    # question classification (Diehl et al. 2016): the TREC data, the Elman core's
+    # integers and its ticks (NumPy), the core as a chip model on the emulators with
+    # its energy and files, and its training (TensorFlow, the sister package's
+    # stochastic rounding)
+    "qc": {"hardware", "ir", "emulator", "energy", "files"},
     # convnets (Esser et al. 2016): the spec and its exact integer forward pass
     # (NumPy), the Nengo network of binary chip neurons, frame-rate runs on the
     # Simulator, and their training (TensorFlow, the sister package's quantizers)
@@ -157,10 +159,11 @@ def test_only_training_code_uses_the_sister_package():
     for file in sorted(PACKAGE.rglob("*.py")):
         relative = file.relative_to(ROOT)
         package = ".".join(relative.with_suffix("").parts[:-1])
-        # training, and the convnets' training, share the quantizers
-        if relative.parts[1] == "training" or relative.parts[1:] == (
-            "convnet",
-            "train.py",
+        # training, and the convnets' and classifier's training, share the
+        # quantizers
+        if relative.parts[1] == "training" or relative.parts[1:] in (
+            ("convnet", "train.py"),
+            ("qc", "train.py"),
         ):
             continue
         for name in imports_of(file, package):

@@ -173,6 +173,20 @@ class Vocabulary:
         self.tokens = ("<pad>", "<unknown>", *kept)
         self.index = {token: i for i, token in enumerate(self.tokens)}
 
+    @classmethod
+    def from_tokens(cls, tokens):
+        """The vocabulary of :attr:`tokens` as saved (padding and unknown first)."""
+        tokens = tuple(tokens)
+        if tokens[:2] != ("<pad>", "<unknown>"):
+            raise ValueError(
+                "a vocabulary's tokens start with '<pad>', '<unknown>', not "
+                f"{tokens[:2]}"
+            )
+        vocabulary = cls.__new__(cls)
+        vocabulary.tokens = tokens
+        vocabulary.index = {token: i for i, token in enumerate(tokens)}
+        return vocabulary
+
     def __len__(self):
         return len(self.tokens)
 
@@ -206,3 +220,29 @@ class Vocabulary:
             ]
             lengths[row] = len(tokens)
         return indices, lengths
+
+
+def align_right(indices, lengths):
+    """Move each question's tokens to the end of its row (padding before them).
+
+    A recurrent network that reads a row from left to right then ends every question
+    at the last column, where its state is read; padding first changes nothing in a
+    network without biases, which stays at rest on it.
+
+    Parameters
+    ----------
+    indices : (n, length) ndarray of int
+        As :meth:`Vocabulary.encode` returns them (padding after each question).
+    lengths : (n,) ndarray of int
+
+    Returns
+    -------
+    (n, length) ndarray of int64
+    """
+    indices = np.asarray(indices, dtype=np.int64)
+    out = np.full_like(indices, Vocabulary.PAD)
+    width = indices.shape[1]
+    for row, n in enumerate(np.asarray(lengths)):
+        if n:
+            out[row, width - n :] = indices[row, :n]
+    return out

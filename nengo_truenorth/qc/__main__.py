@@ -1,0 +1,332 @@
+"""``python -m nengo_truenorth.qc``: question classification on one chip core.
+
+Reproduces the table of Diehl et al. 2016 on TREC (6 classes): for each seed, trains
+the float network (48 projection units, 16 Elman units, softmax) on the training
+questions less a validation split, quantizes it after training (the paper's way:
+4-bit weights; 4-bit weights and activities; on the chip), then trains it further
+under each constraint (quantization in the forward pass, with nearest or
+stochastic rounding; the chip's own ticks in the forward pass) and runs each
+constrained network on the emulated core. Prints the table (mean ± std over
+seeds, the paper's figures beside), cores, ticks per question and power at real
+time, and ends with ``on-chip accuracy: MEAN ± STD``.
+
+``--save DIR`` keeps the first seed's chip-trained network: ``model.json`` (one
+core; ``python -m nengo_truenorth run DIR/model.json --input DIR/question.json
+--ticks T --output OUT.json`` replays a test question, ``expected.json`` holds T
+and the counts it must give), ``network.npz``, ``vocabulary.json``.
+``--evaluate DIR --data TREC`` runs a saved network on the test questions.
+"""
+
+import argparse
+import json
+import os
+import platform
+import sys
+import time
+
+import numpy as np
+
+#: Diehl et al. 2016, TREC question classification (fractions).
+PAPER = {
+    "float": 0.85,
+    "weights4": 0.722,
+    "weights_activities4": None,
+    "chip": 0.74,
+    "power_uw": 17.0,
+    "cores": 1,
+}
+
+#: Rows of the table: key, setup, what the paper reports for it.
+ROWS = (
+    ("float", "float", PAPER["float"]),
+    ("weights4", "4-bit weights (after training)", PAPER["weights4"]),
+    ("activities4", "4-bit weights and activities (after training)", None),
+    ("chip_post", "on chip (after training)", PAPER["chip"]),
+    ("qat", "quantized in training: 4-bit weights and activities", None),
+    ("qat_chip", "quantized in training: on chip", None),
+    ("stochastic", "stochastic rounding in training: 4-bit w. and a.", None),
+    ("stochastic_chip", "stochastic rounding in training: on chip", None),
+    ("chip", "chip in the training loop: on chip", None),
+)
+
+#: Epochs of each training stage (float, quantized, chip in the loop).
+EPOCHS = {"float": 30, "quantized": 15, "chip": 20}
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(
+        prog="python -m nengo_truenorth.qc", description=__doc__.split("\n\n")[0]
+    )
+    parser.add_argument(
+        "--data",
+        metavar="DIR",
+        required=True,
+        help="folder of the TREC files (train_5500.label, TREC_10.label)",
+    )
+    parser.add_argument("--seeds", type=int, default=1, help="training seeds (1)")
+    parser.add_argument(
+        "--weight-bits", type=int, default=4, help="Elman weight bits, 2..4 (4)"
+    )
+    parser.add_argument(
+        "--save", metavar="DIR", help="keep the first seed's chip network here"
+    )
+    parser.add_argument(
+        "--evaluate", metavar="DIR", help="run a saved network on the test questions"
+    )
+    parser.add_argument(
+        "--json", metavar="FILE", help="also write the table's rows to FILE (JSON)"
+    )
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="500 training questions, 1 epoch per stage, 100 test questions "
+        "(a smoke test of the whole path)",
+    )
+    args = parser.parse_args(argv)
+    if args.seeds < 1:
+        parser.error(f"--seeds must be at least 1, not {args.seeds}")
+    if not 2 <= args.weight_bits <= 4:
+        parser.error(
+            f"--weight-bits must be 2..4 (the core's code), not {args.weight_bits}"
+        )
+    return args
+
+
+def _progress_bar(total, desc):
+    """A tqdm bar over epochs whose postfix shows the validation accuracy."""
+    from tqdm.auto import tqdm
+
+    bar = tqdm(total=total, desc=desc, unit="epoch", leave=False)
+
+    def update(epoch, accuracy):
+        bar.update(1)
+        bar.set_postfix(val=f"{accuracy:.3f}")
+        if epoch == total - 1:
+            bar.close()
+
+    return update
+
+
+def run_seed(data, seed, epochs=EPOCHS, weight_bits=4, save=None):
+    """Train, quantize and run one seed; return its row of the table.
+
+    Parameters
+    ----------
+    data : QCData
+    seed : int
+    epochs : dict
+        Epochs of the ``"float"``, ``"quantized"`` and ``"chip"`` stages.
+    weight_bits : int
+    save : str, optional
+        Keep the chip-trained network in this folder.
+
+    Returns
+    -------
+    dict
+    """
+    from . import chip as chip_module
+    from .model import accuracy, quantize_network
+    from .train import ElmanModel, fit, post_training, to_levels
+
+    x, y = data.x_test, data.y_test
+    row = {"seed": seed, "weight_bits": weight_bits}
+    start = time.perf_counter()
+    model = ElmanModel(len(data.vocabulary), seed=seed)
+    fit(
+        model,
+        data,
+        "float",
+        epochs["float"],
+        seed=seed,
+        progress=_progress_bar(epochs["float"], f"seed {seed} float"),
+    )
+    net = model.float_network()
+    row["float"] = accuracy(net.logits(x), y)
+    weights_only = quantize_network(net, (1.0, 1.0), weight_bits)
+    row["weights4"] = accuracy(net.logits(x, quantized_weights=weights_only), y)
+    post = post_training(model, data, weight_bits)
+    row["activities4"] = accuracy(post.window_logits(x), y)
+    row["chip_post"] = _chip_accuracy(post, data)[0]
+
+    for key, stochastic in (("qat", False), ("stochastic", True)):
+        constrained = to_levels(model, data, weight_bits)
+        fit(
+            constrained,
+            data,
+            "quantized",
+            epochs["quantized"],
+            seed=seed,
+            dropout=0.1,
+            stochastic=stochastic,
+            progress=_progress_bar(epochs["quantized"], f"seed {seed} {key}"),
+        )
+        network = constrained.quantized_network()
+        row[key] = accuracy(network.window_logits(x), y)
+        row[f"{key}_chip"] = _chip_accuracy(network, data)[0]
+
+    on_chip = to_levels(model, data, weight_bits)
+    fit(
+        on_chip,
+        data,
+        "chip",
+        epochs["chip"],
+        seed=seed,
+        dropout=0.1,
+        progress=_progress_bar(epochs["chip"], f"seed {seed} chip in the loop"),
+    )
+    network = on_chip.quantized_network()
+    row["chip"], run = _chip_accuracy(network, data)
+    row["chip_window"] = accuracy(network.window_logits(x), y)
+    row["train_s"] = time.perf_counter() - start
+    lengths = data.test_lengths
+    row.update(
+        cores=1,
+        neurons=4 * network.core.n_units,
+        axons=4 * (network.core.n_inputs + network.core.n_units),
+        ticks_per_question=float(np.mean(chip_module.ticks_per_question(lengths))),
+        power_uw=run.power(lengths) * 1e6,
+        uj_per_question=float(np.mean(run.energy_per_question(lengths))) * 1e6,
+        emulator_questions_per_s=len(x) / run.seconds,
+    )
+    if save is not None:
+        chip_module.save_model(save, network, data.vocabulary, x[0])
+    return row
+
+
+def _chip_accuracy(network, data):
+    """Accuracy of ``network`` on the emulated core (test questions), checked
+    against the NumPy definition of the core's ticks."""
+    from . import chip as chip_module
+    from .model import accuracy
+
+    run = chip_module.run_questions(network, data.x_test)
+    logits = chip_module.chip_logits(network, run)
+    expected = network.chip_logits(data.x_test)
+    if not np.array_equal(logits, expected):
+        raise RuntimeError(
+            "the emulated core's counts differ from run_core's on "
+            f"{int(np.sum(np.any(logits != expected, axis=1)))} questions"
+        )
+    return accuracy(logits, data.y_test), run
+
+
+def summarize(rows):
+    """Mean and std over seeds of every numeric entry of the rows."""
+    keys = [
+        k for k, v in rows[0].items() if isinstance(v, (int, float)) and k != "seed"
+    ]
+    return {
+        k: {
+            "mean": float(np.mean([r[k] for r in rows])),
+            "std": float(np.std([r[k] for r in rows])),
+        }
+        for k in keys
+    }
+
+
+def print_table(rows, summary):
+    n = len(rows)
+    print()
+    print(f"| setup | accuracy (mean ± std, {n} seed{'s' * (n > 1)}) | Diehl et al. |")
+    print("|---|---|---|")
+    for key, setup, paper in ROWS:
+        s = summary[key]
+        ref = "" if paper is None else f"{paper:.3f}"
+        print(f"| {setup} | {s['mean']:.3f} ± {s['std']:.3f} | {ref} |")
+    print()
+    print(
+        f"on the chip: {rows[0]['cores']} core ({rows[0]['neurons']} neurons, "
+        f"{rows[0]['axons']} axons), {summary['ticks_per_question']['mean']:.0f} "
+        f"ticks per question (mean), {summary['power_uw']['mean']:.1f} µW and "
+        f"{summary['uj_per_question']['mean']:.2f} µJ per question at real time "
+        f"(Diehl et al.: 1 core, about {PAPER['power_uw']:.0f} µW)"
+    )
+
+
+def write_json(path, rows, summary, argv):
+    """The rows, their means and the command that made them, as JSON."""
+    from ..files import write_atomic
+
+    command = "python -m nengo_truenorth.qc " + " ".join(
+        sys.argv[1:] if argv is None else argv
+    )
+    result = {
+        "command": command.strip(),
+        "machine": f"{platform.machine()}, {os.cpu_count()} CPUs",
+        "paper": PAPER,
+        "rows": rows,
+        "summary": summary,
+    }
+    write_atomic(path, json.dumps(result, indent=1) + "\n")
+
+
+def evaluate(args):
+    from .chip import chip_logits, load_saved, run_questions
+    from .data import LENGTH
+    from .model import accuracy
+    from .trec import align_right, load_trec
+
+    network, vocabulary = load_saved(args.evaluate)
+    trec = load_trec(args.data)
+    x = align_right(*vocabulary.encode(trec.test, LENGTH))
+    run = run_questions(network, x)
+    acc = accuracy(chip_logits(network, run), trec.labels(trec.test))
+    print(
+        f"{len(x)} questions, {run.ticks} ticks on {len(x)} emulated cores side by "
+        f"side, {len(x) / run.seconds:,.0f} questions/s on this machine"
+    )
+    print(f"on-chip accuracy: {acc:.3f}")
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    from .data import prepare
+
+    try:
+        if args.evaluate is not None:
+            return evaluate(args)
+        data = prepare(args.data)
+    except (OSError, ValueError, KeyError) as err:
+        # a missing or malformed file is the user's to fix: no traceback
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    epochs = dict(EPOCHS)
+    rows = []
+    for seed in range(args.seeds):
+        data = prepare(args.data, seed=seed)
+        if args.quick:
+            epochs = {k: 1 for k in EPOCHS}
+            data.x_train, data.y_train = data.x_train[:500], data.y_train[:500]
+            data.x_val, data.y_val = data.x_val[:100], data.y_val[:100]
+            data.x_test, data.y_test = data.x_test[:100], data.y_test[:100]
+        print(
+            f"seed {seed}: float, after-training quantization, quantized training "
+            "(nearest, stochastic), chip in the loop",
+            flush=True,
+        )
+        rows.append(
+            run_seed(
+                data,
+                seed,
+                epochs,
+                args.weight_bits,
+                save=args.save if seed == 0 else None,
+            )
+        )
+        r = rows[-1]
+        print(
+            f"seed {seed}: float {r['float']:.3f}, after training on chip "
+            f"{r['chip_post']:.3f}, quantized in training {r['qat']:.3f} (on chip "
+            f"{r['qat_chip']:.3f}), chip in the loop {r['chip']:.3f}",
+            flush=True,
+        )
+    summary = summarize(rows)
+    print_table(rows, summary)
+    if args.json:
+        write_json(args.json, rows, summary, argv)
+    chip = summary["chip"]
+    print(f"on-chip accuracy: {chip['mean']:.3f} ± {chip['std']:.3f}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
