@@ -179,12 +179,15 @@ MAX_BANKS = N_AXON_TYPES
 PLANE_PARTS = 4
 
 #: Room a sum neuron leaves above the largest total of its plane neurons over the
-#: sizing points: 1, a spike every tick there. A sum spike reaches the posts as one
-#: kick, which pushes post neurons just below their intercept over their
-#: threshold now and then (their potential floors at 0, as Nengo's
-#: ``SpikingRectifiedLinear`` does): measured on an integrator of 200 neurons
-#: (tests/test_simulator_synapses.py, seeds 0-2), 1.25 made it drift up by
-#: 0.06-0.10 after its input stopped, 2 by 0.25-0.32, 1 by 0.01-0.07.
+#: sizing points (1: a spike every tick there). A sum spike reaches the posts as one
+#: kick, which pushes post neurons just below their intercept over their threshold
+#: now and then (their potential floors at 0, as Nengo's ``SpikingRectifiedLinear``
+#: does), so larger units drive an integrator up; too little room clips a value
+#: that grows past the radius. Measured (tests/test_simulator_synapses.py): the
+#: integrator's mean error after its input stops (seeds 0-2) is 0.07-0.11 at 1.25,
+#: 0.05-0.06 at 1.15, 0.04-0.08 at 1, and 0.25-0.32 at 2; the 2-D oscillator, which
+#: grows past its radius on the chip, crosses zero 4, 6, 3 times where Nengo's
+#: crosses 6 at 1.25, 1.15, 1.
 SUM_MARGIN = 1.15
 
 
