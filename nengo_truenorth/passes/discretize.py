@@ -270,10 +270,15 @@ def round_group(state, group, edges, rng):
     )
 
 
-#: :func:`discretize_groups` rounds the groups a batch at a time, each batch holding
-#: at least this many weights (entries of dense edges, stored ones of sparse edges)
-#: unless the graph ends first: a batch's flat arrays take about 40 bytes a weight.
-BATCH_WEIGHTS = 1 << 22
+#: :func:`discretize_groups` rounds small groups a batch at a time, each batch
+#: holding at least this many weights (entries of dense edges, stored ones of sparse
+#: edges) unless the graph ends first: a batch's flat arrays take about 100 bytes a
+#: weight at their peak.
+BATCH_WEIGHTS = 1 << 18
+#: A group with at least this many weights is rounded on its own by
+#: :func:`round_group` (batching saves nothing there, and its edges' own arrays
+#: take less memory than a batch's flat ones).
+LARGE_GROUP = 1 << 16
 
 
 def discretize_groups(state):
@@ -284,20 +289,33 @@ def discretize_groups(state):
     leak), its threshold and every other potential (:data:`POTENTIAL_PARAMS`). The
     integer edges go to ``state.graph.edges``.
 
-    The groups are rounded a batch at a time by :func:`round_groups` (the same
+    Small groups are rounded a batch at a time by :func:`round_groups` (the same
     integers as :func:`round_group` group by group, in vectorized steps over all the
     weights of a batch: a wide ensemble's thousands of two-neuron relays cost what
-    their weights hold, not a Python loop per edge each).
+    their weights hold, not a Python loop per edge each); large ones by
+    :func:`round_group`, in the graph's order (stochastic rounding draws the same
+    numbers either way).
     """
-    graph = state.graph
     rng = np.random.RandomState(state.seed)
     edges_into = {}
-    for edge in graph.float_edges:
+    for edge in state.graph.float_edges:
         edges_into.setdefault(edge.post, []).append(edge)
     batch, weights = [], 0
-    for group in graph.groups:
+    for group in state.graph.groups:
+        edges = edges_into.get(group, [])
+        size = sum(_stored(e.weights) for e in edges)
+        if size >= LARGE_GROUP:
+            if batch:
+                _discretize_batch(state, batch, edges_into, rng)
+                batch, weights = [], 0
+            threshold_before = group.param("threshold").astype(float)
+            rounded = round_group(state, group, edges, rng)
+            target, realized = _apply(state, group, edges, rounded, threshold_before)
+            for edge, q in zip(edges, rounded[0]):
+                _add_weight_error(state, edge, q, realized, target)
+            continue
         batch.append(group)
-        weights += sum(_stored(e.weights) for e in edges_into.get(group, ()))
+        weights += size
         if weights >= BATCH_WEIGHTS:
             _discretize_batch(state, batch, edges_into, rng)
             batch, weights = [], 0
@@ -310,33 +328,64 @@ def _stored(m):
     return m.nnz if sparse.issparse(m) else sparse.size(m)
 
 
+def _apply(state, group, edges, rounded, threshold_before):
+    """Set a group's integer parameters and add its integer edges.
+
+    Returns
+    -------
+    target_per_weight, realized_per_level : (n,) ndarray
+        The potential, in thresholds, of a unit of float weight and of a level.
+    """
+    levels, weight_scale, leak, alpha, scale = rounded
+    group.params["leak"] = np.clip(leak, LEAK_MIN, LEAK_MAX)
+    group.params["threshold"] = alpha
+    for name, (low, high) in POTENTIAL_PARAMS.items():
+        if name in group.params:
+            value = np.asarray(group.params[name], dtype=float) * scale
+            group.params[name] = np.clip(np.round(value), low, high).astype(np.int64)
+    group.weight_scale = weight_scale
+    for edge, q in zip(edges, levels):
+        state.graph.add_edge(Edge(edge.pre, group, q, edge.delay, edge.obj))
+    # the potential each float weight asks for, in thresholds: negated for
+    # `negate` neurons (their float weights are the levels they share)
+    sign = np.where(group.negate, -1.0, 1.0) if group.negate is not None else 1.0
+    target = sign / np.maximum(threshold_before, 1.0) * np.ones(group.n)
+    return target, group.weight_scale / alpha
+
+
 def _discretize_batch(state, groups, edges_into, rng):
-    graph = state.graph
     thresholds_before = [g.param("threshold").astype(float) for g in groups]
     table = _WeightTable(state, groups, edges_into, rng)
     realized, target = [], []
-    for group, threshold_before, (levels, weight_scale, leak, alpha, scale) in zip(
+    for group, threshold_before, rounded in zip(
         groups, thresholds_before, table.round()
     ):
-        group.params["leak"] = np.clip(leak, LEAK_MIN, LEAK_MAX)
-        group.params["threshold"] = alpha
-        for name, (low, high) in POTENTIAL_PARAMS.items():
-            if name in group.params:
-                value = np.asarray(group.params[name], dtype=float) * scale
-                group.params[name] = np.clip(np.round(value), low, high).astype(
-                    np.int64
-                )
-        group.weight_scale = weight_scale
-        for edge, q in zip(edges_into.get(group, []), levels):
-            graph.add_edge(Edge(edge.pre, group, q, edge.delay, edge.obj))
-        # the potential each float weight asks for, in thresholds: negated for
-        # `negate` neurons (their float weights are the levels they share)
-        sign = np.where(group.negate, -1.0, 1.0) if group.negate is not None else 1.0
-        target.append(sign / np.maximum(threshold_before, 1.0) * np.ones(group.n))
-        realized.append(group.weight_scale / alpha)
+        t, r = _apply(
+            state, group, edges_into.get(group, []), rounded, threshold_before
+        )
+        target.append(t)
+        realized.append(r)
     table.add_weight_errors(
         state.weight_errors, _concat(realized, float), _concat(target, float)
     )
+
+
+def _add_weight_error(state, edge, levels, realized_per_level, target_per_weight):
+    """Add an edge's squared error and squared weights, in thresholds, to its
+    Nengo object's entry of ``state.weight_errors``."""
+    if sparse.issparse(levels) or sparse.issparse(edge.weights):
+        realized = sparse.scale_rows(sparse.csr(levels, np.float64), realized_per_level)
+        target = sparse.scale_rows(
+            sparse.csr(edge.weights, np.float64), target_per_weight
+        )
+        error = sparse.values(sparse.csr(realized - target))
+        target = sparse.values(target)
+    else:
+        target = edge.weights * target_per_weight[:, None]
+        error = levels * realized_per_level[:, None] - target
+    entry = state.weight_errors.setdefault(edge.obj, [0.0, 0.0])
+    entry[0] += float(np.vdot(error, error))
+    entry[1] += float(np.vdot(target, target))
 
 
 def round_groups(state, groups, edges_into, rng):
@@ -495,6 +544,8 @@ class _WeightTable:
             & (threshold >= max(THRESHOLD_MIN, 1))
             & (threshold <= THRESHOLD_MAX)
         )
+        if not ok.any():  # most batches: float biases
+            return np.zeros(ok.size, dtype=np.int64), np.zeros(len(self.groups), bool)
         bound = (self.max_scale * self.top)[row]
         bad = ~(_is_integer(v) & (np.abs(v) <= bound))
         ok[row[bad]] = False

@@ -350,16 +350,18 @@ def _unit_directions(rewriter, post):
         return
     for edge in edges:
         w = np.asarray(edge.weights)
-        columns = sparse.nonzero_columns(w)
-        if columns.size == 0:
-            continue
-        block = w[:, columns]
-        first = np.argmax(block != 0, axis=0)
-        coefficients = block[first, np.arange(columns.size)]
-        rounded = np.round(block / coefficients, PROPORTIONAL_DECIMALS) + 0.0
-        keys = np.ascontiguousarray(rounded.T)
-        for k, i in enumerate(columns.tolist()):
-            yield edge, i, keys[k].tobytes(), float(coefficients[k])
+        nonzero = sparse.nonzero_columns(w)
+        # a few million entries at a time: the copies below stay small
+        step = max(1, (1 << 22) // max(w.shape[0], 1))
+        for start in range(0, nonzero.size, step):
+            columns = nonzero[start : start + step]
+            block = w[:, columns]
+            first = np.argmax(block != 0, axis=0)
+            coefficients = block[first, np.arange(columns.size)]
+            rounded = np.round(block / coefficients, PROPORTIONAL_DECIMALS) + 0.0
+            keys = np.ascontiguousarray(rounded.T)
+            for k, i in enumerate(columns.tolist()):
+                yield edge, i, keys[k].tobytes(), float(coefficients[k])
 
 
 def merge_proportional_inputs(rewriter, post):

@@ -437,7 +437,12 @@ def test_sparse_and_dense_layers_compile_to_the_same_chip(name, monkeypatch):
     graph = sparse_model.chip.graph
     # the sparse build kept the layer's edges sparse, all the way to the compiler
     assert any(sparse.issparse(e.levels) for e in graph.edges)
-    assert not any(sparse.issparse(e.levels) for e in dense_model.chip.graph.edges)
+    # (the fan-in pass's relay edges are sparse in both: they read few columns)
+    assert not any(
+        sparse.issparse(e.levels)
+        for e in dense_model.chip.graph.edges
+        if "relays" not in (getattr(e.pre, "role", None), e.post.role)
+    )
     relays = [g for g in graph.groups if "relay" in g.label]
     assert bool(relays) == name.startswith("split")
     assert dumps_model(sparse_model.compiled.model) == dumps_model(

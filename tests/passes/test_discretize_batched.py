@@ -91,20 +91,30 @@ def test_the_integer_group_keeps_its_numbers():
     np.testing.assert_array_equal(levels[0] * weight_scale[:, None], w)
 
 
-def test_discretize_groups_in_small_batches_builds_the_same_edges(monkeypatch):
-    def build(batch):
+@pytest.mark.parametrize(
+    "batch, large", [(1, 1 << 16), (1, 1)], ids=["one-group-batches", "all-reference"]
+)
+def test_discretize_groups_builds_the_same_edges_in_any_batches(
+    batch, large, monkeypatch
+):
+    def build(batch, large):
         state, _, edges_into = mixed_graph(3)
         state.graph.float_edges = [e for es in edges_into.values() for e in es]
         state.seed = 5
         monkeypatch.setattr(discretize, "BATCH_WEIGHTS", batch)
+        monkeypatch.setattr(discretize, "LARGE_GROUP", large)
         discretize.discretize_groups(state)
         return state
 
-    whole, one_by_one = build(1 << 22), build(1)
-    for a, b in zip(whole.graph.edges, one_by_one.graph.edges):
+    whole, other = build(1 << 22, 1 << 22), build(batch, large)
+    assert len(whole.graph.edges) == len(other.graph.edges)
+    for a, b in zip(whole.graph.edges, other.graph.edges):
         np.testing.assert_array_equal(
             sparse.to_dense(a.levels), sparse.to_dense(b.levels)
         )
-    assert whole.weight_errors.keys() == one_by_one.weight_errors.keys()
+    for g, h in zip(whole.graph.groups, other.graph.groups):
+        np.testing.assert_array_equal(g.weight_scale, h.weight_scale)
+        np.testing.assert_array_equal(g.params["threshold"], h.params["threshold"])
+    assert whole.weight_errors.keys() == other.weight_errors.keys()
     for obj, (error, target) in whole.weight_errors.items():
-        np.testing.assert_allclose(one_by_one.weight_errors[obj], [error, target])
+        np.testing.assert_allclose(other.weight_errors[obj], [error, target])
