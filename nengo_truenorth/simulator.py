@@ -25,9 +25,11 @@ from nengo.utils.progress import Progress, ProgressBar, ProgressTracker
 from .compiler import compile_graph
 from .emulator import get_emulator
 from .frontend import Model, chip_loops, finish_build
+from .frontend.budget import network_counts
 from .frontend.solver import default_decoder_cache
 from .hardware.limits import CORES_PER_CHIP
 from .passes import (
+    check_build_size,
     check_filter_loops,
     connection_fidelity,
     run_passes,
@@ -211,6 +213,9 @@ class Simulator(nengo.Simulator):
         elif network is not None and not isinstance(model, Model):
             model = Model.from_nengo_model(model, seed=seed)
         if network is not None:
+            if isinstance(model, Model):
+                # a model too large to build is refused before Nengo's build
+                check_build_size(model.chip, network_counts(model, network))
             # Nengo's build bar, as nengo.Simulator shows it (or the tool's own
             # ProgressBar: NengoGUI's page)
             network_build = Progress("Building the network", "Network build")

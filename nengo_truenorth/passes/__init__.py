@@ -16,7 +16,13 @@ Imports: the IR, the hardware limits and :mod:`nengo_truenorth.options` (and Nen
 ``BuildError``); nothing of Nengo's build.
 """
 
-from .budget import BuildEstimate, ModelTooLarge, check_build_size, estimate_build
+from .budget import (
+    BuildCounts,
+    BuildEstimate,
+    ModelTooLarge,
+    check_build_size,
+    estimate_build,
+)
 from .decode import lower_decoded_edges
 from .discretize import default_weight_codes, discretize_groups
 from .fan_in import split_fan_in
@@ -66,6 +72,7 @@ def run_passes(state):
 __all__ = [
     "FITTING_PASSES",
     "LOWERING_PASSES",
+    "BuildCounts",
     "BuildEstimate",
     "ChipBuild",
     "ModelTooLarge",

@@ -178,6 +178,71 @@ def fan_in_cores(n, units, axons_per_input):
     return cores + _ceil(n, per_core), relays, entries
 
 
+@dataclass
+class BuildCounts:
+    """What the estimate reads of a model: counts only, from the IR
+    (:meth:`from_state`) or from a Nengo network before its build (the
+    Simulator's, :func:`nengo_truenorth.simulator.network_counts`).
+
+    Attributes
+    ----------
+    groups : list of (key, obj, n, axons_per_input)
+        The chip's neuron groups (ensembles): a key for the inputs below, the object
+        to name, their neurons and the axons each of their inputs takes.
+    decoded : list of (obj, n_pre, key, d, bits, filtered)
+        Decoded connections between chip groups: ``d`` dimensions from ``n_pre``
+        neurons into group ``key``, at ``bits``-bit weights, through filter neurons
+        or not.
+    inputs : list of (obj, key, units, filter_neurons)
+        Other inputs of a group: ``units`` per neuron (2 per dimension of a host
+        value, the pre neurons of a neuron -> neuron edge) and the filter neurons
+        they go through (0 for none).
+    """
+
+    groups: list = field(default_factory=list)
+    decoded: list = field(default_factory=list)
+    inputs: list = field(default_factory=list)
+
+    @classmethod
+    def from_state(cls, state):
+        """The counts of the graph as the front end left it."""
+        counts = cls()
+        graph = state.graph
+        for edge in graph.float_edges:
+            if isinstance(edge, DecodedEdge):
+                counts.decoded.append(
+                    (
+                        _name(edge.obj, edge.post),
+                        edge.pre.n,
+                        edge.post,
+                        edge.decoders.shape[0],
+                        edge.bits,
+                        edge.tau is not None,
+                    )
+                )
+                continue
+            # a sparse edge's neurons take their own few inputs (a convolution's
+            # kernel), a dense one's every pre neuron
+            if sparse.issparse(edge.weights):
+                units = int(sparse.row_nnz(edge.weights).max(initial=0))
+            else:
+                units = edge.weights.shape[1]
+            filters = edge.pre.n if isinstance(edge, FilteredEdge) else 0
+            counts.inputs.append(
+                (_name(edge.obj, edge.post), edge.post, units, filters)
+            )
+        for host in state.host_inputs:
+            counts.inputs.append((host.obj, host.post, 2 * host.size, 0))
+        default = weight_code(state.options.weight_bits)
+        for group in graph.groups:
+            if isinstance(group, NeuronGroup):  # not a deferred edge
+                code = group.code or default
+                counts.groups.append(
+                    (group, _name(group.obj, group), group.n, code.axons_per_input)
+                )
+        return counts
+
+
 def estimate_build(state):
     """:class:`BuildEstimate` of the graph as the front end left it (before
     :func:`~nengo_truenorth.passes.run_passes`).
@@ -190,54 +255,51 @@ def estimate_build(state):
     -------
     BuildEstimate
     """
-    options = state.options
-    graph = state.graph
+    return estimate_counts(BuildCounts.from_state(state))
+
+
+def estimate_counts(counts):
+    """:class:`BuildEstimate` of :class:`BuildCounts` (see the module notes)."""
     estimate = BuildEstimate()
-    units = {}  # group -> inputs per neuron after merging
-    for edge in graph.float_edges:
-        if isinstance(edge, DecodedEdge):
-            d = edge.decoders.shape[0]
-            per = weight_code(edge.bits).axons_per_input
-            blocks = _ceil(edge.pre.n, AXONS_PER_CORE // per)
-            decode = 2 * d * blocks
-            # a block's decode neurons share its axons; the pre neurons reach each
-            # block's cores
-            cores = blocks * _ceil(2 * d, NEURONS_PER_CORE)
-            entries = decode * (edge.pre.n + edge.post.n)
-            if edge.tau is not None:  # a filter neuron per decode neuron
-                cores, decode = 2 * cores, 2 * decode
-            estimate.add(_name(edge.obj, edge.post), cores, decode, entries)
-            units[edge.post] = units.get(edge.post, 0) + 2 * d
-        else:
-            # a sparse edge's neurons take their own few inputs (a convolution's
-            # kernel), a dense one's every pre neuron
-            if sparse.issparse(edge.weights):
-                columns = int(sparse.row_nnz(edge.weights).max(initial=0))
-            else:
-                columns = edge.weights.shape[1]
-            if isinstance(edge, FilteredEdge):  # a filter neuron per pre neuron
-                estimate.add(
-                    _name(edge.obj, edge.post),
-                    _ceil(edge.pre.n, NEURONS_PER_CORE),
-                    edge.pre.n,
-                )
-            units[edge.post] = units.get(edge.post, 0) + columns
-    for host in state.host_inputs:
-        units[host.post] = units.get(host.post, 0) + 2 * host.size
-    for group in graph.groups:
-        if not isinstance(group, NeuronGroup):
-            continue  # a deferred edge, counted above
-        code = group.code or weight_code(options.weight_bits)
-        cores, relays, entries = fan_in_cores(
-            group.n, units.get(group, 0), code.axons_per_input
-        )
-        estimate.add(_name(group.obj, group), cores, group.n + relays, entries)
+    units = {}  # group key -> inputs per neuron after merging
+    sizes = {key: n for key, _, n, _ in counts.groups}
+    for obj, n_pre, key, d, bits, filtered in counts.decoded:
+        per = weight_code(bits).axons_per_input
+        blocks = _ceil(n_pre, AXONS_PER_CORE // per)
+        decode = 2 * d * blocks
+        # a block's decode neurons share its axons; the pre neurons reach each
+        # block's cores
+        cores = blocks * _ceil(2 * d, NEURONS_PER_CORE)
+        entries = decode * (n_pre + sizes.get(key, 0))
+        if filtered:  # a filter neuron per decode neuron
+            cores, decode = 2 * cores, 2 * decode
+        estimate.add(obj, cores, decode, entries)
+        units[key] = units.get(key, 0) + 2 * d
+    for obj, key, n_units, filters in counts.inputs:
+        if filters:
+            estimate.add(obj, _ceil(filters, NEURONS_PER_CORE), filters)
+        units[key] = units.get(key, 0) + n_units
+    for key, obj, n, axons_per_input in counts.groups:
+        cores, relays, entries = fan_in_cores(n, units.get(key, 0), axons_per_input)
+        estimate.add(obj, cores, n + relays, entries)
     return estimate
 
 
-def check_build_size(state):
-    """Refuse, before the passes run, a model whose build needs more cores or
-    memory than ``state.options`` allow (``max_cores``, ``max_build_memory``).
+def check_build_size(state, counts=None):
+    """Refuse a model whose build needs more cores or memory than
+    ``state.options`` allow (``max_cores``, ``max_build_memory``).
+
+    Parameters
+    ----------
+    state : ChipBuild
+        Its options; its graph, as the front end left it, unless ``counts``.
+    counts : BuildCounts, optional
+        The model's counts (the Simulator's, read from the network before Nengo's
+        build: a wide ensemble is refused before its decoders are solved).
+
+    Returns
+    -------
+    BuildEstimate
 
     Raises
     ------
@@ -246,7 +308,9 @@ def check_build_size(state):
         remedies.
     """
     options = state.options
-    estimate = estimate_build(state)
+    estimate = estimate_counts(
+        BuildCounts.from_state(state) if counts is None else counts
+    )
     gib = estimate.memory / 2**30
     if estimate.cores > options.max_cores:
         resource, value, limit = "cores", estimate.cores, options.max_cores

@@ -8,6 +8,7 @@ from nengo.exceptions import BuildError, ValidationError
 
 import nengo_truenorth
 from nengo_truenorth.frontend import Model
+from nengo_truenorth.frontend.budget import network_counts
 from nengo_truenorth.frontend.host import finish_build
 from nengo_truenorth.ir import DecodedEdge, NeuronGroup, sparse
 from nengo_truenorth.options import BuildOptions
@@ -18,7 +19,7 @@ from nengo_truenorth.passes import (
     estimate_build,
     run_passes,
 )
-from nengo_truenorth.passes.budget import fan_in_cores
+from nengo_truenorth.passes.budget import estimate_counts, fan_in_cores
 from nengo_truenorth.passes.discretize import default_weight_codes, discretize_groups
 from nengo_truenorth.passes.fan_in import split_fan_in
 from nengo_truenorth.passes.host_inputs import add_host_inputs
@@ -169,3 +170,40 @@ def test_fan_in_work_grows_linearly_in_the_dimension():
     assert small == small_nonzero and large == large_nonzero  # nothing stored empty
     assert large <= 2.2 * small
     assert large_levels <= 2.2 * small_levels
+
+
+def test_the_simulator_refuses_a_wide_pair_before_nengo_s_build(monkeypatch):
+    net, _, b = wide_pair(5000, 5000)
+
+    def never(*args, **kwargs):
+        raise AssertionError("Nengo's build ran")
+
+    monkeypatch.setattr(Model, "build", never)
+    with pytest.raises(ModelTooLarge) as info:
+        nengo_truenorth.Simulator(net, progress_bar=False)
+    assert str(info.value).startswith(f"{b}: too large to build")
+    assert info.value.obj is b and info.value.estimate > info.value.limit
+
+
+def test_the_network_counts_give_the_graph_s_estimate():
+    with nengo.Network(seed=0) as net:
+        stim = nengo.Node(np.zeros(64))
+        a = nengo.Ensemble(256, 64)
+        b = nengo.Ensemble(256, 64)
+        c = nengo.Ensemble(100, 1)
+        nengo.Connection(stim, a)
+        nengo.Connection(a, b)
+        nengo.Connection(b.neurons, c.neurons, transform=np.ones((100, 256)))
+    model = Model(dt=0.001, seed=1)
+    before = estimate_counts(network_counts(model, net))
+    after = estimate_build(front_end(net))
+    assert before.cores == after.cores and before.neurons == after.neurons
+    assert before.by_object.keys() >= {a, b, c}
+
+
+def test_host_ensembles_do_not_count():
+    net, a, b = wide_pair(5000, 5000)
+    nengo_truenorth.add_params(net)
+    net.config[a].on_chip = net.config[b].on_chip = False
+    estimate = estimate_counts(network_counts(Model(), net))
+    assert estimate.cores == 0

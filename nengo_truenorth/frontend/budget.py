@@ -1,0 +1,73 @@
+"""The counts of a Nengo network that the build's estimate reads, before its build.
+
+:func:`network_counts` reads a network's chip ensembles, the connections between
+them and the values the host sends them, so that the Simulator refuses a model too
+large to build (:func:`nengo_truenorth.passes.check_build_size`) before Nengo's
+build solves a single decoder.
+"""
+
+import nengo
+import numpy as np
+
+from ..config import OptionLookup
+from ..ir import weight_code
+from ..passes import BuildCounts
+from .ensemble import unsupported_reason
+
+
+def network_counts(model, network):
+    """:class:`~nengo_truenorth.passes.BuildCounts` of ``network``, read before its
+    build: the ensembles that may run on the chip (``on_chip`` not False, a neuron
+    type the chip runs), the decoded and neuron connections between them and the
+    values the host sends them (the estimate of
+    :func:`~nengo_truenorth.passes.check_build_size`).
+    """
+    options = model.options
+    lookup = OptionLookup(network)
+    chip = {
+        ens
+        for ens in network.all_ensembles
+        if lookup.get(ens, "on_chip", None) is not False
+        and unsupported_reason(model, ens) is None
+    }
+    counts = BuildCounts()
+    bits_into = {}  # a group's code is its first chip connection's
+    for conn in network.all_connections:
+        post = conn.post_obj
+        post = post.ensemble if isinstance(post, nengo.ensemble.Neurons) else post
+        if post not in chip:
+            continue
+        bits = lookup.get(conn, "weight_bits", options.weight_bits)
+        bits_into.setdefault(post, bits)
+        pre = conn.pre_obj
+        if pre in chip:
+            filtered = pre is post and isinstance(conn.synapse, nengo.Lowpass)
+            counts.decoded.append(
+                (conn, pre.n_neurons, post, conn.size_mid, bits, filtered)
+            )
+        elif isinstance(pre, nengo.ensemble.Neurons) and pre.ensemble in chip:
+            # a Lowpass on the way takes a filter neuron per pre neuron
+            filters = conn.size_in if isinstance(conn.synapse, nengo.Lowpass) else 0
+            counts.inputs.append((conn, post, _units_per_row(conn), filters))
+        elif not isinstance(conn.post_obj, nengo.ensemble.Neurons):
+            counts.inputs.append((conn, post, 2 * conn.size_out, 0))
+        else:  # host currents: a channel pair of each neuron's own
+            counts.inputs.append((conn, post, 2, 0))
+    for ens in network.all_ensembles:
+        if ens in chip:
+            code = weight_code(bits_into.get(ens, options.weight_bits))
+            counts.groups.append((ens, ens, ens.n_neurons, code.axons_per_input))
+    return counts
+
+
+def _units_per_row(conn):
+    """Inputs each post neuron takes from a neuron -> neuron connection."""
+    transform = conn.transform
+    if isinstance(transform, nengo.Convolution):
+        return int(np.prod(transform.kernel_size)) * transform.input_shape.n_channels
+    if isinstance(transform, nengo.Sparse):
+        if transform.indices is None:  # a scipy.sparse matrix
+            return int(transform.init.getnnz(axis=1).max(initial=0))
+        rows = np.asarray(transform.indices)[:, 0]
+        return int(np.bincount(rows).max(initial=0)) if rows.size else 0
+    return conn.size_in
