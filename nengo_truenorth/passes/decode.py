@@ -380,7 +380,7 @@ def _plane_pairs(bits, sign, axon_sign, parts):
     return pairs
 
 
-def build_sign_plane_bank(state, out, pre, rows, bank, rng, sum_taus, owner=None):
+def build_sign_plane_bank(state, out, pre, rows, bank, rng, sum_taus):
     """Plane neurons for ``bank``'s rows, per block of 256 pre neurons, and their
     sum neurons.
 
@@ -420,9 +420,6 @@ def build_sign_plane_bank(state, out, pre, rows, bank, rng, sum_taus, owner=None
         For stochastic rounding of the magnitudes.
     sum_taus : dict of (float or None) to set of int
         The rows that get sum neurons, per ``tau``.
-    owner : object, optional
-        The Nengo object the bank's neurons belong to (default: the pre's, whose
-        connections share them).
 
     Returns
     -------
@@ -430,7 +427,6 @@ def build_sign_plane_bank(state, out, pre, rows, bank, rng, sum_taus, owner=None
     """
     options = state.options
     threshold = options.nominal_threshold
-    owner = pre.obj if owner is None else owner
     for start in range(0, pre.n, NEURONS_PER_CORE):
         sl = slice(start, min(start + NEURONS_PER_CORE, pre.n))
         axon_sign = bank.axon_sign[sl]
@@ -468,7 +464,7 @@ def build_sign_plane_bank(state, out, pre, rows, bank, rng, sum_taus, owner=None
                 role="decode",
                 params=decode_params(options),
                 code=TRINARY,
-                obj=owner,
+                obj=pre.obj,
                 negate=np.concatenate([negated, ~negated]),
             )
         )
@@ -485,16 +481,13 @@ def build_sign_plane_bank(state, out, pre, rows, bank, rng, sum_taus, owner=None
             mine = [r for r in built if r in sum_rows]
             if mine:
                 sums[tau] = _build_sums(
-                    state, out, pre, rows, bank, group, start, mine, partials, tau,
-                    owner,
+                    state, out, pre, rows, bank, group, start, mine, partials, tau
                 )
         bank.groups.append((sl, group, sums))
     return bank
 
 
-def _build_sums(
-    state, out, pre, rows, bank, planes, start, sum_rows, partials, tau, owner
-):
+def _build_sums(state, out, pre, rows, bank, planes, start, sum_rows, partials, tau):
     """The sum neurons of rows ``sum_rows`` of one block for ``tau``, fed by the
     block's plane neurons ``planes`` (through filter neurons for a ``tau``)."""
     options = state.options
@@ -511,7 +504,7 @@ def _build_sums(
         role="decode",
         params=decode_params(options),
         code=TRINARY,
-        obj=owner,
+        obj=pre.obj,
         negate=np.full(2 * n_rows, tau is not None),
     )
     weights = np.zeros((2 * n_rows, planes.n))
