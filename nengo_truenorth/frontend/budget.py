@@ -41,9 +41,9 @@ def network_counts(model, network):
         bits_into.setdefault(post, bits)
         pre = conn.pre_obj
         if pre in chip:
-            filtered = pre is post and isinstance(conn.synapse, nengo.Lowpass)
+            filtered = _filtered(options, conn, pre is post)
             counts.decoded.append(
-                (conn, pre.n_neurons, post, conn.size_mid, bits, filtered)
+                (conn, pre, pre.n_neurons, post, conn.size_mid, bits, filtered)
             )
         elif isinstance(pre, nengo.ensemble.Neurons) and pre.ensemble in chip:
             # a Lowpass on the way takes a filter neuron per pre neuron
@@ -58,6 +58,17 @@ def network_counts(model, network):
             code = weight_code(bits_into.get(ens, options.weight_bits))
             counts.groups.append((ens, ens, ens.n_neurons, code.axons_per_input))
     return counts
+
+
+def _filtered(options, conn, recurrent):
+    """Whether a decoded connection's ``Lowpass`` goes onto filter neurons
+    (``BuildOptions.filter_decoded``)."""
+    if not isinstance(conn.synapse, nengo.Lowpass):
+        return False
+    policy = options.filter_decoded
+    if policy == "auto":
+        return recurrent or conn.synapse.tau >= options.filter_min_tau
+    return recurrent if policy == "recurrent" else bool(policy)
 
 
 def _units_per_row(conn):

@@ -13,34 +13,42 @@ the remedy.
 
 The estimate follows the passes' rules on counts alone (no weights are read):
 
-- a decoded connection of ``d`` dimensions from ``n_pre`` neurons gets classic
-  decode blocks (:func:`.decode.build_classic_decode`): ``ceil(n_pre / b)`` blocks of
-  ``b = 256 / axons per input`` pre neurons, ``2 d`` decode neurons each, with dense
-  float edges ``pre -> decode`` and ``decode -> post``;
+- an ensemble's decoded connections get sign-plane banks where their rows fit
+  them (:func:`.decode.plan_sign_planes`: :func:`.decode.plane_neurons` per row and
+  class, at most :data:`.decode.MAX_BANKS` bank cores per block of 256 pre
+  neurons, no splitters), else classic blocks (:func:`.decode.build_classic_decode`):
+  ``ceil(n_pre / b)`` blocks of ``b = 256 / axons per input`` pre neurons, ``2 d``
+  decode neurons each, the pre neurons reaching them through splitters; either way
+  with dense float edges ``pre -> decode`` and ``decode -> post``;
 - a post neuron takes ``2 d`` inputs per decoded connection and host value (the
   fan-in pass merges the blocks' and channels' proportional inputs) and one per
   pre neuron of a dense neuron -> neuron edge (of a sparse one, as many as its
   fullest row holds); where they need more than a core's axons
   the fan-in pass adds ``2 n`` partial-sum relays per chunk of a core's worth
   (:func:`.fan_in.split_per_neuron`), and the post then packs fewer neurons a core;
-- cores: each group's neurons over 256 per core and its relays' cores, times
-  :data:`FAN_OUT_FACTOR` for the splitters that carry an input to every core that
-  holds its targets;
+- cores: each group's neurons over 256 per core and its relays' cores; all but
+  the banks' times :data:`FAN_OUT_FACTOR` for the splitters that carry an input to
+  every core that holds its targets;
 - memory: 8 bytes per entry of the dense float edges that exist at once (the
   decode edges and the relays' edges), times :data:`MEMORY_FACTOR`;
 - time: :data:`SECONDS_PER_CORE` per core and :data:`SECONDS_PER_ENTRY` per float
   entry (measured on the benchmark's ensemble pairs, ``benchmarks/bench_build.py``).
 
 It is an estimate, not the compiled figure: ``benchmarks/bench_build.py`` prints
-both for ensemble pairs of 50 to 1,600 dimensions.
+both for ensemble pairs of 100 to 1,600 dimensions; on the chains of
+``benchmarks/bench_simulator.py`` (1-D and 2-D, 16 and 64 ensembles: sign-plane
+banks) it gave 1.10-1.28 times the compiled cores, on ensemble pairs of 16 to 200
+dimensions 0.71-1.28.
 """
 
+import math
 from dataclasses import dataclass, field
 
 from nengo.exceptions import BuildError
 
 from ..hardware.limits import AXONS_PER_CORE, CORES_PER_CHIP, NEURONS_PER_CORE
 from ..ir import DecodedEdge, FilteredEdge, NeuronGroup, sparse, weight_code
+from .decode import MAX_BANKS, PLANE_PARTS, plane_neurons
 
 #: Cores per core counted by the rules above: the splitters that carry decode and
 #: relay inputs to every core of their targets, and the cores the compiler leaves
@@ -100,10 +108,18 @@ class BuildEstimate:
         a connection with its decode neurons).
     """
 
-    cores: int = 0
     neurons: int = 0
     float_entries: int = 0
-    by_object: dict = field(default_factory=dict)
+    #: cores per object, in fractions (small groups share cores)
+    shares: dict = field(default_factory=dict)
+
+    @property
+    def cores(self):
+        return math.ceil(sum(self.shares.values()))
+
+    @property
+    def by_object(self):
+        return {obj: math.ceil(share) for obj, share in self.shares.items()}
 
     @property
     def memory(self):
@@ -113,18 +129,18 @@ class BuildEstimate:
     def seconds(self):
         return SECONDS_PER_CORE * self.cores + SECONDS_PER_ENTRY * self.float_entries
 
-    def add(self, obj, cores, neurons, entries=0):
-        cores = round(FAN_OUT_FACTOR * cores)
-        self.cores += cores
+    def add(self, obj, cores, neurons, entries=0, fan_out=True):
+        # (bank cores need no splitters: each pre neuron takes one axon there)
+        cores = (FAN_OUT_FACTOR if fan_out else 1.0) * cores
         self.neurons += int(neurons)
         self.float_entries += int(entries)
-        self.by_object[obj] = self.by_object.get(obj, 0) + cores
+        self.shares[obj] = self.shares.get(obj, 0.0) + cores
 
     def largest(self):
         """The object that needs most cores, or None."""
-        if not self.by_object:
+        if not self.shares:
             return None
-        return max(self.by_object, key=self.by_object.get)
+        return max(self.shares, key=self.shares.get)
 
     def describe(self):
         """str: the estimate in words."""
@@ -158,7 +174,8 @@ def fan_in_cores(n, units, axons_per_input):
 
     Returns
     -------
-    cores, relays, entries : int
+    cores : float
+    relays, entries : int
     """
     cores = relays = entries = 0
     axons = units * axons_per_input
@@ -175,7 +192,8 @@ def fan_in_cores(n, units, axons_per_input):
         # the post then takes its own relays: trinary, two axons per chunk
         units, axons = 2 * chunks, 2 * chunks
         per_core = max(1, min(NEURONS_PER_CORE, AXONS_PER_CORE // axons))
-    return cores + _ceil(n, per_core), relays, entries
+    # small groups share cores: a fraction of one
+    return cores + n / per_core, relays, entries
 
 
 @dataclass
@@ -189,10 +207,10 @@ class BuildCounts:
     groups : list of (key, obj, n, axons_per_input)
         The chip's neuron groups (ensembles): a key for the inputs below, the object
         to name, their neurons and the axons each of their inputs takes.
-    decoded : list of (obj, n_pre, key, d, bits, filtered)
-        Decoded connections between chip groups: ``d`` dimensions from ``n_pre``
-        neurons into group ``key``, at ``bits``-bit weights, through filter neurons
-        or not.
+    decoded : list of (obj, pre, n_pre, key, d, bits, filtered)
+        Decoded connections between chip groups: ``d`` dimensions from group
+        ``pre`` of ``n_pre`` neurons into group ``key``, at ``bits``-bit weights,
+        through filter neurons or not.
     inputs : list of (obj, key, units, filter_neurons)
         Other inputs of a group: ``units`` per neuron (2 per dimension of a host
         value, the pre neurons of a neuron -> neuron edge) and the filter neurons
@@ -213,6 +231,7 @@ class BuildCounts:
                 counts.decoded.append(
                     (
                         _name(edge.obj, edge.post),
+                        edge.pre,
                         edge.pre.n,
                         edge.post,
                         edge.decoders.shape[0],
@@ -263,26 +282,68 @@ def estimate_counts(counts):
     estimate = BuildEstimate()
     units = {}  # group key -> inputs per neuron after merging
     sizes = {key: n for key, _, n, _ in counts.groups}
-    for obj, n_pre, key, d, bits, filtered in counts.decoded:
-        per = weight_code(bits).axons_per_input
-        blocks = _ceil(n_pre, AXONS_PER_CORE // per)
-        decode = 2 * d * blocks
-        # a block's decode neurons share its axons; the pre neurons reach each
-        # block's cores
-        cores = blocks * _ceil(2 * d, NEURONS_PER_CORE)
-        entries = decode * (n_pre + sizes.get(key, 0))
-        if filtered:  # a filter neuron per decode neuron
-            cores, decode = 2 * cores, 2 * decode
-        estimate.add(obj, cores, decode, entries)
+    by_pre = {}
+    for row in counts.decoded:
+        by_pre.setdefault(row[1], []).append(row)
+    for rows in by_pre.values():
+        if not _bank_decode(estimate, rows, sizes):
+            for obj, _, n_pre, key, d, bits, filtered in rows:
+                _classic_decode(estimate, obj, n_pre, sizes.get(key, 0), d, bits)
+    for obj, _, _, key, d, _, _ in counts.decoded:
         units[key] = units.get(key, 0) + 2 * d
     for obj, key, n_units, filters in counts.inputs:
         if filters:
-            estimate.add(obj, _ceil(filters, NEURONS_PER_CORE), filters)
+            estimate.add(obj, filters / NEURONS_PER_CORE, filters)
         units[key] = units.get(key, 0) + n_units
     for key, obj, n, axons_per_input in counts.groups:
         cores, relays, entries = fan_in_cores(n, units.get(key, 0), axons_per_input)
         estimate.add(obj, cores, n + relays, entries)
     return estimate
+
+
+def _classic_decode(estimate, obj, n_pre, n_post, d, bits):
+    """Classic blocks (:func:`.decode.build_classic_decode`): per block of pre
+    neurons that fits a core's axons, an on/off pair per dimension; the pre
+    neurons reach each block through splitters (one per extra axon)."""
+    per = weight_code(bits).axons_per_input
+    blocks = _ceil(n_pre, AXONS_PER_CORE // per)
+    decode = 2 * d * blocks
+    cores = blocks * _ceil(2 * d, NEURONS_PER_CORE) + _ceil(
+        n_pre * per, NEURONS_PER_CORE
+    )
+    estimate.add(obj, cores, decode, decode * (n_pre + n_post))
+
+
+def _bank_decode(estimate, rows, sizes):
+    """Sign-plane banks (:func:`.decode.plan_sign_planes`) of one ensemble's decoded
+    connections, if its rows fit them; False where they take classic blocks.
+
+    Each row takes :func:`.decode.plane_neurons` plane neurons per class (the first
+    row one class, the others two), on bank cores of 256 pre neurons, one axon each.
+    """
+    bits = {row[5] for row in rows}
+    if len(bits) != 1:
+        return False
+    (bits,) = bits
+    filtered = any(row[6] for row in rows)
+    per_class = plane_neurons(bits, PLANE_PARTS if filtered else 1)
+    n_rows = sum(row[4] for row in rows)
+    per_block = per_class * (2 * n_rows - 1)
+    banks = _ceil(per_block, NEURONS_PER_CORE)
+    if per_class > NEURONS_PER_CORE or banks > min(
+        MAX_BANKS, weight_code(bits).axons_per_input
+    ):
+        return False
+    n_pre = rows[0][2]
+    blocks = _ceil(n_pre, AXONS_PER_CORE)
+    for obj, _, _, key, d, _, tau in rows:
+        share = d / n_rows
+        neurons = blocks * per_block * share
+        if tau:  # filter neurons per plane neuron, and sum neurons per row
+            neurons = 2 * neurons + 2 * d * blocks
+        entries = blocks * per_block * share * n_pre + sizes.get(key, 0) * neurons
+        estimate.add(obj, blocks * banks * share, neurons, entries, fan_out=False)
+    return True
 
 
 def check_build_size(state, counts=None):

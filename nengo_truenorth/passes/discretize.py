@@ -463,6 +463,13 @@ class _WeightTable:
         self.edge_sizes = np.array([r.size for r in rows], dtype=np.int64)
 
     def round(self):
+        """:func:`discretize_group`'s steps on every row and entry at once.
+
+        Returns
+        -------
+        list of tuple
+            Per group, the five results of :func:`discretize_group`.
+        """
         n = self.offsets[-1]
         max_weight = np.zeros(n)
         np.maximum.at(max_weight, self.row, np.abs(self.value))

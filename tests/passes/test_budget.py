@@ -124,8 +124,24 @@ def test_limits_are_validated():
         BuildOptions(max_build_memory=-1.0)
 
 
-def test_estimate_is_near_the_compiled_cores():
-    net, _, _ = wide_pair(64, 256)
+def chain_1d(n_ensembles=8, n_neurons=100):
+    """1-D ensembles, each recurrent and feeding the next (sign-plane banks)."""
+    with nengo.Network(seed=0) as net:
+        stim = nengo.Node(0.5)
+        pre = stim
+        for _ in range(n_ensembles):
+            ens = nengo.Ensemble(n_neurons, 1)
+            nengo.Connection(pre, ens, synapse=0.05)
+            nengo.Connection(ens, ens, synapse=0.05)
+            pre = ens
+    return net
+
+
+@pytest.mark.parametrize(
+    "make", [lambda: wide_pair(64, 256)[0], chain_1d], ids=["classic", "banks"]
+)
+def test_estimate_is_near_the_compiled_cores(make):
+    net = make()
     estimate = estimate_build(front_end(net))
     with nengo_truenorth.Simulator(net, progress_bar=False) as sim:
         cores = sim.resources()["cores"]
@@ -134,13 +150,13 @@ def test_estimate_is_near_the_compiled_cores():
 
 def test_fan_in_cores_splits_as_the_pass_does():
     # 32 units at 4 axons fit one core's axons: the neurons share them
-    assert fan_in_cores(200, 32, 4) == (1, 0, 0)
+    assert fan_in_cores(200, 32, 4) == (200 / 256, 0, 0)
     # 128 units at 4 axons: two chunks of 2 n relays (a core each), then each
     # neuron takes its own 4 relays: 64 neurons a core
     cores, relays, entries = fan_in_cores(100, 128, 4)
     assert relays == 2 * 100 * 2
     assert entries == 2 * 100 * 128
-    assert cores == 2 + 2
+    assert cores == 2 + 100 / 64
 
 
 def fan_in_work(dimensions, n_neurons):
