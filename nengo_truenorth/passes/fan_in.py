@@ -43,7 +43,12 @@ it over more cores (fewer neurons on each) rather than adding a tick to its inpu
 
 Edges may be sparse (a convolution between chip neurons): the pass reads them through
 :mod:`nengo_truenorth.ir.sparse` and keeps a sparse layer's relay edges sparse, with
-the results it gives for the same edges dense.
+the results it gives for the same edges dense. Its own edges are sparse where they
+hold few of their matrix's entries (a relay pair reads one on/off pair of a block of
+decode neurons; a chunk reads a core's worth of a wide edge's columns; a post takes
+one relay pair per neuron and chunk), so what it stores grows with the weights it
+writes: linearly in an ensemble's dimension at a given number of neurons
+(``tests/passes/test_budget.py``; ``benchmarks/bench_build.py``).
 """
 
 from collections import OrderedDict
