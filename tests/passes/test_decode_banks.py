@@ -27,8 +27,9 @@ def decode_groups(sim, kind=""):
     ]
 
 
-def lowpass_pair(n=256, seed=0, dimensions=1):
-    """a (recurrent) -> b: two identity connections out of a, as in the benchmark."""
+def lowpass_pair(n=256, seed=0, dimensions=1, synapse=None):
+    """a (recurrent) -> b: two identity connections out of a, as in the benchmark
+    (a -> b unfiltered unless ``synapse``)."""
     with nengo.Network(seed=seed) as net:
         phases = np.arange(dimensions) * np.pi / 2
         stim = nengo.Node(lambda t: np.sin(2 * np.pi * t + phases))
@@ -36,7 +37,7 @@ def lowpass_pair(n=256, seed=0, dimensions=1):
         b = nengo.Ensemble(n, dimensions, neuron_type=nengo.SpikingRectifiedLinear())
         nengo.Connection(stim, a, transform=0.5, synapse=0.05)
         nengo.Connection(a, a, transform=0.5, synapse=0.05)
-        nengo.Connection(a, b)
+        nengo.Connection(a, b, synapse=synapse)
         probes = [nengo.Probe(a, synapse=0.01), nengo.Probe(b, synapse=0.01)]
     return net, a, b, probes
 
@@ -84,7 +85,7 @@ def test_off_plane_neurons_share_the_on_neurons_levels_with_negative_scale():
 
 
 def test_rows_of_other_signs_share_the_bank_through_a_second_class():
-    net, *_ = lowpass_pair(dimensions=2)
+    net, *_ = lowpass_pair(dimensions=2, synapse=0.05)
     with nengo_truenorth.Simulator(net, progress_bar=False) as sim:
         (bank,) = decode_groups(sim, "bank")
         (edge,) = [e for e in sim.model.graph.edges if e.post is bank]
@@ -101,7 +102,7 @@ def test_rows_of_other_signs_share_the_bank_through_a_second_class():
 
 
 def test_filter_neurons_feed_the_sums_beside_them_and_the_sums_are_copied():
-    net, *_ = lowpass_pair(dimensions=2)
+    net, *_ = lowpass_pair(dimensions=2, synapse=0.05)
     with nengo_truenorth.Simulator(net, progress_bar=False) as sim:
         filtered = decode_groups(sim, "sums 0 Lowpass")
         (sums,) = filtered
@@ -142,7 +143,7 @@ def test_positive_sums_count_on_planes_and_negative_sums_off_planes():
 def test_bank_decodes_as_accurately_as_classic_blocks_on_fewer_cores():
     rmse, cores = {}, {}
     for dims in (1, 2):
-        net, *_, probes = lowpass_pair(dimensions=dims)
+        net, *_, probes = lowpass_pair(dimensions=dims, synapse=0.05)
         for mode, banks in (("classic", 0), ("bank", decode.MAX_BANKS)):
             saved, decode.MAX_BANKS = decode.MAX_BANKS, banks
             try:
@@ -150,10 +151,9 @@ def test_bank_decodes_as_accurately_as_classic_blocks_on_fewer_cores():
             finally:
                 decode.MAX_BANKS = saved
             cores[mode, dims] = stats["cores"]
-    # measured: 1-D bank 0.055 on 4 cores, classic 0.061 on 10;
-    # 2-D bank 0.061 on 5 cores, classic 0.069 on 20
+    # measured: 1-D bank 0.068, classic 0.076; 2-D bank 0.082, classic 0.090
     for dims in (1, 2):
-        assert rmse["bank", dims] < 0.08, rmse
+        assert rmse["bank", dims] < 0.09, rmse
         assert rmse["bank", dims] < rmse["classic", dims] + 0.01, rmse
         assert cores["bank", dims] <= cores["classic", dims] / 2, cores
 
@@ -192,13 +192,15 @@ def test_blocks_of_256_pre_neurons_get_a_bank_each():
         c = nengo.Ensemble(50, 1)
         nengo.Connection(a, b)
         nengo.Connection(a, b, transform=-2)  # the same row: shares the bank
-        nengo.Connection(a, c, function=np.square)  # another sign pattern
+        squared = nengo.Connection(a, c, function=np.square)  # other signs
     with nengo_truenorth.Simulator(net, progress_bar=False) as sim:
         banks = decode_groups(sim, "bank")
         assert len(banks) == 2  # two blocks of (up to) 256 pre neurons
         assert all(g.obj is a for g in banks)
-        # x ** 2's row has other signs: a second class, read through sums
-        assert len(decode_groups(sim, "sums")) == 2
+        # x ** 2's row has signs of its own: unfiltered, it takes classic blocks
+        classic = [g for g in decode_groups(sim) if "bank" not in g.label]
+        assert len(classic) == 5 and not decode_groups(sim, "sums")
+        assert {g.obj for g in classic} == {squared}
 
 
 def test_magnitude_bits_rebuild_the_row_to_half_a_step():
@@ -220,24 +222,34 @@ def test_plan_dedupes_rows_and_puts_other_signs_in_a_second_class():
     row = np.array([1.0, -2.0, 3.0])
     same_signs = np.array([2.0, -1.0, 1.0])
     other = np.array([-1.0, -2.0, 3.0])
-    rows, row_of, banks = plan_sign_planes(
-        [_Request([row]), _Request([row, same_signs])]
-    )
-    assert len(rows) == 2 and row_of == [[0], [0, 1]]
+    first, second = _Request([row]), _Request([row, same_signs])
+    rows, row_of, banks = plan_sign_planes([first, second])
+    assert len(rows) == 2 and row_of == {first: [0], second: [0, 1]}
     ((bank,),) = [banks]
-    assert bank.rows == [0, 1] and bank.classes == 1 and bank.direct
+    assert bank.rows == [0, 1] and bank.classes == 1
     np.testing.assert_array_equal(bank.axon_sign, [1, -1, 1])
-    rows, _, (bank,) = plan_sign_planes([_Request([row, other])])
-    assert bank.classes == 2 and not bank.direct
+    filtered = _Request([row, other], tau=0.05)
+    rows, row_of, (bank,) = plan_sign_planes([filtered])
+    assert bank.classes == 2 and row_of == {filtered: [0, 1]}
     assert plane_classes(other, bank.axon_sign) == 2
     assert plane_classes(-row, bank.axon_sign) == 1  # every sign disagrees
     assert plan_sign_planes([_Request([row]), _Request([row], bits=2)]) is None
 
 
+def test_plan_leaves_unfiltered_rows_of_a_second_class_to_classic_blocks():
+    row = np.array([1.0, -2.0, 3.0])
+    other = np.array([-1.0, -2.0, 3.0])
+    alone = _Request([row])
+    mixed = _Request([row, other])  # unfiltered, with a row of other signs
+    rows, row_of, (bank,) = plan_sign_planes([alone, mixed])
+    assert list(row_of) == [alone] and bank.classes == 1
+    assert plan_sign_planes([mixed]) is None
+
+
 def test_plan_cuts_planes_into_parts_for_filtered_connections():
     row = np.array([1.0, -2.0, 3.0])
     (bank,) = plan_sign_planes([_Request([row], tau=0.05)])[2]
-    assert bank.parts == decode.PLANE_PARTS and not bank.direct
+    assert bank.parts == decode.PLANE_PARTS
     # 4 parts: the top plane cut in 4, the next in 2, three planes whole
     assert plane_neurons(4, 4) == 2 * (4 + 2 + 1 + 1 + 1)
     assert plane_neurons(4, 1) == 2 * plane_bits(4)
