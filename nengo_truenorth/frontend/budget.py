@@ -10,7 +10,7 @@ import nengo
 import numpy as np
 
 from ..config import OptionLookup
-from ..ir import weight_code
+from ..ir import sparse, weight_code
 from ..passes import BuildCounts
 from .ensemble import unsupported_reason
 
@@ -77,8 +77,9 @@ def _units_per_row(conn):
     if isinstance(transform, nengo.Convolution):
         return int(np.prod(transform.kernel_size)) * transform.input_shape.n_channels
     if isinstance(transform, nengo.Sparse):
-        if transform.indices is None:  # a scipy.sparse matrix
-            return int(transform.init.getnnz(axis=1).max(initial=0))
-        rows = np.asarray(transform.indices)[:, 0]
+        init = transform.init
+        if sparse.issparse(init):
+            return int(sparse.row_nnz(init).max(initial=0))
+        rows = np.asarray(init.indices).reshape(-1, 2)[:, 0]  # a SparseMatrix
         return int(np.bincount(rows).max(initial=0)) if rows.size else 0
     return conn.size_in

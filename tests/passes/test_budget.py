@@ -223,3 +223,28 @@ def test_host_ensembles_do_not_count():
     net.config[a].on_chip = net.config[b].on_chip = False
     estimate = estimate_counts(network_counts(Model(), net))
     assert estimate.cores == 0
+
+
+@pytest.mark.parametrize("form", ["indices", "scipy"])
+def test_the_network_counts_read_a_sparse_transform_s_rows(form):
+    import scipy.sparse
+
+    indices = np.array([[0, 0], [0, 3], [0, 5], [1, 2]])
+    data = np.ones(4)
+    init = (
+        scipy.sparse.csr_matrix((data, indices.T), shape=(2, 10))
+        if form == "scipy"
+        else indices
+    )
+    with nengo.Network() as net:
+        a = nengo.Ensemble(10, 1)
+        b = nengo.Ensemble(2, 1)
+        transform = (
+            nengo.Sparse((2, 10), init=init)
+            if form == "scipy"
+            else nengo.Sparse((2, 10), indices=init, init=data)
+        )
+        conn = nengo.Connection(a.neurons, b.neurons, transform=transform)
+    counts = network_counts(Model(), net)
+    (units,) = [u for obj, _, u, _ in counts.inputs if obj is conn]
+    assert units == 3  # the fullest row's inputs
