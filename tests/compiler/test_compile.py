@@ -214,6 +214,24 @@ def test_groups_on_one_core_share_the_axons_of_a_common_input():
     assert [idx.size for idx in indices] == [4] * 10
 
 
+def test_a_group_joins_the_core_that_already_reads_its_inputs():
+    # x fills most of one core; y, on inputs of its own, opens a second; z reads
+    # y's inputs: it fits either core, and joins y's, where they share axons
+    graph = ChipGraph()
+    a = graph.add_input(InputGroup(8, "a"))
+    b = graph.add_input(InputGroup(8, "b"))
+    x = graph.add_group(simple_group(200, "x"))
+    y = graph.add_group(simple_group(150, "y"))
+    z = graph.add_group(simple_group(50, "z"))
+    graph.add_edge(Edge(a, x, np.ones((200, 8), dtype=np.int64)))
+    graph.add_edge(Edge(b, y, np.ones((150, 8), dtype=np.int64)))
+    graph.add_edge(Edge(b, z, np.ones((50, 8), dtype=np.int64)))
+    chip = compile_graph(graph)
+    core_of = {g: set(chip.neuron_location[g][:, 0].tolist()) for g in (x, y, z)}
+    assert core_of[x] != core_of[y] and core_of[z] == core_of[y]
+    assert chip.stats()["axons_per_core"].tolist() == [8, 8]
+
+
 def test_group_larger_than_a_core_spans_contiguous_cores():
     graph = ChipGraph()
     g = graph.add_group(simple_group(600, "big"))
