@@ -51,10 +51,6 @@ TAU_STAGE = 0.1
 FREQ = 1.0
 PROBE_SYNAPSE = 0.01
 RESULTS = Path(__file__).parent / "results" / "simulator.json"
-#: Options of the large build: its up-front estimate (passes/budget.py) counts every
-#: decoded connection as classic decode blocks, more than ten times the cores the
-#: chain's sign-plane banks take, so the limit is raised to measure the build.
-BIG_OPTIONS = {"max_cores": 1 << 20}
 
 
 def chain(n, seed=0, probes=True, dimensions=1):
@@ -204,11 +200,7 @@ def big_build(n):
     builds = []
     with tempfile.TemporaryDirectory() as cache_dir:
         for _ in range(2):
-            model = Model(
-                decoder_cache=DecoderCache(cache_dir=cache_dir),
-                seed=2,
-                options=BIG_OPTIONS,
-            )
+            model = Model(decoder_cache=DecoderCache(cache_dir=cache_dir), seed=2)
             t0 = time.perf_counter()
             sim = nengo_truenorth.Simulator(net, progress_bar=False, model=model)
             builds.append(time.perf_counter() - t0)
@@ -295,7 +287,7 @@ build after Nengo's: ``simulator.build_chip``) holds
     ``total`` is ``nengo.Simulator``'s set-up, ``nengo_optimizer`` included.
     """
     net, _ = chain(n, seed=1, probes=False)
-    model = Model(decoder_cache=NoDecoderCache(), seed=2, options=BIG_OPTIONS)
+    model = Model(decoder_cache=NoDecoderCache(), seed=2)
     with phase_timers({}) as times:
         start = time.perf_counter()
         nengo_truenorth.Simulator(net, progress_bar=False, model=model).close()
