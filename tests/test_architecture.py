@@ -46,9 +46,10 @@ ALLOWED = {
     "training": {"neurons", "ir", "hardware", "options"},
     # question classification (Diehl et al. 2016): the TREC data, the Elman core's
     # integers and its ticks (NumPy), the core as a chip model on the emulators with
-    # its energy and files, and its training (TensorFlow, the sister package's
-    # stochastic rounding)
-    "qc": {"hardware", "ir", "emulator", "energy", "files"},
+    # its energy and files, the core as Nengo objects (the chip's neuron, per-object
+    # options), and its training (TensorFlow, the sister package's stochastic
+    # rounding)
+    "qc": {"hardware", "ir", "emulator", "energy", "files", "neurons", "config"},
     # convnets (Esser et al. 2016): the spec and its exact integer forward pass
     # (NumPy), the Nengo network of binary chip neurons, frame-rate runs on the
     # Simulator, and their training (TensorFlow, the sister package's quantizers)
