@@ -1,13 +1,13 @@
 """Decode neurons: sign-plane banks against classic blocks, on issue 3's chain.
 
-For each way of building decode neurons (``builder/decode.py``): the chain benchmark
+For each way of building decode neurons (``passes/decode.py``): the chain benchmark
 of ``bench_simulator.py`` (N ensembles of 256 ``SpikingRectifiedLinear`` neurons,
 each with a recurrent and a feed-forward decoded connection) -- cores, splitter
 cores and neurons, decode and filter neurons, ticks per second of both simulators
 and the decoded RMSE against ``nengo.Simulator`` -- and the cores and build time of
 the unprobed chain of 484 ensembles (the 4,096-core model with classic blocks).
 "Classic" forces every connection onto classic blocks
-(``decode.MAX_SIGN_PATTERNS = 0``). Nothing is asserted; results go to
+(``decode.MAX_BANKS = 0``). Nothing is asserted; results go to
 ``benchmarks/results/decode.json``.
 
 Run with ``python benchmarks/bench_decode.py [--sizes 4 16 64] [--big 484]
@@ -24,28 +24,19 @@ from pathlib import Path
 import numpy as np
 
 import nengo_truenorth
-from nengo_truenorth.builder import decode
+from nengo_truenorth.passes import decode
 
 sys.path.insert(0, str(Path(__file__).parent))
 import bench_simulator  # noqa: E402
 
 RESULTS = Path(__file__).parent / "results" / "decode.json"
-MODES = {"classic": 0, "sign-plane": decode.MAX_SIGN_PATTERNS}
+MODES = {"classic": 0, "sign-plane": decode.MAX_BANKS}
 
 
 def neurons_by_kind(sim):
-    """Neurons of the compiled groups: ensembles, decode, filter and relay neurons."""
-    kinds = {"ensemble": 0, "decode": 0, "filter": 0, "relay": 0}
-    for group in sim.model.graph.groups:
-        if "relay" in group.label:
-            kinds["relay"] += group.n
-        elif "filters" in group.label:
-            kinds["filter"] += group.n
-        elif "decode" in group.label:
-            kinds["decode"] += group.n
-        else:
-            kinds["ensemble"] += group.n
-    return kinds
+    """Neurons of the compiled groups by role: ensembles, decode, filter and relay
+    neurons (the compile report's ``neurons_by_role``)."""
+    return dict(sim.compiled.stats()["neurons_by_role"])
 
 
 def chain_row(n, seconds):
@@ -82,7 +73,7 @@ def main(argv=None):
         "big": [],
     }
     for mode in args.modes:
-        decode.MAX_SIGN_PATTERNS = MODES[mode]
+        decode.MAX_BANKS = MODES[mode]
         for n in args.sizes:
             t0 = time.perf_counter()
             row = dict(mode=mode, **chain_row(n, args.seconds))
@@ -100,7 +91,7 @@ def main(argv=None):
             row = dict(mode=mode, **bench_simulator.big_build(args.big))
             results["big"].append(row)
             print(f"{mode:>10} big N={args.big}: {row}", flush=True)
-    decode.MAX_SIGN_PATTERNS = MODES["sign-plane"]
+    decode.MAX_BANKS = MODES["sign-plane"]
     args.out.parent.mkdir(exist_ok=True)
     args.out.write_text(json.dumps(results, indent=1, default=_plain) + "\n")
     print(f"wrote {args.out}")
