@@ -14,6 +14,8 @@ question classification (6 coarse classes), constrained it (weights and activiti
 - :mod:`.model`: the whole classifier in NumPy -- float, quantized after training,
   and with the chip's ticks.
 - :mod:`.chip`: the core on the emulators, its energy, and its files.
+- :mod:`.network`: the core as plain Nengo objects, which ``nengo.Simulator`` runs
+  bit for bit like :func:`run_core`.
 - :mod:`.train` (TensorFlow, the ``dl`` extra): float training, then training with
   the constraints (or the chip's own ticks) in the forward pass.
 
@@ -24,6 +26,7 @@ here imports TensorFlow but :mod:`.train`.
 from .core import ElmanCore, core_model, final_counts, run_core
 from .data import QCData, prepare
 from .model import ElmanNetwork, QuantizedElman, quantize_network
+from .network import build_network
 from .trec import (
     COARSE_LABELS,
     TEST_FILE,
@@ -49,6 +52,7 @@ __all__ = [
     "TrecData",
     "Vocabulary",
     "align_right",
+    "build_network",
     "core_model",
     "final_counts",
     "load_trec",

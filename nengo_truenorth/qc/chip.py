@@ -45,33 +45,21 @@ class ChipRun:
         Ticks of the run (every question's core runs them side by side).
     seconds : float
         Wall time of the emulator's run.
-    static_per_tick : float
-        Static energy of one core per tick (J), from
-        :func:`~nengo_truenorth.energy.estimate_energy`.
-    active_per_question : float
-        Active energy (synaptic events, spikes entering from the host, hops) per
-        question, mean over the batch (J).
+    energy_per_question : float
+        Joules per question at real time, mean over the batch: its core's static
+        energy over the run and the active energy (synaptic events, spikes from
+        the host, hops), from :func:`~nengo_truenorth.energy.estimate_energy`.
     """
 
     counts: np.ndarray
     ticks: int
     seconds: float
-    static_per_tick: float
-    active_per_question: float
+    energy_per_question: float
 
-    def energy_per_question(self, lengths):
-        """(n,) ndarray: joules of each question at real time -- its core's
-        static energy over its windows (one per word) and the mean active
-        energy."""
-        return self.static_per_tick * ticks_per_question(lengths) + (
-            self.active_per_question
-        )
-
-    def power(self, lengths):
-        """float: mean power of the core while it classifies questions of
-        ``lengths`` at real time (W)."""
-        seconds = np.mean(ticks_per_question(lengths)) * TICK_SECONDS
-        return float(np.mean(self.energy_per_question(lengths))) / seconds
+    @property
+    def power(self):
+        """float: the mean power of one question's core at real time (W)."""
+        return self.energy_per_question / (self.ticks * TICK_SECONDS)
 
 
 def run_questions(network, indices, emulator="fast"):
@@ -102,19 +90,13 @@ def run_questions(network, indices, emulator="fast"):
         output_counts(outputs, n, network.core.n_units, ticks),
         ticks,
         seconds,
-        report.static / (report.static_cores * ticks),
-        report.active / n,
+        report.total / n,
     )
 
 
 def chip_logits(network, run):
     """(n, n_classes): the host's softmax input from the last word's counts."""
     return run.counts[:, -1] @ network.w_out.T + network.b_out
-
-
-def ticks_per_question(lengths):
-    """Ticks a question of each length takes on the core (one window per word)."""
-    return np.asarray(lengths) * WINDOW
 
 
 def save_model(directory, network, vocabulary, question):

@@ -22,7 +22,6 @@ from dataclasses import dataclass
 import numpy as np
 
 from .core import ACTIVITY_MAX, MAX_WEIGHT_SCALE, ElmanCore, final_counts
-from .trec import Vocabulary
 
 #: Weight bits of the core's code (16 levels, -8..7); fewer bits use fewer levels.
 WEIGHT_BITS = 4
@@ -61,11 +60,10 @@ class ElmanNetwork:
     b_out: np.ndarray
 
     def projection(self, indices):
-        """(n, length, n_inputs): the projection units' activities (none for
-        padding, so that a network at rest stays at rest before a question)."""
-        indices = np.asarray(indices)
-        p = np.maximum(self.embedding[indices], 0.0)
-        return p * (indices != Vocabulary.PAD)[..., None]
+        """(n, length, n_inputs): the projection units' activities (padding is a
+        word like any other: its row is trained, and it fills the windows before
+        a short question)."""
+        return np.maximum(self.embedding[np.asarray(indices)], 0.0)
 
     def states(self, indices, w_in=None, w_rec=None):
         """(n, length, n_units): the Elman layer's state after each word."""
@@ -106,8 +104,7 @@ class QuantizedElman:
     Attributes
     ----------
     projection : (n_words, n_inputs) ndarray of int
-        Each word's projection activities, 0..15 (the host's table; padding's
-        row is zero).
+        Each word's projection activities, 0..15 (the host's table).
     core : ElmanCore
         The Elman layer's integers (one chip core).
     w_out : (n_classes, n_units) ndarray
@@ -288,11 +285,9 @@ def quantize_network(net, scales, bits=WEIGHT_BITS):
 
 def projection_levels(embedding):
     """The host's table of projection activities in levels: ``relu(embedding)``
-    rounded within 0..15, and nothing for padding."""
+    rounded within 0..15."""
     table = np.clip(np.round(np.maximum(embedding, 0.0)), 0, ACTIVITY_MAX)
-    table = table.astype(np.int64)
-    table[Vocabulary.PAD] = 0
-    return table
+    return table.astype(np.int64)
 
 
 def accuracy(logits, labels):

@@ -48,7 +48,6 @@ from .model import (
     quantize_network,
     weight_range,
 )
-from .trec import Vocabulary
 
 #: Sizes of Diehl et al.'s network.
 N_INPUTS, N_UNITS = 48, 16
@@ -126,8 +125,6 @@ class ElmanModel(tf.Module):
         """(batch, length, n_inputs): the projection activities (levels 0..15 when
         ``quantized``)."""
         p = tf.nn.relu(tf.gather(self.embedding, x))
-        # padding sends nothing: a network at rest stays at rest before a question
-        p = p * tf.cast(x != Vocabulary.PAD, p.dtype)[..., None]
         if not quantized:
             return p
         return _exact(
@@ -266,6 +263,7 @@ def fit(
     dropout=0.3,
     stochastic=False,
     progress=None,
+    decay=True,
 ):
     """Train ``model`` in ``mode``; keep the weights of the best validation epoch.
 
@@ -277,8 +275,7 @@ def fit(
     epochs : int
     seed : int
     lr : float
-        Adam's initial learning rate, decayed to 0 along a cosine (gradients
-        clipped to norm 1).
+        Adam's (initial) learning rate (gradients clipped to norm 1).
     batch_size : int
     dropout : float
         Dropout on the projection activities while training.
@@ -286,6 +283,8 @@ def fit(
         Stochastic weight rounding while training (quantized modes).
     progress : callable, optional
         Called after each epoch with ``(epoch, validation_accuracy)``.
+    decay : bool, optional
+        Decay the learning rate to 0 along a cosine (else keep it constant).
 
     Returns
     -------
@@ -294,9 +293,10 @@ def fit(
     """
     tf.random.set_seed(seed)
     rng = np.random.RandomState(seed)
-    steps = epochs * (len(data.x_train) // batch_size)
-    schedule = tf.keras.optimizers.schedules.CosineDecay(lr, max(steps, 1))
-    optimizer = tf.keras.optimizers.Adam(schedule, clipnorm=1.0)
+    if decay:
+        steps = epochs * (len(data.x_train) // batch_size)
+        lr = tf.keras.optimizers.schedules.CosineDecay(lr, max(steps, 1))
+    optimizer = tf.keras.optimizers.Adam(lr, clipnorm=1.0)
     variables = [model.embedding, model.w, model.w_out, model.b_out]
     loss_fn = tf.keras.losses.SparseCategoricalCrossentropy(from_logits=True)
 
@@ -319,14 +319,18 @@ def fit(
             train_step(
                 tf.constant(data.x_train[batch]), tf.constant(data.y_train[batch])
             )
-        acc = evaluate(model, data.x_val, data.y_val, mode)
+        if len(data.x_val) == 0:  # no validation: the last epoch is the result
+            acc = float("nan")
+        else:
+            acc = evaluate(model, data.x_val, data.y_val, mode)
+            if acc > best:
+                best, best_values = acc, [v.numpy() for v in variables]
         history.append(acc)
-        if acc > best:
-            best, best_values = acc, [v.numpy() for v in variables]
         if progress is not None:
             progress(epoch, acc)
-    for v, value in zip(variables, best_values, strict=True):
-        v.assign(value)
+    if best_values is not None:
+        for v, value in zip(variables, best_values, strict=True):
+            v.assign(value)
     return history
 
 

@@ -226,8 +226,7 @@ def align_right(indices, lengths):
     """Move each question's tokens to the end of its row (padding before them).
 
     A recurrent network that reads a row from left to right then ends every question
-    at the last column, where its state is read; padding first changes nothing in a
-    network without biases, which stays at rest on it.
+    at the last column, where its state is read.
 
     Parameters
     ----------

@@ -44,17 +44,6 @@ def test_counting_activities_in_levels_changes_no_prediction():
     assert np.allclose(scaled.logits(x), net.logits(x))
 
 
-def test_padding_before_a_question_changes_nothing():
-    rng = np.random.default_rng(1)
-    net = random_network(rng)
-    q = quantize_network(net, (0.2, 0.5))
-    x = questions(rng, length=6)
-    padded = np.hstack([np.zeros((len(x), 4), dtype=np.int64), x])
-    assert np.allclose(net.logits(padded), net.logits(x))
-    assert np.array_equal(q.window_states(padded)[:, -1], q.window_states(x)[:, -1])
-    assert np.array_equal(q.chip_counts(padded), q.chip_counts(x))
-
-
 @pytest.mark.parametrize("bits", [2, 3, 4])
 def test_quantized_weights_use_the_bits_levels_and_each_unit_its_step(bits):
     rng = np.random.default_rng(2)
@@ -99,12 +88,8 @@ def test_emulated_core_gives_the_numpy_chip_logits():
     assert np.array_equal(run.counts[:, -1], final_counts(q.core, q.counts(x)))
     assert np.array_equal(qc_chip.chip_logits(q, run), q.chip_logits(x))
     assert run.ticks == x.shape[1] * 15
-    lengths = np.count_nonzero(x, axis=1)
-    energy = run.energy_per_question(lengths)
-    assert energy.shape == (len(x),) and np.all(energy > run.active_per_question)
-    assert run.power(lengths) == pytest.approx(
-        np.mean(energy) / (np.mean(lengths) * 15e-3)
-    )
+    assert run.energy_per_question > 0
+    assert run.power == pytest.approx(run.energy_per_question / (run.ticks * 1e-3))
 
 
 def test_accuracy_counts_the_largest_logit():

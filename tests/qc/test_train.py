@@ -121,7 +121,7 @@ def test_quick_run_trains_runs_saves_and_evaluates(tmp_path, capsys):
     assert out[-1].startswith("on-chip accuracy: ") and " ± " in out[-1]
     result = json.loads(table.read_text())
     (row,) = result["rows"]
-    assert row["float"] >= 0.5  # it learns, even in a quick run
+    assert row["float"] >= 0.4  # it learns, even in a quick run (chance: 0.2-0.3)
     assert row["cores"] == 1 and row["axons"] == 256
     assert out[-1] == f"on-chip accuracy: {row['chip']:.3f} ± 0.000"
     for name in ("model.json", "network.npz", "vocabulary.json", "question.json"):
