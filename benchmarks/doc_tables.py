@@ -219,6 +219,74 @@ def convnet_table(results):
     return "\n".join(lines) + "\n"
 
 
+def qc_table(results):
+    """docs/qc.md: every setup of the question classifier, mean ± std over seeds,
+    Diehl et al.'s figure beside."""
+    from nengo_truenorth.qc.__main__ import ROWS
+
+    m, n = results["summary"], len(results["rows"])
+    bits = results["rows"][0]["weight_bits"]
+    lines = [
+        f"| setup | accuracy, mean ± std over {n} seeds | Diehl et al. 2016 |",
+        "|---|---|---|",
+    ]
+    for key, setup, paper in ROWS:
+        value = f"{m[key]['mean']:.3f} ± {m[key]['std']:.3f}"
+        if key == "chip":
+            setup, value = f"**{setup}**", f"**{value}**"
+        ref = "" if paper is None else f"{paper:.3f}"
+        lines.append(f"| {setup.format(b=bits)} | {value} | {ref} |")
+    return "\n".join(lines) + "\n"
+
+
+def qc_seeds_table(results):
+    """docs/qc.md: the classifier per seed, with the chip's figures."""
+    lines = [
+        "| seed | float | after training: on chip | quantized in training "
+        "| its chip | chip in the loop: **on chip** | cores | ticks / question "
+        "| µW | µJ / question | emulator questions/s |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for r in results["rows"]:
+        lines.append(
+            f"| {r['seed']} | {r['float']:.3f} | {r['chip_post']:.3f} | {r['qat']:.3f} "
+            f"| {r['qat_chip']:.3f} | **{r['chip']:.3f}** | {r['cores']} "
+            f"| {r['ticks_per_question']:.0f} | {r['power_uw']:.1f} "
+            f"| {r['uj_per_question']:.2f} | {r['emulator_questions_per_s']:,.0f} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def qc_bits_table(results):
+    """docs/qc.md: accuracy against weight bits (qc_bits.json and the 4-bit rows
+    of qc.json)."""
+    summaries = {int(b): r["summary"] for b, r in results["bits"].items()}
+    main = json.loads((RESULTS / "qc.json").read_text(encoding="utf-8"))
+    summaries[int(main["rows"][0]["weight_bits"])] = main["summary"]
+    seeds = {int(b): len(r["rows"]) for b, r in results["bits"].items()}
+    seeds[int(main["rows"][0]["weight_bits"])] = len(main["rows"])
+    keys = (
+        ("float", "float"),
+        ("weights", "weights quantized after training"),
+        ("activities", "weights and activities quantized after training"),
+        ("chip_post", "on chip, quantized after training"),
+        ("qat", "quantized in training"),
+        ("qat_chip", "quantized in training, on chip"),
+        ("chip", "on chip, chip in the training loop"),
+    )
+    lines = [
+        "| weight bits | seeds | " + " | ".join(label for _, label in keys) + " |",
+        "|---" * (len(keys) + 2) + "|",
+    ]
+    for b in sorted(summaries):
+        s = summaries[b]
+        cells = " | ".join(
+            f"{s[k]['mean']:.3f} ± {s[k]['std']:.3f}" for k, _ in keys
+        )
+        lines.append(f"| {b} | {seeds[b]} | {cells} |")
+    return "\n".join(lines) + "\n"
+
+
 def _ablations_label(results):
     """The row labels of docs/training.md's ablation tables, by key."""
     info = {v: r["chip_weights"] for v, r in results["variants"].items()}
@@ -529,6 +597,9 @@ TABLES = {
     "trained_rnn": ("trained_rnn.json", trained_rnn_table),
     "emulators": ("emulators.json", emulators_table),
     "convnet": ("convnet.json", convnet_table),
+    "qc": ("qc.json", qc_table),
+    "qc_seeds": ("qc.json", qc_seeds_table),
+    # "qc_bits": ("qc_bits.json", qc_bits_table),
     "filter_policy": ("simulator.json", filter_policy_table),
     "decode": ("decode.json", decode_table),
     "chains": ("simulator.json", chains_table),
@@ -903,6 +974,28 @@ def nengo_suite_quotes(_):
     return [f"`τ` below `BuildOptions.filter_min_tau`, {1000 * tau:g} ms"]
 
 
+def qc_quotes(results):
+    """docs/qc.md's figures in prose, from qc.json."""
+    m = results["summary"]
+
+    def pm(key):
+        return f"{m[key]['mean']:.3f} ± {m[key]['std']:.3f}"
+
+    floats = [r["float"] for r in results["rows"]]
+    return [
+        f"**On the chip: {pm('chip')}** over {len(results['rows'])} seeds",
+        f"accuracy ({pm('float')})",
+        f"reaches {min(floats):.3f}--{max(floats):.3f}",
+        f"4-bit weights alone {pm('weights')}, on the chip {pm('chip_post')}",
+        f"recovers the quantized network, {pm('qat')} (stochastic rounding: "
+        f"{pm('stochastic')}), but not the chip: {pm('qat_chip')}",
+        f"the same integers give {pm('chip_window')}",
+        f"{m['power_uw']['mean']:.1f} µW and {m['uj_per_question']['mean']:.2f} µJ "
+        "per question",
+        f"{results['rows'][0]['ticks_per_question']} ticks per question",
+    ]
+
+
 #: Quoted figures: (page, JSON file in benchmarks/results or None, function of its
 #: contents -> the phrases the page must hold).
 QUOTES = [
@@ -921,6 +1014,7 @@ QUOTES = [
     ("README.md", "trained_rnn.json", readme_quotes),
     ("docs/training.md", "trained_rnn.json", training_quotes),
     ("docs/training.md", "trained_rnn_ablations.json", ablation_quotes),
+    ("docs/qc.md", "qc.json", qc_quotes),
 ]
 
 
