@@ -95,14 +95,16 @@ def parse_args(argv=None):
 
 
 def _progress_bar(total, desc):
-    """A tqdm bar over epochs whose postfix shows the validation accuracy."""
+    """A tqdm bar over epochs; its postfix shows the validation accuracy when the
+    data hold a validation split."""
     from tqdm.auto import tqdm
 
     bar = tqdm(total=total, desc=desc, unit="epoch", leave=False)
 
     def update(epoch, accuracy):
         bar.update(1)
-        bar.set_postfix(val=f"{accuracy:.3f}")
+        if accuracy == accuracy:  # not NaN: there is a validation split
+            bar.set_postfix(val=f"{accuracy:.3f}")
         if epoch == total - 1:
             bar.close()
 
