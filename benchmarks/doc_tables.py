@@ -599,7 +599,7 @@ TABLES = {
     "convnet": ("convnet.json", convnet_table),
     "qc": ("qc.json", qc_table),
     "qc_seeds": ("qc.json", qc_seeds_table),
-    # "qc_bits": ("qc_bits.json", qc_bits_table),
+    "qc_bits": ("qc_bits.json", qc_bits_table),
     "filter_policy": ("simulator.json", filter_policy_table),
     "decode": ("decode.json", decode_table),
     "chains": ("simulator.json", chains_table),
@@ -996,6 +996,12 @@ def qc_quotes(results):
     ]
 
 
+def qc_bits_quotes(results):
+    """docs/qc.md's figures for fewer weight bits, from qc_bits.json."""
+    chip = {int(b): r["summary"]["chip"]["mean"] for b, r in results["bits"].items()}
+    return [f"({chip[3]:.3f} on chip)", f"the chip in the loop least ({chip[2]:.3f})"]
+
+
 #: Quoted figures: (page, JSON file in benchmarks/results or None, function of its
 #: contents -> the phrases the page must hold).
 QUOTES = [
@@ -1015,6 +1021,7 @@ QUOTES = [
     ("docs/training.md", "trained_rnn.json", training_quotes),
     ("docs/training.md", "trained_rnn_ablations.json", ablation_quotes),
     ("docs/qc.md", "qc.json", qc_quotes),
+    ("docs/qc.md", "qc_bits.json", qc_bits_quotes),
 ]
 
 

@@ -71,7 +71,7 @@ def plot(path=FIGURE):
 
     summaries = by_bits()
     bits = np.array(list(summaries))
-    fig, ax = plt.subplots(figsize=(7, 4.5))
+    fig, ax = plt.subplots(figsize=(10, 4.5))
     for key, label in CURVES:
         mean = np.array([summaries[b][key]["mean"] for b in bits])
         std = np.array([summaries[b][key]["std"] for b in bits])
@@ -84,7 +84,7 @@ def plot(path=FIGURE):
     ax.set_ylabel("TREC test accuracy (6 classes)")
     ax.set_ylim(0, 1)
     ax.grid(alpha=0.3)
-    ax.legend(fontsize=8, loc="lower right")
+    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.02, 1.0))
     ax.set_title("Question classification: accuracy against weight bits")
     fig.tight_layout()
     fig.savefig(path, dpi=120)
