@@ -168,6 +168,38 @@ def chains_2d_table(results):
     return "\n".join(lines) + "\n"
 
 
+def fan_in_table(results):
+    """docs/simulator.md: wide ensembles through the fan-in pass, cores and the RMS
+    error of the settled decoded constant (nengo.Simulator in brackets)."""
+    lines = ["| network | cores | host → a | a → b |", "|---|---|---|---|"]
+    for r in results["networks"]:
+        chip, nengo = r["chip_rms"], r["nengo_rms"]
+        lines.append(
+            f"| {r['dimensions']}-D, {r['neurons']:,} → {r['neurons']:,} neurons "
+            f"({r['fan_in']}) | {r['cores']} "
+            f"| {chip['a']:.3f} ({nengo['a']:.3f}) | {chip['b']:.3f} ({nengo['b']:.3f}) |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def saturation_table(results):
+    """docs/simulator.md: a channel driven beyond its radius, chip against Nengo,
+    with Simulator.saturation()'s figures and the warning."""
+    lines = [
+        "| x | Nengo: a, b | chip: a, b | a's decode neurons: fraction, worst "
+        "| a's neurons | warned |",
+        "|---|---|---|---|---|---|",
+    ]
+    for r in results["rows"]:
+        lines.append(
+            f"| {r['x']} | {r['nengo']['a']:.2f}, {r['nengo']['b']:.2f} "
+            f"| {r['chip']['a']:.2f}, {r['chip']['b']:.2f} "
+            f"| {r['a_decode']['fraction']:.1%}, {r['a_decode']['worst']:.1%} "
+            f"| {r['a_neurons']:.1%} | {'yes' if r['warned'] else 'no'} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
 def fsdd_output(results):
     """docs/sigmadelta/fsdd.md: what the spoken-digit command printed."""
     lines = [line.rstrip() for line in results["table"]] + [results["last_line"]]
@@ -604,6 +636,8 @@ TABLES = {
     "decode": ("decode.json", decode_table),
     "chains": ("simulator.json", chains_table),
     "chains_2d": ("simulator_2d.json", chains_2d_table),
+    "fan_in": ("fan_in.json", fan_in_table),
+    "saturation": ("saturation.json", saturation_table),
     "fsdd_output": ("fsdd.json", fsdd_output),
     "fsdd_seeds": ("fsdd.json", fsdd_seeds_table),
     "trained_rnn_ablations": ("trained_rnn_ablations.json", ablations_table),
@@ -974,6 +1008,24 @@ def nengo_suite_quotes(_):
     return [f"`τ` below `BuildOptions.filter_min_tau`, {1000 * tau:g} ms"]
 
 
+def saturation_quotes(results):
+    """docs/simulator.md's figures on saturation, from saturation.json: the channel's
+    in prose, and the one-LIF-neuron table's rows (typed: it sits in a list item,
+    indented, where the markers do not go)."""
+    rows = results["rows"]
+    top = max(rows, key=lambda r: r["x"])
+    warned = min(r["x"] for r in rows if r["warned"])
+    return [
+        f"level off at about {top['nengo']['a']:.1f}",
+        f"clipped by `a`'s decode neurons at about {top['chip']['b']:.1f}",
+        f"From x = {warned:g} the warning names `a`",
+    ] + [
+        f"| {r['x']:g} | {r['nengo_hz']:.0f} | {r['chip_hz']:.0f} "
+        f"| {r['saturated']:.0%} |"
+        for r in results["lif"]
+    ]
+
+
 def qc_quotes(results):
     """docs/qc.md's figures in prose, from qc.json."""
     m = results["summary"]
@@ -1020,6 +1072,7 @@ QUOTES = [
     ("README.md", "trained_rnn.json", readme_quotes),
     ("docs/training.md", "trained_rnn.json", training_quotes),
     ("docs/training.md", "trained_rnn_ablations.json", ablation_quotes),
+    ("docs/simulator.md", "saturation.json", saturation_quotes),
     ("docs/qc.md", "qc.json", qc_quotes),
     ("docs/qc.md", "qc_bits.json", qc_bits_quotes),
 ]
