@@ -50,7 +50,7 @@ ROWS = (
 )
 
 #: Epochs of each training stage (float, quantized, chip in the loop).
-EPOCHS = {"float": 40, "quantized": 15, "chip": 20}
+EPOCHS = {"float": 60, "quantized": 15, "chip": 20}
 #: Adam's initial learning rate of each stage (cosine-decayed to 0).
 LEARNING_RATES = {"float": 0.003, "quantized": 0.001, "chip": 0.001}
 
