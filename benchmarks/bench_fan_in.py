@@ -21,13 +21,13 @@ import argparse
 import json
 import os
 import platform
-import subprocess
 import sys
 import time
 from pathlib import Path
 
 import nengo
 import numpy as np
+from provenance import git_commit
 
 import nengo_truenorth
 
@@ -41,26 +41,6 @@ NORM = 0.7
 SECONDS = 0.5
 SETTLED_AFTER = 0.3
 PROBE_SYNAPSE = 0.03
-
-
-def git_commit():
-    """The checkout's commit (``git rev-parse --short HEAD``), with ``+dirty`` where
-    the package has uncommitted changes; None outside git."""
-
-    def git(*args):
-        return subprocess.run(
-            ["git", *args],
-            cwd=Path(__file__).parent,
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.strip()
-
-    try:
-        dirty = git("status", "--porcelain", "--", "../nengo_truenorth")
-        return git("rev-parse", "--short", "HEAD") + ("+dirty" if dirty else "")
-    except (OSError, subprocess.CalledProcessError):
-        return None
 
 
 def constant_vector(d, seed=1, norm=NORM):
@@ -128,7 +108,7 @@ def main(argv=None):
     result = {
         "command": "python benchmarks/bench_fan_in.py"
         + "".join(" " + a for a in (sys.argv[1:] if argv is None else argv)),
-        "commit": git_commit(),
+        "commit": git_commit(("nengo_truenorth",)),
         "machine": {
             "platform": platform.platform(),
             "cpu_count": os.cpu_count(),

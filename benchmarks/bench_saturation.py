@@ -21,12 +21,12 @@ import argparse
 import json
 import os
 import platform
-import subprocess
 import sys
 import warnings
 from pathlib import Path
 
 import nengo
+from provenance import git_commit
 
 import nengo_truenorth
 from nengo_truenorth.frontend import Model
@@ -39,26 +39,6 @@ PROBE_SYNAPSE = 0.05
 INPUT_RANGE = 5.0
 LIF_INPUTS = (0.5, 1, 2, 3, 4, 5, 6, 8)
 LIF_INPUT_RANGE = 10.0
-
-
-def git_commit():
-    """The checkout's commit (``git rev-parse --short HEAD``), with ``+dirty`` where
-    the package has uncommitted changes; None outside git."""
-
-    def git(*args):
-        return subprocess.run(
-            ["git", *args],
-            cwd=Path(__file__).parent,
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.strip()
-
-    try:
-        dirty = git("status", "--porcelain", "--", "../nengo_truenorth")
-        return git("rev-parse", "--short", "HEAD") + ("+dirty" if dirty else "")
-    except (OSError, subprocess.CalledProcessError):
-        return None
 
 
 def measure(x):
@@ -143,7 +123,7 @@ def main(argv=None):
     result = {
         "command": "python benchmarks/bench_saturation.py"
         + "".join(" " + a for a in (sys.argv[1:] if argv is None else argv)),
-        "commit": git_commit(),
+        "commit": git_commit(("nengo_truenorth",)),
         "machine": {
             "platform": platform.platform(),
             "cpu_count": os.cpu_count(),

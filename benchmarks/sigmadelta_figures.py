@@ -18,11 +18,11 @@ lprnn.md.
 
 import argparse
 import json
-import subprocess
 from pathlib import Path
 
 import nengo
 import numpy as np
+from provenance import git_commit
 
 from nengo_sigmadelta import (
     SigmaDelta,
@@ -36,28 +36,6 @@ from nengo_sigmadelta import (
 
 DT = 0.001
 RESULTS = Path(__file__).parent / "results" / "sigmadelta_figures.json"
-
-
-def git_commit():
-    """The checkout's commit (``git rev-parse --short HEAD``), with ``+dirty`` where
-    the packages have uncommitted changes; None outside git."""
-
-    def git(*args):
-        return subprocess.run(
-            ["git", *args],
-            cwd=Path(__file__).parent,
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.strip()
-
-    try:
-        dirty = git(
-            "status", "--porcelain", "--", "../nengo_truenorth", "../nengo_sigmadelta"
-        )
-        return git("rev-parse", "--short", "HEAD") + ("+dirty" if dirty else "")
-    except (OSError, subprocess.CalledProcessError):
-        return None
 
 
 def worst_count_error(spikes, rate):

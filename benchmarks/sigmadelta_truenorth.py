@@ -18,13 +18,13 @@ import argparse
 import contextlib
 import itertools
 import json
-import subprocess
 from pathlib import Path
 from unittest import mock
 
 import nengo
 import numpy as np
 from nengo.exceptions import BuildError
+from provenance import git_commit
 
 import nengo_truenorth
 from nengo_sigmadelta import (
@@ -38,28 +38,6 @@ from nengo_truenorth.passes.filters import design_filter, min_tau
 
 DT = 0.001
 RESULTS = Path(__file__).parent / "results" / "sigmadelta_truenorth.json"
-
-
-def git_commit():
-    """The checkout's commit (``git rev-parse --short HEAD``), with ``+dirty`` where
-    the packages have uncommitted changes; None outside git."""
-
-    def git(*args):
-        return subprocess.run(
-            ["git", *args],
-            cwd=Path(__file__).parent,
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.strip()
-
-    try:
-        dirty = git(
-            "status", "--porcelain", "--", "../nengo_truenorth", "../nengo_sigmadelta"
-        )
-        return git("rev-parse", "--short", "HEAD") + ("+dirty" if dirty else "")
-    except (OSError, subprocess.CalledProcessError):
-        return None
 
 
 def design_table(per_range=2000):

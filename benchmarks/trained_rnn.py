@@ -38,7 +38,6 @@ import argparse
 import json
 import os
 import platform
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -53,7 +52,9 @@ TASKS = {"digits-rows-128": 128, "digits-rows-64": 64}
 VARIANTS = ("plain", "constrained")
 
 # the task lives in the package (make demo runs it too)
-from nengo_truenorth.training.digits import (  # noqa: E402
+from provenance import git_commit
+
+from nengo_truenorth.training.digits import (
     SCALE,
     STEPS_PER_ROW,
     TAU,
@@ -69,28 +70,6 @@ from nengo_truenorth.training.digits import (  # noqa: E402
     to_spiking,
     train,
 )
-
-
-def git_commit():
-    """The checkout's commit (``git rev-parse --short HEAD``), with ``+dirty`` where
-    the packages have uncommitted changes; None outside git."""
-
-    def git(*args):
-        return subprocess.run(
-            ["git", *args],
-            cwd=Path(__file__).parent,
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.strip()
-
-    try:
-        dirty = git(
-            "status", "--porcelain", "--", "../nengo_truenorth", "../nengo_sigmadelta"
-        )
-        return git("rev-parse", "--short", "HEAD") + ("+dirty" if dirty else "")
-    except (OSError, subprocess.CalledProcessError):
-        return None
 
 
 def evaluate_spiking(net, train_data, test_data, n_nengo, n_chip):
