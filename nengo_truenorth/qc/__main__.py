@@ -19,6 +19,7 @@ and the counts it must give), ``network.npz``, ``vocabulary.json``.
 
 import argparse
 import json
+import math
 import os
 import platform
 import sys
@@ -103,7 +104,7 @@ def _progress_bar(total, desc):
 
     def update(epoch, accuracy):
         bar.update(1)
-        if accuracy == accuracy:  # not NaN: there is a validation split
+        if not math.isnan(accuracy):  # there is a validation split
             bar.set_postfix(val=f"{accuracy:.3f}")
         if epoch == total - 1:
             bar.close()

@@ -19,7 +19,7 @@ import numpy as np
 
 from ..emulator import get_emulator
 from ..energy import estimate_energy
-from ..files import load_model, save_spikes, write_atomic
+from ..files import dumps_model, load_model, save_spikes, write_atomic
 from ..files import save_model as save_model_file
 from ..hardware.limits import TICK_SECONDS
 from .core import WINDOW, core_model, input_spikes, output_counts
@@ -149,23 +149,9 @@ def load_saved(directory):
     with open(os.path.join(directory, VOCABULARY_FILE), encoding="utf-8") as f:
         tokens = json.load(f)["tokens"]
     saved = load_model(os.path.join(directory, MODEL_FILE))
-    if not _same_cores(saved, core_model(network.core)):
+    if dumps_model(saved) != dumps_model(core_model(network.core)):
         raise ValueError(
             f"{os.path.join(directory, MODEL_FILE)} does not hold the core of "
             f"{os.path.join(directory, NETWORK_FILE)}"
         )
     return network, Vocabulary.from_tokens(tokens)
-
-
-def _same_cores(a, b):
-    """Whether two models hold the same cores, field by field, and ports."""
-    if len(a.cores) != len(b.cores) or a.inputs.keys() != b.inputs.keys():
-        return False
-    for ca, cb in zip(a.cores, b.cores, strict=True):
-        for name in vars(cb):
-            if not np.array_equal(np.asarray(getattr(ca, name)), getattr(cb, name)):
-                return False
-    return all(
-        np.array_equal(np.asarray(a.inputs[k]), np.asarray(b.inputs[k]))
-        for k in b.inputs
-    )

@@ -34,7 +34,7 @@ from ..hardware.limits import (
     RESET_LINEAR,
     THRESHOLD_MAX,
 )
-from ..hardware.model import ChipModel
+from ..hardware.model import ChipModel, channel_spikes
 from ..ir.codes import SIXTEEN_LEVELS
 
 #: Ticks per step of the recurrent network: the chip's longest delay, so that a
@@ -315,15 +315,13 @@ def input_spikes(counts):
         ``[tick, index]`` pairs of :data:`INPUT_PORT`, sorted.
     """
     host = spike_schedule(counts)  # (questions, ticks, inputs)
-    n_types = SIXTEEN_LEVELS.axons_per_input
-    q, t, i = np.nonzero(host)
-    n_inputs = host.shape[2]
-    base = (q * n_inputs + i) * n_types
-    ticks = np.repeat(t, n_types)
-    index = (base[:, None] + np.arange(n_types)).ravel()
-    pairs = np.column_stack([ticks, index]).astype(np.int64)
-    order = np.lexsort((pairs[:, 1], pairs[:, 0]))
-    return {INPUT_PORT: pairs[order].reshape(-1, 2)}
+    n_questions, ticks, n_inputs = host.shape
+    # channel q * n_inputs + i is input i of question q; it drives that input's
+    # four axons, port entries 4 (q * n_inputs + i) + k
+    raster = host.transpose(1, 0, 2).reshape(ticks, n_questions * n_inputs)
+    axons = np.arange(raster.shape[1] * SIXTEEN_LEVELS.axons_per_input)
+    per_channel = list(axons.reshape(raster.shape[1], -1))
+    return {INPUT_PORT: channel_spikes(raster, per_channel)}
 
 
 def output_counts(outputs, n_questions, n_units, ticks):
