@@ -121,6 +121,19 @@ class ElmanCore:
                 f"(4 per input): one core has {AXONS_PER_CORE}"
             )
 
+    @classmethod
+    def from_levels(cls, levels, n_inputs, threshold):
+        """The core of weight levels ``levels`` (n_units, n_inputs + n_units; the
+        projection's columns first) and thresholds, every unit's type weights at
+        :data:`MAX_WEIGHT_SCALE` (its step ``MAX_WEIGHT_SCALE / threshold``)."""
+        levels = np.asarray(levels)
+        return cls(
+            levels[:, :n_inputs],
+            levels[:, n_inputs:],
+            threshold,
+            np.full(len(levels), MAX_WEIGHT_SCALE),
+        )
+
     @property
     def n_units(self):
         """int: recurrent units."""

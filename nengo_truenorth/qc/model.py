@@ -273,13 +273,7 @@ def quantize_network(net, scales, bits=WEIGHT_BITS):
     w = np.hstack([net.w_in, net.w_rec])
     threshold = unit_thresholds(w, bits)
     levels = weight_levels(w, threshold, bits)
-    n_in = net.w_in.shape[1]
-    core = ElmanCore(
-        levels[:, :n_in],
-        levels[:, n_in:],
-        threshold,
-        np.full(len(threshold), MAX_WEIGHT_SCALE),
-    )
+    core = ElmanCore.from_levels(levels, net.w_in.shape[1], threshold)
     return QuantizedElman(projection, core, net.w_out, net.b_out)
 
 

@@ -215,12 +215,7 @@ class ElmanModel(tf.Module):
         levels = self.levels(tf.constant(threshold, tf.float32)).numpy()
         levels = levels.astype(np.int64)
         projection = projection_levels(self.embedding.numpy())
-        core = ElmanCore(
-            levels[:, :N_INPUTS],
-            levels[:, N_INPUTS:],
-            threshold,
-            np.full(N_UNITS, MAX_WEIGHT_SCALE),
-        )
+        core = ElmanCore.from_levels(levels, N_INPUTS, threshold)
         return QuantizedElman(
             projection,
             core,
@@ -231,12 +226,7 @@ class ElmanModel(tf.Module):
 
 def _chip_states(p, levels, threshold):
     """(batch, length, n_units) float32: the chip core's spikes per word window."""
-    core = ElmanCore(
-        levels[:, :N_INPUTS].astype(np.int64),
-        levels[:, N_INPUTS:].astype(np.int64),
-        threshold.astype(np.int64),
-        np.full(N_UNITS, MAX_WEIGHT_SCALE),
-    )
+    core = ElmanCore.from_levels(levels, N_INPUTS, threshold)
     counts = np.asarray(p).astype(np.int64)
     return window_counts(run_core(core, counts)).astype(np.float32)
 
