@@ -79,7 +79,14 @@ def _integer_levels(w, quantizer, rnd=tf.round):
             m = tf.reduce_max(tf.abs(w), axis=-1, keepdims=True)
         else:
             m = tf.reduce_max(tf.abs(w))
-        step = tf.where(m > 0, m, tf.ones_like(m)) / quantizer.top
+        m = tf.where(m > 0, m, tf.ones_like(m))
+        if quantizer.level_weight is None:
+            step = m / quantizer.top
+        else:
+            # the chip's step: a whole threshold, constant for the gradient
+            weight = tf.constant(float(quantizer.level_weight), dtype=w.dtype)
+            threshold = tf.maximum(tf.round(weight * quantizer.top / m), 1.0)
+            step = weight / tf.stop_gradient(threshold)
     return tf.clip_by_value(rnd(w / step), quantizer.low, quantizer.high) * step
 
 
@@ -163,13 +170,43 @@ def quantize_ste(w, quantizer, stochastic=False):
     return straight_through(tf.convert_to_tensor(w))
 
 
+def with_gradient_of(value, surrogate):
+    """``value`` in the forward pass, the gradient of ``surrogate`` backward.
+
+    The straight-through estimator for any step function: the forward value is
+    exactly ``value`` (not ``surrogate + (value - surrogate)``, which float rounding
+    could move off a whole count), and the gradient flows to ``surrogate`` only.
+
+    Parameters
+    ----------
+    value : tf.Tensor
+        What the forward pass computes (e.g. whole spike counts).
+    surrogate : tf.Tensor
+        Same shape: the differentiable stand-in (e.g. the input clipped to the
+        counts' range).
+
+    Returns
+    -------
+    tf.Tensor
+    """
+
+    @tf.custom_gradient
+    def route(v, s):
+        def grad(dy):
+            return tf.zeros_like(v), dy
+
+        return tf.identity(v), grad
+
+    return route(tf.stop_gradient(value), surrogate)
+
+
 def _quantizer_to_config(quantizer):
     if quantizer is None:
         return None
     params = {
         "FractionalBits": ("bits", "integer_bits"),
         "UniformLevels": ("n_levels", "w_max"),
-        "IntegerLevels": ("low", "high", "scale", "per_row"),
+        "IntegerLevels": ("low", "high", "scale", "per_row", "level_weight"),
     }
     name = type(quantizer).__name__
     config = {k: getattr(quantizer, k) for k in params[name]}

@@ -264,6 +264,11 @@ class IntegerLevels(Quantizer):
         With ``scale=None``, one step per row: the last axis is reduced, so a Nengo
         transform of shape ``(size_out, size_in)`` gets one step per post neuron, as
         the chip's per-neuron weight scale. Default False: one step for the tensor.
+    level_weight : int, optional
+        With ``scale=None``, steps that a chip neuron can take: a level-1 input adds
+        the integer ``level_weight`` to a potential that fires at a whole threshold,
+        so the step is ``level_weight / threshold``, with the threshold (at least 1)
+        closest to ``level_weight · top / max |w|``. Default: ``max |w| / top``.
 
     Examples
     --------
@@ -274,14 +279,17 @@ class IntegerLevels(Quantizer):
     >>> IntegerLevels(-8, 7, per_row=True)([[0.7, 0.22], [0.07, -0.032]])
     array([[ 0.7 ,  0.2 ],
            [ 0.07, -0.03]])
+    >>> float(IntegerLevels(-8, 7, level_weight=2).steps([0.7, -0.25, 0.33]))  # 2 / 20
+    0.1
     """
 
     low = IntParam("low", high=0)
     high = IntParam("high", low=0)
     scale = NumberParam("scale", low=0, low_open=True, optional=True)
     per_row = BoolParam("per_row")
+    level_weight = IntParam("level_weight", low=1, optional=True)
 
-    def __init__(self, low, high, scale=None, per_row=False):
+    def __init__(self, low, high, scale=None, per_row=False, level_weight=None):
         super().__init__()
         if not low < high:
             raise ValidationError(
@@ -291,6 +299,7 @@ class IntegerLevels(Quantizer):
         self.high = high
         self.scale = scale
         self.per_row = per_row
+        self.level_weight = level_weight
 
     @property
     def top(self):
@@ -319,7 +328,25 @@ class IntegerLevels(Quantizer):
         else:
             m = np.max(np.abs(w))
         m = np.where(m > 0, m, 1.0)
-        return m / self.top
+        if self.level_weight is None:
+            return m / self.top
+        return self.level_weight / self.thresholds(m)
+
+    def thresholds(self, max_abs):
+        """The whole thresholds of :attr:`level_weight` for rows whose largest
+        ``|w|`` is ``max_abs`` (positive): ``round(level_weight · top / max_abs)``,
+        at least 1.
+
+        Parameters
+        ----------
+        max_abs : float or ndarray
+
+        Returns
+        -------
+        float or ndarray
+            Whole numbers (as floats).
+        """
+        return np.maximum(np.round(self.level_weight * self.top / max_abs), 1.0)
 
     def grid(self, w):
         step = self.steps(w)

@@ -16,11 +16,14 @@ question classification (6 coarse classes), constrained it (weights and activiti
 - :mod:`.chip`: the core on the emulators, its energy, and its files.
 - :mod:`.network`: the core as plain Nengo objects, which ``nengo.Simulator`` runs
   bit for bit like :func:`run_core`.
-- :mod:`.train` (TensorFlow, the ``dl`` extra): float training, then training with
-  the constraints (or the chip's own ticks) in the forward pass.
+- :mod:`.units`: the Elman units as a Nengo neuron type, :class:`.WindowUnits` (a
+  window's spike count, the remainder carried to the next word).
+- :mod:`.dl` (NengoDL, the ``dl`` extra): the classifier as a Nengo network, trained
+  with ``nengo_dl.Simulator.fit`` -- float, then under the chip's constraints
+  (``ChipDense`` weight levels, ``QuantizedActivity``, ``WindowUnits``).
 
 ``python -m nengo_truenorth.qc --data DIR --seeds N`` runs the whole table. Nothing
-here imports TensorFlow but :mod:`.train`.
+here imports TensorFlow but :mod:`.dl`.
 """
 
 from .core import ElmanCore, core_model, final_counts, run_core

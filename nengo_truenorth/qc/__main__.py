@@ -115,6 +115,11 @@ def _progress_bar(total, desc):
 def run_seed(data, seed, epochs=EPOCHS, weight_bits=4, save=None):
     """Train, quantize and run one seed; return its row of the table.
 
+    Every stage trains the classifier as a Nengo network with
+    ``nengo_dl.Simulator.fit`` (:mod:`.dl`); each result is computed from the
+    trained weights by the NumPy network the stage stands for, and the on-chip
+    rows by the emulated core.
+
     Parameters
     ----------
     data : QCData
@@ -130,58 +135,49 @@ def run_seed(data, seed, epochs=EPOCHS, weight_bits=4, save=None):
     dict
     """
     from . import chip as chip_module
-    from .model import accuracy, quantize_network
-    from .train import ElmanModel, fit, post_training, to_levels
+    from . import dl
+    from .model import (
+        ElmanNetwork,
+        accuracy,
+        calibrate_scales,
+        in_levels,
+        quantize_network,
+    )
 
     x, y = data.x_test, data.y_test
     row = {"seed": seed, "weight_bits": weight_bits}
     start = time.perf_counter()
-    model = ElmanModel(len(data.vocabulary), seed=seed)
-    fit(
-        model,
-        data,
-        "float",
-        epochs["float"],
-        seed=seed,
-        progress=_progress_bar(epochs["float"], f"seed {seed} float"),
-    )
-    net = model.float_network()
+
+    def train(net, stage, dropout, desc):
+        model = dl.build_network(net, stage, weight_bits, dropout=dropout, seed=seed)
+        key = "float" if stage == "float" else "chip" if stage == "chip" else "quantized"
+        return dl.fit(
+            model,
+            data,
+            epochs[key],
+            seed=seed,
+            lr=LEARNING_RATES[key],
+            progress=_progress_bar(epochs[key], f"seed {seed} {desc}"),
+        )
+
+    net = train(ElmanNetwork.random(len(data.vocabulary), seed), "float", 0.3, "float")
     row["float"] = accuracy(net.logits(x), y)
     weights_only = quantize_network(net, (1.0, 1.0), weight_bits)
     row["weights"] = accuracy(net.logits(x, quantized_weights=weights_only), y)
-    post = post_training(model, data, weight_bits)
+    scales = calibrate_scales(net, data.x_train, data.y_train, weight_bits)
+    post = quantize_network(net, scales, weight_bits)
     row["activities"] = accuracy(post.window_logits(x), y)
     row["chip_post"] = _chip_accuracy(post, data)[0]
 
-    for key, stochastic in (("qat", False), ("stochastic", True)):
-        constrained = to_levels(model, data, weight_bits)
-        fit(
-            constrained,
-            data,
-            "quantized",
-            epochs["quantized"],
-            seed=seed,
-            dropout=0.1,
-            stochastic=stochastic,
-            progress=_progress_bar(epochs["quantized"], f"seed {seed} {key}"),
-        )
-        network = constrained.quantized_network()
+    levels = in_levels(net, *scales)
+    for key, stage in (("qat", "quantized"), ("stochastic", "stochastic")):
+        network = train(levels, stage, 0.1, key)
         row[key] = accuracy(network.window_logits(x), y)
         row[f"{key}_chip"] = _chip_accuracy(network, data)[0]
 
-    on_chip = to_levels(model, data, weight_bits)
-    fit(
-        on_chip,
-        data,
-        "chip",
-        epochs["chip"],
-        seed=seed,
-        dropout=0.1,
-        progress=_progress_bar(epochs["chip"], f"seed {seed} chip in the loop"),
-    )
-    network = on_chip.quantized_network()
+    network = train(levels, "chip", 0.1, "chip-aware")
     row["chip"], run = _chip_accuracy(network, data)
-    row["chip_window"] = accuracy(network.window_logits(x), y)
+    row["chip_window"] = accuracy(network.window_logits(x, carry=True), y)
     row["train_s"] = time.perf_counter() - start
     row.update(
         cores=1,

@@ -59,6 +59,20 @@ class ElmanNetwork:
     w_out: np.ndarray
     b_out: np.ndarray
 
+    @classmethod
+    def random(cls, n_words, seed=0, n_inputs=48, n_units=16, n_classes=6):
+        """Starting weights for training: a small uniform embedding, uniform
+        input and readout weights scaled to their fan-in, and recurrent weights
+        ``0.5 I`` (each unit keeps half its state)."""
+        rng = np.random.RandomState(seed)
+        return cls(
+            rng.uniform(-0.05, 0.05, (n_words, n_inputs)),
+            rng.uniform(-1, 1, (n_units, n_inputs)) * np.sqrt(3.0 / n_inputs),
+            0.5 * np.eye(n_units),
+            rng.uniform(-1, 1, (n_classes, n_units)) * np.sqrt(3.0 / n_units),
+            np.zeros(n_classes),
+        )
+
     def projection(self, indices):
         """(n, length, n_inputs): the projection units' activities (padding is a
         word like any other: its row is trained, and it fills the windows before
@@ -132,22 +146,32 @@ class QuantizedElman:
         """(n, length, n_inputs) ndarray of int: the host's projection activities."""
         return self.projection[np.asarray(indices)]
 
-    def window_states(self, indices):
+    def window_states(self, indices, carry=False):
         """(n, length, n_units) ndarray of int: the Elman state in levels, one step
-        per word, ``clip(floor(weight_scale * U / threshold), 0, 15)``."""
+        per word, ``clip(floor(weight_scale * U / threshold), 0, 15)``.
+
+        With ``carry``, each unit keeps what it did not fire, as the chip's
+        potential does (:class:`.units.WindowUnits` in whole numbers): the
+        potential ``v += weight_scale * U``, the count ``clip(v // threshold, 0,
+        15)``, then ``v = max(v - count * threshold, 0)``.
+        """
         p = self.counts(indices)
         core = self.core
         h = np.zeros((p.shape[0], core.n_units), dtype=np.int64)
+        v = np.zeros_like(h)
         out = np.zeros((p.shape[0], p.shape[1], core.n_units), dtype=np.int64)
         for t in range(p.shape[1]):
             u = p[:, t] @ core.w_in.T + h @ core.w_rec.T
-            h = np.clip((core.weight_scale * u) // core.threshold, 0, ACTIVITY_MAX)
+            v = v + core.weight_scale * u if carry else core.weight_scale * u
+            h = np.clip(v // core.threshold, 0, ACTIVITY_MAX)
+            v = np.maximum(v - h * core.threshold, 0)
             out[:, t] = h
         return out
 
-    def window_logits(self, indices):
-        """(n, n_classes): the softmax's input, quantized network one step per word."""
-        return self.window_states(indices)[:, -1] @ self.w_out.T + self.b_out
+    def window_logits(self, indices, carry=False):
+        """(n, n_classes): the softmax's input, quantized network one step per word
+        (:meth:`window_states`)."""
+        return self.window_states(indices, carry)[:, -1] @ self.w_out.T + self.b_out
 
     def chip_counts(self, indices):
         """(n, n_units) ndarray of int: the units' spikes in the last window."""

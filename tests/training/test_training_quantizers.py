@@ -52,6 +52,20 @@ def test_per_row_steps_follow_each_rows_largest_weight():
     np.testing.assert_allclose(q(w), [[0.7, 0.2], [0.07, -0.03], [0.0, 0.0]])
 
 
+def test_level_weight_steps_are_a_chip_weight_over_a_whole_threshold():
+    q = IntegerLevels(-8, 7, per_row=True, level_weight=31)
+    w = np.array([[0.7, 0.21, -0.4], [3.0, 0.0, 1.0], [0.0, 0.0, 0.0], [900.0, 1, 0]])
+    thresholds = np.round(31 * 7 / np.array([0.7, 3.0, 1.0, 900.0]))
+    thresholds = np.maximum(thresholds, 1)  # 217 / 900 rounds to 0: at least 1
+    np.testing.assert_array_equal(q.steps(w)[:, 0], 31 / thresholds)
+    levels = q.to_integers(w)
+    np.testing.assert_array_equal(levels, np.clip(np.round(w / (31 / thresholds)[:, None]), -8, 7))
+    # thresholds() of a row's largest weight after rounding gives its threshold back
+    top = np.abs(q(w)).max(axis=1)
+    rows = [0, 1, 3]  # (row 2 is all zero)
+    np.testing.assert_array_equal(q.thresholds(top[rows]), thresholds[rows])
+
+
 def test_a_fixed_scale_clips_to_the_levels_trinary():
     q = IntegerLevels(-1, 1, scale=0.5)
     assert np.array_equal(q([-3.0, -0.26, 0.24, 0.3, 9.0]), [-0.5, -0.5, 0.0, 0.5, 0.5])
@@ -86,6 +100,7 @@ def tf():
         IntegerLevels(-8, 7),
         IntegerLevels(-4, 3, per_row=True),
         IntegerLevels(-1, 1, 0.3),
+        IntegerLevels(-8, 7, per_row=True, level_weight=31),
     ],
 )
 def test_tensorflow_levels_equal_numpy_and_pass_the_gradient_straight(tf, quantizer):
