@@ -106,6 +106,98 @@ def live_words(cores):
     return words
 
 
+def _packed_crossbar(cores):
+    """(n_cores * 256, 4) uint64 crossbar rows, cache-line aligned: bit ``j % 64`` of
+    word ``j // 64`` of row ``a`` is ``w[i][j]`` of global axon ``a``.
+
+    Packed one core at a time to keep the temporaries small.
+    """
+    crossbar = _aligned_empty((len(cores) * AXONS_PER_CORE, kernels.ROW_WORDS), np.uint64)
+    for c, core in enumerate(cores):
+        crossbar[c * AXONS_PER_CORE : (c + 1) * AXONS_PER_CORE] = _bit_rows(
+            np.asarray(core.crossbar, dtype=bool)
+        )
+    return crossbar
+
+
+def _bit_rows(rows):
+    """(..., 256) bool -> (..., 4) uint64: bit ``j % 64`` of word ``j // 64`` is
+    ``rows[..., j]`` (the kernels' layout of crossbar rows and neuron masks)."""
+    packed = np.packbits(rows, axis=-1, bitorder="little")
+    return np.ascontiguousarray(packed).view("<u8").astype(np.uint64)
+
+
+def _neuron_kinds(fields, words, stochastic):
+    """Each core's :attr:`.kernels.Params.neuron_kind` and shared parameter set.
+
+    A deterministic core runs as :data:`.kernels.NEURONS_SHARED` when every neuron of
+    its live words (:func:`live_words`) has the same value of each of
+    :data:`.kernels.SHARED_FIELDS` -- the neurons the kernels run, inert ones
+    included, since they run them with the shared set. A core without live words is
+    shared too (nothing runs).
+
+    Parameters
+    ----------
+    fields : dict of str to (n_cores * 256,) ndarray of int32
+        The fields of :data:`.kernels.SHARED_FIELDS`, per global neuron.
+    words : (n_cores, 2) ndarray of int64
+    stochastic : (n_cores,) ndarray of bool
+        Cores with a stochastic leak or threshold.
+
+    Returns
+    -------
+    kind : (n_cores,) ndarray of uint8
+    shared : (n_cores, 7) ndarray of int32
+        The set of each shared core (0 on the others).
+    """
+    n_cores = len(words)
+    table = np.stack(
+        [fields[name].reshape(n_cores, NEURONS_PER_CORE) for name in kernels.SHARED_FIELDS],
+        axis=-1,
+    )
+    kind = np.full(n_cores, kernels.NEURONS_OWN, dtype=np.uint8)
+    shared = np.zeros((n_cores, len(kernels.SHARED_FIELDS)), dtype=np.int32)
+    for c, (w0, w1) in enumerate(words):
+        run = table[c, w0 * 8 : w1 * 8]
+        if run.size == 0 or (run == run[0]).all():
+            kind[c] = kernels.NEURONS_SHARED
+            shared[c] = run[0] if run.size else 0
+    kind[stochastic] = kernels.NEURONS_STOCHASTIC
+    return kind, shared
+
+
+class _Blocks:
+    """The blocks of cores that the kernels run, one thread each at a time.
+
+    Block ``q`` runs cores ``start[q] .. start[q + 1] - 1``. Each block posts its
+    spikes to one outbox per destination block, which holds one entry per routed
+    neuron of the block with a destination there (the most one tick can post); the
+    outboxes of all pairs lie end to end, from ``outbox_start[q, r]``.
+
+    Parameters
+    ----------
+    n_cores, n_blocks : int
+    target : (n_cores * 256,) ndarray of int64
+        Global destination axon of each neuron, -1 for none.
+    """
+
+    def __init__(self, n_cores, n_blocks, target):
+        self.start = np.array(
+            [q * n_cores // n_blocks for q in range(n_blocks + 1)], dtype=np.int64
+        )
+        self.core_block = (
+            np.searchsorted(self.start, np.arange(n_cores), side="right") - 1
+        ).astype(np.int32)
+        routed = target >= 0
+        source = self.core_block[np.flatnonzero(routed) // NEURONS_PER_CORE]
+        destination = self.core_block[target[routed] // AXONS_PER_CORE]
+        pairs = np.bincount(
+            source.astype(np.int64) * n_blocks + destination, minlength=n_blocks**2
+        )
+        self.outbox_start = (np.cumsum(pairs) - pairs).reshape(n_blocks, n_blocks)
+        self.outbox_entries = int(pairs.sum())
+
+
 class FastEmulator(Emulator):
     """Vectorized, event-driven emulator, bit-exact with the reference emulator.
 
@@ -218,83 +310,89 @@ class FastEmulator(Emulator):
                 [np.asarray(getattr(core, field)) for core in cores] or [np.zeros(0)]
             ).astype(dtype)
 
-        weights = stacked("weights", np.int16).reshape(n, N_AXON_TYPES)
-        stochastic_weights = stacked("stochastic_weights", np.uint8).reshape(
-            n, N_AXON_TYPES
-        )
-        stochastic_leak = stacked("stochastic_leak", np.uint8)
-        threshold_mask_bits = stacked("threshold_mask_bits", np.uint8)
-
-        # Crossbar rows of 256 bits per global axon: bit j % 8 of byte j // 8 of row
-        # a is w[i][j]. Packed one core at a time to keep the temporaries small.
-        crossbar = _aligned_empty(
-            (n_cores * AXONS_PER_CORE, kernels.ROW_BYTES), np.uint8
-        )
-        for c, core in enumerate(cores):
-            crossbar[c * AXONS_PER_CORE : (c + 1) * AXONS_PER_CORE] = np.packbits(
-                np.asarray(core.crossbar, dtype=bool), axis=1, bitorder="little"
-            )
-
-        target, delay, hops, crossings = self._routing_tables()
-
         def by_type(per_neuron):
             # (n, 4) per neuron and type -> (n_cores, 4, 256) per core, type, neuron
             by_core = per_neuron.reshape(n_cores, NEURONS_PER_CORE, N_AXON_TYPES)
             return np.ascontiguousarray(by_core.transpose(0, 2, 1))
 
+        weights = by_type(stacked("weights", np.int16).reshape(n, N_AXON_TYPES))
+        stochastic_weights = by_type(
+            stacked("stochastic_weights", np.uint8).reshape(n, N_AXON_TYPES)
+        )
+        stochastic_leak = stacked("stochastic_leak", np.uint8)
+        threshold_mask_bits = stacked("threshold_mask_bits", np.uint8)
+        words = live_words(cores)
+
         # per core: does any neuron use stochastic synapses, or any stochastic mode?
         per_core = NEURONS_PER_CORE
+        per_core_synapses = N_AXON_TYPES * NEURONS_PER_CORE
         stochastic_synapse_core = stochastic_weights.reshape(
-            n_cores, per_core * N_AXON_TYPES
+            n_cores, per_core_synapses
         ).any(axis=1)
-        stochastic_core = (
-            stochastic_synapse_core
-            | stochastic_leak.reshape(n_cores, per_core).any(axis=1)
-            | threshold_mask_bits.reshape(n_cores, per_core).any(axis=1)
+        stochastic_neuron_core = stochastic_leak.reshape(n_cores, per_core).any(
+            axis=1
+        ) | threshold_mask_bits.reshape(n_cores, per_core).any(axis=1)
+        # int8 weights read half the bytes of int16 ones
+        core_weights = weights.reshape(n_cores, per_core_synapses)
+        narrow = (
+            (core_weights >= np.iinfo(np.int8).min)
+            & (core_weights <= np.iinfo(np.int8).max)
+        ).all(axis=1)
+        neuron_fields = {name: stacked(name, np.int32) for name in kernels.SHARED_FIELDS}
+        neuron_kind, shared_neuron = _neuron_kinds(
+            neuron_fields, words, stochastic_neuron_core
         )
 
+        target, delay, hops, crossings = self._routing_tables()
+        blocks = _Blocks(n_cores, self._n_blocks, target)
+        self._outbox_entries = blocks.outbox_entries
+
         self._params = kernels.Params(
-            crossbar=crossbar,
+            crossbar=_packed_crossbar(cores),
             axon_type=stacked("axon_types", np.uint8),
-            weights=by_type(weights),
-            stochastic_weights=by_type(stochastic_weights),
-            leak=stacked("leak", np.int16),
+            weights=weights,
+            weights8=np.where(narrow[:, None, None], weights, 0).astype(np.int8),
+            narrow_weights=narrow.astype(np.uint8),
+            stochastic_synapses=_bit_rows(stochastic_weights != 0),
+            leak=neuron_fields["leak"].astype(np.int16),
             stochastic_leak=stochastic_leak,
-            leak_reversal=stacked("leak_reversal", np.uint8),
-            threshold=stacked("threshold", np.int32),
-            negative_threshold=stacked("negative_threshold", np.int32),
+            leak_reversal=neuron_fields["leak_reversal"].astype(np.uint8),
+            threshold=neuron_fields["threshold"],
+            negative_threshold=neuron_fields["negative_threshold"],
             threshold_mask_bits=threshold_mask_bits,
-            reset_potential=stacked("reset_potential", np.int32),
-            reset_mode=stacked("reset_mode", np.uint8),
-            negative_saturation=stacked("negative_saturation", np.uint8),
+            reset_potential=neuron_fields["reset_potential"],
+            reset_mode=neuron_fields["reset_mode"].astype(np.uint8),
+            negative_saturation=neuron_fields["negative_saturation"].astype(np.uint8),
+            neuron_kind=neuron_kind,
+            shared_neuron=shared_neuron,
             route=_route_records(target, delay, hops, crossings),
             core_key=np.array(
                 [prng.core_key(core.seed) for core in cores], dtype=np.uint64
             ),
-            stochastic_core=stochastic_core.astype(np.uint8),
+            stochastic_core=(
+                stochastic_synapse_core | stochastic_neuron_core
+            ).astype(np.uint8),
             stochastic_synapse_core=stochastic_synapse_core.astype(np.uint8),
-            live_words=live_words(cores),
+            live_words=words,
+            block_start=blocks.start,
+            core_block=blocks.core_block,
+            outbox_start=blocks.outbox_start,
         )
         self._initial_potential = stacked("initial_potential", np.int32)
 
     def _reset_state(self):
         n_cores = self.n_cores
+        n_blocks = self._n_blocks
         self._state = kernels.State(
             potential=self._initial_potential.copy(),
             ring=np.zeros(
                 kernels.N_SLOTS * n_cores * kernels.RING_WORDS_PER_CORE, dtype=np.uint64
             ),
             # scratch arrays of each block of cores
-            fired=np.zeros((self._n_blocks, 2, NEURONS_PER_CORE), dtype=np.uint8),
-            tally=np.zeros(
-                (self._n_blocks, N_AXON_TYPES * NEURONS_PER_CORE), dtype=np.uint8
-            ),
-            tally_axons=np.zeros((self._n_blocks, N_AXON_TYPES), dtype=np.int64),
-            outbox=np.zeros(
-                (self._n_blocks, -(-n_cores // self._n_blocks) * NEURONS_PER_CORE),
-                dtype=np.int64,
-            ),
-            outbox_size=np.zeros(self._n_blocks, dtype=np.int64),
+            fired=np.zeros((n_blocks, NEURONS_PER_CORE), dtype=np.uint8),
+            spike_bits=np.zeros((n_blocks, 2, 2 * kernels.ROW_WORDS), dtype=np.uint64),
+            outbox=np.zeros((2, self._outbox_entries), dtype=np.int64),
+            outbox_size=np.zeros((2, n_blocks, n_blocks), dtype=np.int64),
             # the kernels count straight into the Activity arrays
             synaptic_events=self.activity.synaptic_events,
             spikes=self.activity.spikes,

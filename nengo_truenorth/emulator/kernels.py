@@ -12,18 +12,24 @@ section 3 in three passes:
 
 1. **Synapses, event-driven.** The core's 256 axons of the current ring slot are four
    ``uint64`` words; only their set bits -- the active axons -- are visited. Each
-   active axon's crossbar row (256 bits, 32 bytes) is added to a tally of active
-   synapses per axon type and neuron, one byte per neuron: ``_SPREAD`` turns a row
-   byte into eight tally bytes, so one 64-bit addition counts eight synapses. The
-   tally is then weighted by the core's weight rows in one vectorized loop.
-   Stochastic synapses draw and add their +-1 one by one.
+   active axon's crossbar row (256 bits, four ``uint64`` words) is added to the
+   potentials as a *masked add*: ``V[j] += W[G][j]`` where bit ``j`` is set, as one
+   branch-free vector loop over the core's weight row of the axon's type. That row
+   is ``int8`` where every weight of the core fits (half the bytes of ``int16``).
+   Stochastic synapses are masked out of the add and draw their +-1 one by one.
 2. **Neurons.** Leak, threshold and reset. Deterministic cores take a branch-free loop
-   that LLVM vectorizes; cores with any stochastic neuron take the general loop, which
-   follows the reference emulator line by line and draws from the project PRNG.
-3. **Spikes.** Fired neurons (found eight at a time) are counted, with the saturated
-   ones among them (see :data:`SATURATED`), and each spike posts
-   the ring bit of its destination axon in slot ``(t + delay) % 16`` to the block's
-   outbox. After all blocks have run, one thread ORs the outboxes into the ring.
+   that LLVM vectorizes -- over one parameter set for the whole core where all its
+   neurons share it (:data:`NEURONS_SHARED`: nothing per neuron is read but the
+   potential), or over per-neuron arrays; cores with any stochastic neuron take the
+   general loop, which follows the reference emulator line by line and draws from
+   the project PRNG. The loops write a byte per neuron (0, FIRED or
+   FIRED | SATURATED), which is then packed into 256-bit spike masks.
+3. **Spikes.** The spikes -- the set bits of the mask, found with a trailing-zero
+   count -- are counted, with the saturated ones (see :data:`SATURATED`), and each
+   posts the ring bit of its destination axon in slot ``(t + delay) % 16`` to the
+   block's outbox *for the block that owns the destination*. At its next tick, each
+   block ORs what every block posted for it into its own ring words, so the outboxes
+   are merged by all threads at once, and no thread writes another's ring words.
 
 All three passes visit only a core's *live words*: the words of eight neurons from
 its first to its last live one (:func:`~.fast.live_neurons`). The other neurons are
@@ -34,12 +40,15 @@ filter neurons use a few of 256) nearly all their work.
 Delays are 1..15 ticks, so a 16-slot ring never receives spikes for the slot being
 read, and several spikes due on one axon at one tick merge into one bit -- the one bit
 per axon per tick of spec section 3.1. While blocks run in parallel, each writes only
-its own cores' potentials, counters and current ring words, and its own scratch
-arrays: no two threads write the same memory, and every counter is per core.
+its own cores' potentials, counters and ring words, and its own outboxes: no two
+threads write the same memory, and every counter is per core.
 
-Memory, not arithmetic, bounds a full chip: a tick reads some 30 MB of state. The rows
-of the next core's active axons and the routes of the current core's spikes are
-prefetched; the neuron arrays are read in order, which the hardware prefetches.
+Memory, not arithmetic, bounds a full chip, and the chip's per-tick state fits the
+last-level cache only when it is compact: potentials (4 MiB), ``int8`` weights
+(4 MiB) and shared parameter sets are, per-neuron parameters (17 bytes a neuron) and
+``int16`` weights are not. The rows of the next core's active axons and the routes of
+the current core's spikes are prefetched; the neuron arrays are read in order, which
+the hardware prefetches.
 
 The PRNG is :mod:`~nengo_truenorth.emulator.prng`'s counter-based splitmix64, in
 explicit ``uint64`` arithmetic: numba turns a mix of ``int64`` and ``uint64`` into
@@ -65,7 +74,6 @@ from numba.extending import intrinsic
 from ..hardware.limits import (
     AXONS_PER_CORE,
     LEAK_MAX,
-    N_AXON_TYPES,
     NEURONS_PER_CORE,
     POTENTIAL_MAX,
     POTENTIAL_MIN,
@@ -81,10 +89,8 @@ N_SLOTS = 16
 WORDS_PER_CORE = NEURONS_PER_CORE // 8
 #: A core's axons in one ring slot: 256 bits, four ``uint64`` words.
 RING_WORDS_PER_CORE = AXONS_PER_CORE // 64
-#: Bytes of one axon's crossbar row (bit ``j % 8`` of byte ``j // 8`` is ``w[i][j]``).
-ROW_BYTES = NEURONS_PER_CORE // 8
-#: A tally byte counts at most this many axons before it is flushed into potentials.
-TALLY_MAX = 255
+#: ``uint64`` words of one axon's crossbar row, and of a core's spike mask.
+ROW_WORDS = NEURONS_PER_CORE // 64
 
 #: Bits of a neuron's byte in :attr:`State.fired`: it fired; it was saturated
 #: (:attr:`.Activity.saturated`). A saturated neuron always fires -- a potential
@@ -93,6 +99,31 @@ TALLY_MAX = 255
 #: stays in the L1 cache, and :func:`_deliver` counts it as it visits the spikes:
 #: the per-neuron counters are touched only at saturated ticks.
 FIRED, SATURATED = 1, 2
+
+#: How a core's neurons run (:attr:`Params.neuron_kind`): deterministic, with one
+#: parameter set for the core (:attr:`Params.shared_neuron`); deterministic, with
+#: per-neuron parameters; with a stochastic leak or threshold somewhere on the core.
+NEURONS_SHARED, NEURONS_OWN, NEURONS_STOCHASTIC = range(3)
+
+#: Columns of :attr:`Params.shared_neuron`: the deterministic neuron's parameters.
+SHARED_FIELDS = (
+    "leak",
+    "leak_reversal",
+    "threshold",
+    "negative_threshold",
+    "reset_potential",
+    "reset_mode",
+    "negative_saturation",
+)
+(
+    _LEAK,
+    _LEAK_REVERSAL,
+    _THRESHOLD,
+    _NEGATIVE_THRESHOLD,
+    _RESET_POTENTIAL,
+    _RESET_MODE,
+    _NEGATIVE_SATURATION,
+) = range(len(SHARED_FIELDS))
 
 #: A deterministic core tests its neurons for a clip at the top only while one of
 #: them ended the last tick above this potential: a tick adds at most 256 axons x
@@ -113,39 +144,36 @@ _U12 = np.uint64(12)
 _U27 = np.uint64(27)
 _U30 = np.uint64(30)
 _U31 = np.uint64(31)
+_U56 = np.uint64(56)
 _BYTE = np.uint64(0xFF)
 _STREAM_SYNAPSE = np.uint64(prng.STREAM_SYNAPSE << 8)
 _STREAM_LEAK = np.uint64(prng.STREAM_LEAK << 8)
 _STREAM_THRESHOLD = np.uint64(prng.STREAM_THRESHOLD << 8)
+#: The low bit of each byte of a word, and the multiplier that gathers those eight
+#: bits into the top byte (bit ``8 k`` lands on bit ``56 + k``; no two partial
+#: products meet below bit 56, so nothing carries into it).
+_LOW_BITS = np.uint64(0x0101010101010101)
+_GATHER_LOW_BITS = np.uint64(0x0102040810204080)
 
 _VMIN = np.int32(POTENTIAL_MIN)
 _VMAX = np.int32(POTENTIAL_MAX)
-
-
-def _spread_bits():
-    """(256,) uint64: entry ``b`` holds bit ``l`` of ``b`` in the low bit of byte l."""
-    b = np.arange(256, dtype=np.uint64)
-    spread = np.zeros(256, dtype=np.uint64)
-    for lane in range(8):
-        spread |= ((b >> np.uint64(lane)) & np.uint64(1)) << np.uint64(8 * lane)
-    return spread
-
-
-#: Adding ``_SPREAD[row_byte]`` to a ``uint64`` of eight tally bytes counts the eight
-#: synapses of that crossbar byte at once.
-_SPREAD = _spread_bits()
 
 #: What the model fixes, as flat arrays (see :meth:`FastEmulator._build`).
 Params = namedtuple(
     "Params",
     [
-        "crossbar",  # (n_axons, 32) uint8: axon a's row, bit j % 8 of byte j // 8
+        # (n_axons, 4) uint64: axon a's crossbar row, bit j % 64 of word j // 64
+        "crossbar",
         "axon_type",  # (n_axons,) uint8
+        # synapses: (n_cores, 4, 256) per core, axon type and neuron, the four rows of
+        # a core side by side so that they are read as one stream
+        "weights",  # int16: every core's weights
+        "weights8",  # int8: the same, on the cores of narrow_weights (0 elsewhere)
+        "narrow_weights",  # (n_cores,) uint8: 1 where the core's weights fit int8
+        # (n_cores, 4, 4) uint64: bit j of row G is set where neuron j's synapses of
+        # type G are stochastic
+        "stochastic_synapses",
         # neurons: one array per concern, global neuron index
-        # (n_cores, 4, 256): each core's weight row per axon type, the four rows of a
-        # core side by side so that they are read as one stream
-        "weights",  # int16
-        "stochastic_weights",  # uint8
         "leak",  # (n_neurons,) int16
         "stochastic_leak",  # (n_neurons,) uint8
         "leak_reversal",  # (n_neurons,) uint8
@@ -155,6 +183,11 @@ Params = namedtuple(
         "reset_potential",  # (n_neurons,) int32
         "reset_mode",  # (n_neurons,) uint8
         "negative_saturation",  # (n_neurons,) uint8
+        # (n_cores,) uint8: NEURONS_SHARED, NEURONS_OWN or NEURONS_STOCHASTIC
+        "neuron_kind",
+        # (n_cores, 7) int32: the parameter set (SHARED_FIELDS) of a NEURONS_SHARED
+        # core's live words
+        "shared_neuron",
         # (n_neurons, 4) int32: destination global axon (-1: none), delay, mesh hops
         # and chip-edge crossings -- one 16-byte record, so a spike reads one line.
         # Hops reach 2 * (2**31 - 1) between the mesh's far corners, more than an
@@ -164,10 +197,17 @@ Params = namedtuple(
         "core_key",  # (n_cores,) uint64, prng.core_key(seed)
         "stochastic_core",  # (n_cores,) uint8: any b, c or TM on the core
         "stochastic_synapse_core",  # (n_cores,) uint8: any b on the core
-        # (n_cores, 2) int64: the core's live words -- words of eight neurons (and
-        # bytes of a crossbar row) first .. end - 1 hold every neuron whose state can
-        # change or which can fire (see fast.live_neurons); the rest are skipped
+        # (n_cores, 2) int64: the core's live words -- words of eight neurons first
+        # .. end - 1 hold every neuron whose state can change or which can fire (see
+        # fast.live_neurons); the rest are skipped
         "live_words",
+        # blocks of cores: block q runs cores block_start[q] .. block_start[q + 1] - 1
+        "block_start",  # (n_blocks + 1,) int64
+        "core_block",  # (n_cores,) int32: the block of each core
+        # (n_blocks, n_blocks) int64: where block q's outbox for block r starts in
+        # State.outbox; it holds one entry per routed neuron of q with a
+        # destination in r, the most one tick can post
+        "outbox_start",
     ],
 )
 
@@ -181,13 +221,14 @@ State = namedtuple(
         # tick t with t % 16 == slot
         "ring",
         # scratch arrays of each block of cores (a block runs on one thread)
-        # (n_blocks, 2, 256) uint8: the last two cores' spikes, FIRED or
-        # FIRED | SATURATED per neuron (0: no spike)
-        "fired",
-        "tally",  # (n_blocks, 4 * 256) uint8: active synapses by axon type and neuron
-        "tally_axons",  # (n_blocks, 4) int64: axons in the tally, per type
-        "outbox",  # (n_blocks, neurons per block) int64: ring bits of the tick's spikes
-        "outbox_size",  # (n_blocks,) int64
+        "fired",  # (n_blocks, 256) uint8: the core's spike bytes, FIRED | SATURATED
+        # (n_blocks, 2, 8) uint64: the last two cores' spike masks (words 0..3) and
+        # saturated masks (words 4..7)
+        "spike_bits",
+        # (2, n_routed) int64: ring bits posted at ticks of each parity, block by
+        # block and destination block by destination block (Params.outbox_start)
+        "outbox",
+        "outbox_size",  # (2, n_blocks, n_blocks) int64: entries of each outbox
         # activity counters per core (the Activity's own arrays)
         "synaptic_events",  # (n_cores,) int64
         "spikes",  # (n_cores,) int64
@@ -230,6 +271,18 @@ def _prefetch(typingctx, array, index):
     return sig, codegen
 
 
+@intrinsic
+def _popcount(typingctx, word):
+    """Set bits of the ``uint64`` ``word`` (one instruction), as an ``int64``."""
+    sig = types.int64(types.uint64)
+
+    def codegen(context, builder, signature, args):
+        fn = builder.module.declare_intrinsic("llvm.ctpop", [args[0].type])
+        return builder.call(fn, [args[0]])
+
+    return sig, codegen
+
+
 @numba.njit(cache=True, inline="always")
 def splitmix64(z):
     """Steele, Lea and Flood's splitmix64 finalizer of the ``uint64`` ``z``."""
@@ -251,120 +304,172 @@ def _sgn(v):
 
 
 @numba.njit(cache=True, inline="always")
-def _apply_tally(c, p, s, tally, tally_axons, first_type, last_type, w0, nw):
-    """Add ``tally[G, j] * s[j][G]`` to each potential for types in the range; clear.
-
-    Tallying first and weighting here reads the core's weights in order, a row of 256
-    per type, instead of one scattered weight per synaptic event; types that tallied
-    no axon are skipped, and so are neurons outside the core's live words ``w0 ..
-    w0 + nw - 1`` (no crossbar bit reaches them, so their tally is 0). The loop runs
-    from 0 over slices, so that LLVM knows every index is >= 0 and vectorizes it.
-    Returns the number of synaptic events the tally held.
-    """
-    j0 = w0 * 8
-    n = nw * 8
-    V = s.potential[c * NEURONS_PER_CORE + j0 : c * NEURONS_PER_CORE + j0 + n]
-    events = 0
-    for G in range(first_type, last_type):
-        if tally_axons[G] == 0:
-            continue
-        tally_axons[G] = 0
-        W = p.weights[c, G, j0 : j0 + n]
-        t = tally[G * NEURONS_PER_CORE + j0 : G * NEURONS_PER_CORE + j0 + n]
-        for j in range(n):
-            V[j] += np.int32(t[j]) * np.int32(W[j])
-            events += np.int64(t[j])
-            t[j] = 0
-    return events
+def _row_words(w0, nw):
+    """The ``uint64`` row words ``(q0, q1)`` that cover the live words ``w0 .. w0 +
+    nw - 1`` (words of eight neurons; eight of them make a row word)."""
+    return w0 // 8, (w0 + nw + 7) // 8
 
 
 @numba.njit(cache=True, inline="always")
-def _tally_row(tally64, G, row, q0, n):
-    """Count bytes ``q0 .. q0 + n - 1`` of a crossbar ``row`` in type ``G``'s tally.
+def _masked_add(V, W, row, skip, q0, nq, split):
+    """``V[j] += W[j]`` for each neuron ``j`` whose bit is set in ``row``.
 
-    Indexed without slices: this runs once per active axon, and a slice costs more
-    than the few bytes of a partly used core's row.
+    ``V`` and ``W`` are the slices of neurons ``64 q0 ..`` of the core, ``row`` the
+    axon's whole row of four words, of which words ``q0 .. q0 + nq - 1`` are read.
+    ``split`` (a constant at each call) drops the bits set in ``skip``.
+    The bit becomes an all-ones or all-zeros mask of the weight, so the loop has no
+    branch and LLVM vectorizes it; V is int32, and no tick can overflow it (256
+    axons of weight 255 add less than 2^16 to a 20-bit potential).
     """
-    base = G * ROW_BYTES + q0
-    for q in range(n):
-        tally64[base + q] += _SPREAD[row[q0 + q]]
+    for q in range(nq):
+        bits = row[q0 + q]
+        if split:
+            bits &= ~skip[q0 + q]
+        for lane in range(64):
+            mask = -np.int32((bits >> np.uint64(lane)) & _U1)
+            V[q * 64 + lane] += np.int32(W[q * 64 + lane]) & mask
 
 
 @numba.njit(cache=True, inline="always")
-def _integrate_synapses(c, tkey, p, s, word_base, tally, tally_axons, w0, nw):
+def _draw_synapses(c, i, tkey, p, s, G, row, q0, q1):
+    """Stochastic synapses of active axon ``i`` (local) of core ``c``, type ``G``.
+
+    Each stochastic synapse set in ``row`` (words ``q0 .. q1 - 1``) adds ``sgn(s)``
+    with probability ``|s| / 256``: the draw ``rho``, uniform on 0..255, is keyed by
+    (core, tick, neuron, stream, axon), as the reference draws it.
+    """
+    V = s.potential[c * NEURONS_PER_CORE : (c + 1) * NEURONS_PER_CORE]
+    W = p.weights[c, G]
+    stochastic = p.stochastic_synapses[c, G]
+    for q in range(q0, q1):
+        word = row[q] & stochastic[q]
+        while word != 0:
+            j = q * 64 + np.int64(trailing_zeros(word))
+            word &= word - _U1
+            weight = np.int32(W[j])
+            key = (np.uint64(j) << _U12) | _STREAM_SYNAPSE | np.uint64(i)
+            rho = splitmix64(tkey ^ key) & _BYTE
+            if rho < np.uint64(abs(weight)):
+                V[j] += _sgn(weight)
+
+
+@numba.njit(cache=True, inline="always")
+def _integrate_synapses(c, tkey, p, s, word_base, w0, nw):
     """Spec step 2 for core ``c``, visiting only its active axons.
 
     Reads and clears the core's four words of the current ring slot (from word
-    ``word_base`` of ``s.ring``). Deterministic synapses are counted in ``tally``
-    (one byte per axon type and neuron) and weighted by :func:`_apply_tally`; a byte
-    is flushed before it could count a 256th axon. Stochastic synapses draw and add
-    their +-1 at once (``tkey`` is the core's PRNG key of this tick). Returns the
-    number of synaptic events, stochastic synapses included whatever they drew.
-    Only the bytes ``w0 .. w0 + nw - 1`` of a row, the core's live words, are read:
-    the others are 0.
+    ``word_base`` of ``s.ring``), and adds each active axon's row to the potentials
+    (:func:`_masked_add`), with ``int8`` weights where they fit. On a core with
+    stochastic synapses, the add skips them and :func:`_draw_synapses` draws them
+    (``tkey`` is the core's PRNG key of this tick). Returns the number of synaptic
+    events, stochastic synapses included whatever they drew: the set bits of the
+    rows. Only the row words that cover the live words ``w0 .. w0 + nw - 1`` are
+    read: no crossbar bit reaches a neuron outside them.
     """
-    lo = c * NEURONS_PER_CORE
-    hi = lo + NEURONS_PER_CORE
+    q0, q1 = _row_words(w0, nw)
+    lo = c * NEURONS_PER_CORE + q0 * 64
+    hi = c * NEURONS_PER_CORE + q1 * 64
     V = s.potential[lo:hi]
-    tally64 = tally.view(np.uint64)
-    stochastic = p.stochastic_synapse_core[c] != 0
+    split = p.stochastic_synapse_core[c] != 0
+    narrow = p.narrow_weights[c] != 0
     events = 0
-    any_active = False
     for w in range(RING_WORDS_PER_CORE):
         word = s.ring[word_base + c * RING_WORDS_PER_CORE + w]
         if word == 0:
             continue
         # Cleared as it is read, so the slot is empty when the ring comes round.
         s.ring[word_base + c * RING_WORDS_PER_CORE + w] = 0
-        any_active = True
         while word != 0:
             i = w * 64 + np.int64(trailing_zeros(word))
             word &= word - _U1
             a = c * AXONS_PER_CORE + i
             G = p.axon_type[a]
-            if tally_axons[G] == TALLY_MAX:
-                events += _apply_tally(c, p, s, tally, tally_axons, G, G + 1, w0, nw)
-            tally_axons[G] += 1
             row = p.crossbar[a]
-            if not stochastic:
-                _tally_row(tally64, G, row, w0, nw)
-                continue
-            W = p.weights[c, G]
-            B = p.stochastic_weights[c, G]
-            for q in range(w0, w0 + nw):
-                byte = row[q]
-                for lane in range(8):
-                    if (byte >> lane) & 1 == 0:
-                        continue
-                    j = q * 8 + lane
-                    if B[j] == 0:
-                        tally[G * NEURONS_PER_CORE + j] += 1
-                        continue
-                    events += 1
-                    # rho uniform on 0..255: +-1 with probability |s| / 256.
-                    weight = np.int32(W[j])
-                    key = (np.uint64(j) << _U12) | _STREAM_SYNAPSE | np.uint64(i)
-                    rho = splitmix64(tkey ^ key) & _BYTE
-                    if rho < np.uint64(abs(weight)):
-                        V[j] += _sgn(weight)
-    if any_active:
-        events += _apply_tally(c, p, s, tally, tally_axons, 0, N_AXON_TYPES, w0, nw)
+            for q in range(q0, q1):
+                events += _popcount(row[q])
+            nq = q1 - q0
+            if split:
+                W = p.weights[c, G, q0 * 64 : q1 * 64]
+                _masked_add(V, W, row, p.stochastic_synapses[c, G], q0, nq, True)
+                _draw_synapses(c, i, tkey, p, s, G, row, q0, q1)
+            elif narrow:
+                _masked_add(V, p.weights8[c, G, q0 * 64 : q1 * 64], row, row, q0, nq, False)
+            else:
+                _masked_add(V, p.weights[c, G, q0 * 64 : q1 * 64], row, row, q0, nq, False)
     return events
 
 
 @numba.njit(cache=True, inline="always")
-def _neurons_deterministic(c, p, s, fired, w0, nw, may_clip):
-    """Spec steps 3, 5 and 6 for a core without stochastic neurons.
+def _neuron_step(integrated, leak, leak_reversal, alpha, beta, R, gamma, kappa, may_clip):
+    """Spec steps 3, 5 and 6 of one deterministic neuron; its new potential and byte.
+
+    ``integrated`` is its potential after step 2. With eta = 0 both negative-threshold
+    cases reduce to ``V < -beta``, and every branch becomes a select, so the loops
+    that call this vectorize. ``may_clip`` (a constant at each call) adds the test for
+    a clip at the top, which :data:`CLIP_GATE` rules out on most ticks. The byte is
+    0, FIRED or FIRED | SATURATED.
+    """
+    v = _clamp(integrated)
+    omega = np.int32(1) if leak_reversal == 0 else np.int32(_sgn(v))
+    leaked = np.int32(v + omega * np.int32(leak))
+    v = _clamp(leaked)
+    fire = v >= alpha
+    below = v < -beta
+    # where V goes if the neuron fires, or if it falls below -beta
+    if gamma == RESET_NORMAL:
+        v_fire, v_below = R, -R
+    elif gamma == RESET_LINEAR:
+        v_fire, v_below = v - alpha, v + beta
+    else:
+        v_fire, v_below = v, v
+    if kappa != 0:
+        v_below = -beta
+    v = _clamp(np.int32(v_fire if fire else (v_below if below else v)))
+    # saturated: still at or above threshold after firing (TM = 0 here, so α is the
+    # highest threshold), or clipped at the top after step 2 or 3
+    saturated = fire & (v >= alpha)
+    if may_clip:
+        saturated |= max(integrated, leaked) > _VMAX
+    return v, np.uint8((FIRED | SATURATED) if saturated else (FIRED if fire else 0))
+
+
+@numba.njit(cache=True, inline="always")
+def _neurons_shared(c, p, s, fired, w0, nw, may_clip):
+    """Spec steps 3, 5 and 6 for a deterministic core of one parameter set.
 
     Runs the neurons of the core's live words ``w0 .. w0 + nw - 1`` (the others keep
-    V = 0 and never fire); their spikes go to ``fired`` (256,) as 0, FIRED or
-    FIRED | SATURATED. With eta = 0 both negative-threshold cases reduce to
-    ``V < -beta``, and every branch becomes a select, so LLVM vectorizes the loop
-    (run from 0 over slices, so that every index is plainly >= 0). ``may_clip`` (a
-    constant at each call, so each copy keeps only its branch) adds the test for a
-    clip at the top, which :data:`CLIP_GATE` rules out on most ticks; the loop
-    records the core's highest potential for it.
+    V = 0 and never fire), whose parameters are all :attr:`Params.shared_neuron`:
+    the loop reads and writes only potentials, and writes their spike bytes to
+    ``fired`` (256,). Records the core's highest potential for :data:`CLIP_GATE`.
     """
+    j0 = w0 * 8
+    n = nw * 8
+    lo = c * NEURONS_PER_CORE + j0
+    V = s.potential[lo : lo + n]
+    out = fired[j0 : j0 + n]
+    shared = p.shared_neuron[c]
+    leak = shared[_LEAK]
+    leak_reversal = shared[_LEAK_REVERSAL]
+    alpha = shared[_THRESHOLD]
+    beta = shared[_NEGATIVE_THRESHOLD]
+    R = shared[_RESET_POTENTIAL]
+    gamma = shared[_RESET_MODE]
+    kappa = shared[_NEGATIVE_SATURATION]
+    peak = _VMIN
+    for j in range(n):
+        v, out[j] = _neuron_step(
+            V[j], leak, leak_reversal, alpha, beta, R, gamma, kappa, may_clip
+        )
+        V[j] = v
+        peak = max(peak, v)
+    s.peak[c] = peak
+
+
+@numba.njit(cache=True, inline="always")
+def _neurons_own(c, p, s, fired, w0, nw, may_clip):
+    """:func:`_neurons_shared` for a deterministic core whose neurons' parameters
+    differ: each is read from its per-neuron array (run from 0 over slices, so that
+    every index is plainly >= 0 and LLVM vectorizes the loop)."""
     j0 = w0 * 8
     n = nw * 8
     lo = c * NEURONS_PER_CORE + j0
@@ -380,35 +485,19 @@ def _neurons_deterministic(c, p, s, fired, w0, nw, may_clip):
     out = fired[j0 : j0 + n]
     peak = _VMIN
     for j in range(n):
-        integrated = V[j]
-        v = _clamp(integrated)
-        omega = np.int32(1) if leak_reversal[j] == 0 else np.int32(_sgn(v))
-        leaked = np.int32(v + omega * np.int32(leak[j]))
-        v = _clamp(leaked)
-        alpha = threshold[j]
-        beta = negative_threshold[j]
-        R = reset_potential[j]
-        gamma = reset_mode[j]
-        fire = v >= alpha
-        below = v < -beta
-        # where V goes if the neuron fires, or if it falls below -beta
-        if gamma == RESET_NORMAL:
-            v_fire, v_below = R, -R
-        elif gamma == RESET_LINEAR:
-            v_fire, v_below = v - alpha, v + beta
-        else:
-            v_fire, v_below = v, v
-        if negative_saturation[j] != 0:
-            v_below = -beta
-        v = _clamp(np.int32(v_fire if fire else (v_below if below else v)))
+        v, out[j] = _neuron_step(
+            V[j],
+            leak[j],
+            leak_reversal[j],
+            threshold[j],
+            negative_threshold[j],
+            reset_potential[j],
+            reset_mode[j],
+            negative_saturation[j],
+            may_clip,
+        )
         V[j] = v
         peak = max(peak, v)
-        # saturated: still at or above threshold after firing (TM = 0 here, so α
-        # is the highest threshold), or clipped at the top after step 2 or 3
-        saturated = fire & (v >= alpha)
-        if may_clip:
-            saturated |= max(integrated, leaked) > _VMAX
-        out[j] = (FIRED | SATURATED) if saturated else (FIRED if fire else 0)
     s.peak[c] = peak
 
 
@@ -488,55 +577,75 @@ def _neurons_general(c, tkey, p, s, fired, w0, nw):
 
 
 @numba.njit(cache=True, inline="always")
+def _pack_spikes(fired, bits, w0, nw):
+    """Pack the spike bytes ``fired`` (256,) of the live words ``w0 .. w0 + nw - 1``
+    into ``bits`` (8,): the spike mask in words 0..3, the saturated mask in 4..7.
+
+    Eight bytes at a time: one multiplication gathers their low bits into one byte.
+    The masks are what :func:`_deliver` and the route prefetch scan -- four words a
+    core, not 256 bytes.
+    """
+    for w in range(2 * ROW_WORDS):
+        bits[w] = 0
+    fired64 = fired.view(np.uint64)
+    for w in range(w0, w0 + nw):
+        word = fired64[w]
+        shift = np.uint64(8 * (w & 7))
+        spiked = ((word & _LOW_BITS) * _GATHER_LOW_BITS) >> _U56
+        saturated = (((word >> _U1) & _LOW_BITS) * _GATHER_LOW_BITS) >> _U56
+        bits[w >> 3] |= spiked << shift
+        bits[ROW_WORDS + (w >> 3)] |= saturated << shift
+
+
+@numba.njit(cache=True, inline="always")
 def _hops(route, g):
     """Mesh hops of neuron ``g``'s spikes: its route's uint32 bits, as an int64."""
     return np.int64(np.uint32(route[g, ROUTE_HOPS]))
 
 
 @numba.njit(cache=True, inline="always")
-def _deliver(c, t, p, s, fired, outbox, outbox_size, watch_col, spike_out, row, w0, nw):
-    """Spec step 7 for core ``c``, whose spikes are in ``fired`` (256,).
+def _deliver(c, t, p, s, bits, outbox, starts, sizes, watch_col, spike_out, row):
+    """Spec step 7 for core ``c``, whose spike and saturated masks are ``bits`` (8,).
 
     Counts the spikes, hops, chip crossings and saturated neurons (per neuron, in
     ``s.saturated``), posts the ring bit of each spike's destination -- axon ``a``
-    in slot ``(t + delay) % 16`` -- to ``outbox``, and records watched neurons.
-    Returns the new size of the outbox. Only the core's live words
-    ``w0 .. w0 + nw - 1`` of ``fired`` are read: the rest holds another core's spikes.
+    in slot ``(t + delay) % 16`` -- to the outbox of the block ``r`` that owns ``a``
+    (from ``outbox[starts[r]]``, with ``sizes[r]`` entries so far; ``outbox`` is
+    this tick's half of :attr:`State.outbox`), and records watched neurons.
     """
     words_per_slot = s.ring.size // N_SLOTS
-    fired64 = fired.view(np.uint64)
     route = p.route
     watched = watch_col.size > 0
+    first = c * NEURONS_PER_CORE
     n_spikes = 0
     n_hops = 0
     n_crossings = 0
-    for w in range(w0, w0 + nw):
-        word = fired64[w]
-        if word == 0:
-            continue
-        for b in range(8):
-            byte = (word >> np.uint64(8 * b)) & _BYTE
-            if byte == 0:
-                continue
-            g = c * NEURONS_PER_CORE + w * 8 + b
-            n_spikes += 1
-            if byte & np.uint64(SATURATED):
-                s.saturated[g] += 1
+    for w in range(ROW_WORDS):
+        word = bits[w]
+        n_spikes += _popcount(word)
+        while word != 0:
+            g = first + w * 64 + np.int64(trailing_zeros(word))
+            word &= word - _U1
             a = route[g, ROUTE_TARGET]
             if a >= 0:
                 slot = (t + route[g, ROUTE_DELAY]) % N_SLOTS
-                outbox[outbox_size] = slot * words_per_slot * 64 + a
-                outbox_size += 1
+                r = p.core_block[a // AXONS_PER_CORE]
+                outbox[starts[r] + sizes[r]] = slot * words_per_slot * 64 + a
+                sizes[r] += 1
                 n_hops += _hops(route, g)
                 n_crossings += route[g, ROUTE_CROSSINGS]
             if watched:
                 col = watch_col[g]
                 if col >= 0:
                     spike_out[row, col] = True
+    for w in range(ROW_WORDS):
+        word = bits[ROW_WORDS + w]
+        while word != 0:
+            s.saturated[first + w * 64 + np.int64(trailing_zeros(word))] += 1
+            word &= word - _U1
     s.spikes[c] += n_spikes
     s.spike_hops[c] += n_hops
     s.chip_crossings[c] += n_crossings
-    return outbox_size
 
 
 @numba.njit(cache=True, inline="always")
@@ -547,67 +656,97 @@ def _prefetch_rows(c, p, s, word_base):
         while word != 0:
             a = c * AXONS_PER_CORE + w * 64 + np.int64(trailing_zeros(word))
             word &= word - _U1
-            # both ends: a 32-byte row may straddle two cache lines
-            _prefetch(p.crossbar, a * ROW_BYTES)
-            _prefetch(p.crossbar, a * ROW_BYTES + ROW_BYTES - 1)
+            # rows are 32 bytes, aligned: one cache line
+            _prefetch(p.crossbar, a * ROW_WORDS)
 
 
 @numba.njit(cache=True, inline="always")
-def _prefetch_routes(c, p, fired, w0, nw):
-    """Prefetch the routes of core ``c``'s fired neurons (``fired`` (256,)), in its
-    live words ``w0 .. w0 + nw - 1``."""
-    fired64 = fired.view(np.uint64)
-    for w in range(w0, w0 + nw):
-        word = fired64[w]
-        if word == 0:
-            continue
-        for b in range(8):
-            if (word >> np.uint64(8 * b)) & _BYTE != 0:
-                _prefetch(p.route, (c * NEURONS_PER_CORE + w * 8 + b) * 4)
+def _prefetch_routes(c, p, bits):
+    """Prefetch the routes of core ``c``'s spikes (spike mask ``bits[0:4]``)."""
+    for w in range(ROW_WORDS):
+        word = bits[w]
+        while word != 0:
+            g = c * NEURONS_PER_CORE + w * 64 + np.int64(trailing_zeros(word))
+            word &= word - _U1
+            _prefetch(p.route, g * 4)
 
 
 @numba.njit(cache=True, inline="always")
-def _run_core(c, t, p, s, word_base, tally, tally_axons, fired, w0, nw):
+def _run_neurons(c, tkey, p, s, fired, w0, nw):
+    """Spec steps 3-6 of core ``c``'s live words, by the core's :attr:`neuron_kind`."""
+    kind = p.neuron_kind[c]
+    if kind == NEURONS_STOCHASTIC:
+        _neurons_general(c, tkey, p, s, fired, w0, nw)
+    elif kind == NEURONS_SHARED:
+        if s.peak[c] > CLIP_GATE:
+            _neurons_shared(c, p, s, fired, w0, nw, True)
+        else:
+            _neurons_shared(c, p, s, fired, w0, nw, False)
+    else:
+        if s.peak[c] > CLIP_GATE:
+            _neurons_own(c, p, s, fired, w0, nw, True)
+        else:
+            _neurons_own(c, p, s, fired, w0, nw, False)
+
+
+@numba.njit(cache=True, inline="always")
+def _run_core(c, t, p, s, word_base, fired, bits, w0, nw):
     """Spec steps 2-6 of core ``c`` on its live words ``w0 .. w0 + nw - 1``.
 
-    Its spikes go to ``fired[c & 1]``, and their routes are prefetched for
+    Its spikes go to the masks ``bits`` (8,), and their routes are prefetched for
     :func:`_deliver`. Called with the constants ``(0, 32)`` for a full core, so that
     the inlined copy for full cores has the fixed trip counts of a whole core.
     """
     stochastic = p.stochastic_core[c] != 0
     tkey = splitmix64(p.core_key[c] ^ np.uint64(t)) if stochastic else _U0
-    s.synaptic_events[c] += _integrate_synapses(
-        c, tkey, p, s, word_base, tally, tally_axons, w0, nw
-    )
-    if stochastic:
-        _neurons_general(c, tkey, p, s, fired[c & 1], w0, nw)
-    else:
-        if s.peak[c] > CLIP_GATE:
-            _neurons_deterministic(c, p, s, fired[c & 1], w0, nw, True)
-        else:
-            _neurons_deterministic(c, p, s, fired[c & 1], w0, nw, False)
-    _prefetch_routes(c, p, fired[c & 1], w0, nw)
+    s.synaptic_events[c] += _integrate_synapses(c, tkey, p, s, word_base, w0, nw)
+    _run_neurons(c, tkey, p, s, fired, w0, nw)
+    _pack_spikes(fired, bits, w0, nw)
+    _prefetch_routes(c, p, bits)
+
+
+@numba.njit(cache=True, inline="always")
+def _collect_posts(q, t, p, s):
+    """Set the ring bits that every block posted for block ``q`` at tick ``t - 1``.
+
+    Run by block ``q`` at the start of tick ``t``, when every block has finished
+    tick ``t - 1``: the bits are of ``q``'s own cores, so no two threads write one
+    ring word, and the outboxes are merged by all threads at once. Delays are >= 1,
+    so nothing posted at ``t - 1`` is due before ``t``. The outboxes of ``t - 1``'s
+    parity are then empty for tick ``t + 1``; those of ``t``'s parity fill meanwhile.
+    """
+    half = (t - 1) & 1
+    outbox = s.outbox[half]
+    for source in range(s.outbox_size.shape[1]):
+        start = p.outbox_start[source, q]
+        for e in range(start, start + s.outbox_size[half, source, q]):
+            bit = outbox[e]
+            s.ring[bit >> 6] |= _U1 << np.uint64(bit & 63)
+        s.outbox_size[half, source, q] = 0
 
 
 @numba.njit(cache=True, _nrt=False)
-def _tick_cores(q, first, last, t, p, s, watch_col, spike_out, row):
-    """Run tick ``t`` on cores ``first .. last - 1``: block ``q``, with its scratch.
+def _tick_cores(q, t, p, s, watch_col, spike_out, row):
+    """Run tick ``t`` on block ``q``'s cores, with its scratch arrays.
 
     Software-pipelined to hide memory latency: while core ``c`` integrates, the rows
     of core ``c + 1``'s active axons are fetched, and core ``c - 1`` delivers its
-    spikes (whose routes were fetched while core ``c`` ran; ``fired`` holds the
-    spikes of both). Deliveries go to the block's outbox, and from there to later
-    ticks' ring slots, so their order is free.
+    spikes (whose routes were fetched while core ``c`` ran; ``spike_bits`` holds the
+    masks of both). Deliveries go to the outboxes, and from there to later ticks'
+    ring slots, so their order is free.
 
     The parallel loop calls this function rather than inlining it, because numba
     0.68 loses writes made through named-tuple fields inside a ``prange`` body.
     """
+    _collect_posts(q, t, p, s)
+    first = p.block_start[q]
+    last = p.block_start[q + 1]
     word_base = (t % N_SLOTS) * (s.ring.size // N_SLOTS)
     fired = s.fired[q]
-    tally = s.tally[q]
-    tally_axons = s.tally_axons[q]
-    outbox = s.outbox[q]
-    outbox_size = 0
+    bits = s.spike_bits[q]
+    outbox = s.outbox[t & 1]
+    starts = p.outbox_start[q]
+    sizes = s.outbox_size[t & 1, q]
     for c in range(first, last + 1):
         if c + 1 < last:
             _prefetch_rows(c + 1, p, s, word_base)
@@ -617,60 +756,23 @@ def _tick_cores(q, first, last, t, p, s, watch_col, spike_out, row):
             nw = p.live_words[c, 1] - w0
             if nw == WORDS_PER_CORE:
                 # constants: the loops of a full core keep their fixed trip counts
-                _run_core(
-                    c, t, p, s, word_base, tally, tally_axons, fired, 0, WORDS_PER_CORE
-                )
+                _run_core(c, t, p, s, word_base, fired, bits[c & 1], 0, WORDS_PER_CORE)
             else:
-                _run_core(c, t, p, s, word_base, tally, tally_axons, fired, w0, nw)
+                _run_core(c, t, p, s, word_base, fired, bits[c & 1], w0, nw)
         if c > first:
-            w0 = p.live_words[c - 1, 0]
-            nw = p.live_words[c - 1, 1] - w0
-            if nw == WORDS_PER_CORE:
-                outbox_size = _deliver(
-                    c - 1,
-                    t,
-                    p,
-                    s,
-                    fired[(c - 1) & 1],
-                    outbox,
-                    outbox_size,
-                    watch_col,
-                    spike_out,
-                    row,
-                    0,
-                    WORDS_PER_CORE,
-                )
-            else:
-                outbox_size = _deliver(
-                    c - 1,
-                    t,
-                    p,
-                    s,
-                    fired[(c - 1) & 1],
-                    outbox,
-                    outbox_size,
-                    watch_col,
-                    spike_out,
-                    row,
-                    w0,
-                    nw,
-                )
-    s.outbox_size[q] = outbox_size
-
-
-@numba.njit(cache=True, inline="always")
-def _post_outboxes(s):
-    """Set the ring bits that every block's spikes of this tick posted.
-
-    Done after all blocks have run, by one thread, so that no two threads ever write
-    one ring word; the OR merges spikes due on one axon at one tick.
-    """
-    for q in range(s.outbox_size.size):
-        outbox = s.outbox[q]
-        for e in range(s.outbox_size[q]):
-            bit = outbox[e]
-            s.ring[bit >> 6] |= _U1 << np.uint64(bit & 63)
-        s.outbox_size[q] = 0
+            _deliver(
+                c - 1,
+                t,
+                p,
+                s,
+                bits[(c - 1) & 1],
+                outbox,
+                starts,
+                sizes,
+                watch_col,
+                spike_out,
+                row,
+            )
 
 
 @numba.njit(cache=True, inline="always")
@@ -716,21 +818,18 @@ def _run_ticks(
         Global neurons whose potentials are recorded after each tick.
     p : Params
     s : State
-        Updated in place.
+        Updated in place. The spikes of the last tick stay in the outboxes, to be
+        collected at the start of the next run.
     spike_out : (ticks, n_s) bool
     voltage_out : (ticks, n_v) int32
         Filled in.
     """
-    n_cores = s.spikes.size
-    n_blocks = s.tally.shape[0]
+    n_blocks = p.block_start.size - 1
     for k in range(ticks):
         t = t0 + k
         _external_input(t, k, ext_ptr, ext_axons, s.ring)
         for q in numba.prange(n_blocks):
-            first = q * n_cores // n_blocks
-            last = (q + 1) * n_cores // n_blocks
-            _tick_cores(q, first, last, t, p, s, watch_col, spike_out, k)
-        _post_outboxes(s)
+            _tick_cores(q, t, p, s, watch_col, spike_out, k)
         _record_voltages(k, voltage_watch, s.potential, voltage_out)
 
 
@@ -749,6 +848,6 @@ def _compile(func, name, parallel):
 run_ticks = _compile(_run_ticks, "run_ticks", parallel=False)
 
 #: Run a block of ticks with blocks of cores shared among numba's threads. Blocks of
-#: one tick write only their own cores' potentials, counters and current ring words,
-#: and their own scratch arrays; the spikes they post meet in the ring afterwards.
+#: one tick write only their own cores' potentials, counters and ring words, and their
+#: own outboxes; the spikes they post meet in the ring at the next tick.
 run_ticks_parallel = _compile(_run_ticks, "run_ticks_parallel", parallel=True)
