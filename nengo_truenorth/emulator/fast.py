@@ -127,6 +127,68 @@ def _bit_rows(rows):
     return np.ascontiguousarray(packed).view("<u8").astype(np.uint64)
 
 
+def _reached_by_type(crossbar, axon_type):
+    """(n_cores, 4, 256) bool: the neurons that an axon of each type reaches.
+
+    Parameters
+    ----------
+    crossbar : (n_cores * 256, 4) ndarray of uint64
+        The packed rows (:func:`_packed_crossbar`).
+    axon_type : (n_cores * 256,) ndarray of uint8
+    """
+    rows = crossbar.reshape(-1, AXONS_PER_CORE, kernels.ROW_WORDS)
+    types = axon_type.reshape(-1, AXONS_PER_CORE)
+    reached = np.stack(
+        [
+            np.bitwise_or.reduce(np.where((types == G)[..., None], rows, 0), axis=1)
+            for G in range(N_AXON_TYPES)
+        ],
+        axis=1,
+    ).astype(np.uint64)
+    bits = np.unpackbits(reached.view(np.uint8), axis=-1, bitorder="little")
+    return bits.reshape(len(rows), N_AXON_TYPES, NEURONS_PER_CORE).astype(bool)
+
+
+def _weight_kinds(weights, reached, stochastic):
+    """Each core's :attr:`.kernels.Params.weight_kind` and shared weights.
+
+    A core without stochastic synapses is :data:`.kernels.WEIGHTS_SHARED` when, for
+    each axon type, every neuron that an axon of the type reaches has the same
+    weight for it (weights no axon can add are never read); else
+    :data:`.kernels.WEIGHTS_INT8` when all its weights fit ``int8``; else
+    :data:`.kernels.WEIGHTS_INT16`, as are the cores with stochastic synapses.
+
+    Parameters
+    ----------
+    weights : (n_cores, 4, 256) ndarray of int16
+    reached : (n_cores, 4, 256) ndarray of bool
+        The neurons an axon of each type reaches (:func:`_reached_by_type`).
+    stochastic : (n_cores,) ndarray of bool
+        Cores with stochastic synapses.
+
+    Returns
+    -------
+    kind : (n_cores,) ndarray of uint8
+    shared : (n_cores, 4) ndarray of int32
+        The weight of each type on the shared cores (0 where no axon reaches).
+    """
+    w = weights.astype(np.int32)
+    low = np.where(reached, w, np.iinfo(np.int32).max).min(axis=-1)
+    high = np.where(reached, w, np.iinfo(np.int32).min).max(axis=-1)
+    one_weight = (low >= high) | ~reached.any(axis=-1)
+    shared_core = one_weight.all(axis=1) & ~stochastic
+    fits_int8 = (
+        (w >= np.iinfo(np.int8).min) & (w <= np.iinfo(np.int8).max)
+    ).reshape(len(w), -1).all(axis=1)
+    kind = np.where(
+        shared_core,
+        kernels.WEIGHTS_SHARED,
+        np.where(fits_int8 & ~stochastic, kernels.WEIGHTS_INT8, kernels.WEIGHTS_INT16),
+    ).astype(np.uint8)
+    shared = np.where(shared_core[:, None] & reached.any(axis=-1), low, 0)
+    return kind, shared.astype(np.int32)
+
+
 def _neuron_kinds(fields, words, stochastic):
     """Each core's :attr:`.kernels.Params.neuron_kind` and shared parameter set.
 
@@ -332,12 +394,11 @@ class FastEmulator(Emulator):
         stochastic_neuron_core = stochastic_leak.reshape(n_cores, per_core).any(
             axis=1
         ) | threshold_mask_bits.reshape(n_cores, per_core).any(axis=1)
-        # int8 weights read half the bytes of int16 ones
-        core_weights = weights.reshape(n_cores, per_core_synapses)
-        narrow = (
-            (core_weights >= np.iinfo(np.int8).min)
-            & (core_weights <= np.iinfo(np.int8).max)
-        ).all(axis=1)
+        crossbar = _packed_crossbar(cores)
+        axon_type = stacked("axon_types", np.uint8)
+        weight_kind, shared_weights = _weight_kinds(
+            weights, _reached_by_type(crossbar, axon_type), stochastic_synapse_core
+        )
         neuron_fields = {name: stacked(name, np.int32) for name in kernels.SHARED_FIELDS}
         neuron_kind, shared_neuron = _neuron_kinds(
             neuron_fields, words, stochastic_neuron_core
@@ -348,11 +409,14 @@ class FastEmulator(Emulator):
         self._outbox_entries = blocks.outbox_entries
 
         self._params = kernels.Params(
-            crossbar=_packed_crossbar(cores),
-            axon_type=stacked("axon_types", np.uint8),
+            crossbar=crossbar,
+            axon_type=axon_type,
             weights=weights,
-            weights8=np.where(narrow[:, None, None], weights, 0).astype(np.int8),
-            narrow_weights=narrow.astype(np.uint8),
+            weights8=np.where(
+                (weight_kind == kernels.WEIGHTS_INT8)[:, None, None], weights, 0
+            ).astype(np.int8),
+            weight_kind=weight_kind,
+            shared_weights=shared_weights,
             stochastic_synapses=_bit_rows(stochastic_weights != 0),
             leak=neuron_fields["leak"].astype(np.int16),
             stochastic_leak=stochastic_leak,

@@ -105,6 +105,13 @@ FIRED, SATURATED = 1, 2
 #: per-neuron parameters; with a stochastic leak or threshold somewhere on the core.
 NEURONS_SHARED, NEURONS_OWN, NEURONS_STOCHASTIC = range(3)
 
+#: How a core's deterministic synapses are weighted (:attr:`Params.weight_kind`):
+#: one weight per axon type for all the neurons its axons reach
+#: (:attr:`Params.shared_weights`: nothing per neuron is read); per neuron, from
+#: :attr:`Params.weights8`, where all the core's weights fit ``int8``; per neuron,
+#: from :attr:`Params.weights`. Cores with stochastic synapses take the last.
+WEIGHTS_SHARED, WEIGHTS_INT8, WEIGHTS_INT16 = range(3)
+
 #: Columns of :attr:`Params.shared_neuron`: the deterministic neuron's parameters.
 SHARED_FIELDS = (
     "leak",
@@ -132,6 +139,10 @@ SHARED_FIELDS = (
 #: 7-12 % slower; the gate costs one max per neuron.
 CLIP_GATE = np.int32(POTENTIAL_MAX - AXONS_PER_CORE * WEIGHT_MAX - LEAK_MAX)
 
+#: Entries ahead of the one being set whose ring words :func:`_collect_posts` asks
+#: the memory for: enough to keep a few misses in flight.
+POST_PREFETCH_DISTANCE = 16
+
 #: Columns of :attr:`Params.route`.
 ROUTE_TARGET, ROUTE_DELAY, ROUTE_HOPS, ROUTE_CROSSINGS = range(4)
 
@@ -144,16 +155,10 @@ _U12 = np.uint64(12)
 _U27 = np.uint64(27)
 _U30 = np.uint64(30)
 _U31 = np.uint64(31)
-_U56 = np.uint64(56)
 _BYTE = np.uint64(0xFF)
 _STREAM_SYNAPSE = np.uint64(prng.STREAM_SYNAPSE << 8)
 _STREAM_LEAK = np.uint64(prng.STREAM_LEAK << 8)
 _STREAM_THRESHOLD = np.uint64(prng.STREAM_THRESHOLD << 8)
-#: The low bit of each byte of a word, and the multiplier that gathers those eight
-#: bits into the top byte (bit ``8 k`` lands on bit ``56 + k``; no two partial
-#: products meet below bit 56, so nothing carries into it).
-_LOW_BITS = np.uint64(0x0101010101010101)
-_GATHER_LOW_BITS = np.uint64(0x0102040810204080)
 
 _VMIN = np.int32(POTENTIAL_MIN)
 _VMAX = np.int32(POTENTIAL_MAX)
@@ -168,8 +173,11 @@ Params = namedtuple(
         # synapses: (n_cores, 4, 256) per core, axon type and neuron, the four rows of
         # a core side by side so that they are read as one stream
         "weights",  # int16: every core's weights
-        "weights8",  # int8: the same, on the cores of narrow_weights (0 elsewhere)
-        "narrow_weights",  # (n_cores,) uint8: 1 where the core's weights fit int8
+        "weights8",  # int8: the same, on WEIGHTS_INT8 cores (0 elsewhere)
+        # (n_cores,) uint8: WEIGHTS_SHARED, WEIGHTS_INT8 or WEIGHTS_INT16
+        "weight_kind",
+        # (n_cores, 4) int32: the weight of each axon type on a WEIGHTS_SHARED core
+        "shared_weights",
         # (n_cores, 4, 4) uint64: bit j of row G is set where neuron j's synapses of
         # type G are stochastic
         "stochastic_synapses",
@@ -283,6 +291,33 @@ def _popcount(typingctx, word):
     return sig, codegen
 
 
+@intrinsic
+def _byte_mask(typingctx, array, start, bit):
+    """``uint64`` whose bit ``l`` is set where ``array[start + l] & bit != 0``.
+
+    Reads 64 bytes of the ``uint8`` array ``array`` at once: one vector test and a
+    mask move where the CPU has them (AVX-512), a few shuffles elsewhere.
+    """
+    sig = types.uint64(array, types.intp, types.uint8)
+
+    def codegen(context, builder, signature, args):
+        data = context.make_array(signature.args[0])(context, builder, args[0]).data
+        i8, i32 = ir.IntType(8), ir.IntType(32)
+        vector = ir.VectorType(i8, 64)
+        pointer = builder.bitcast(builder.gep(data, [args[1]]), vector.as_pointer())
+        loaded = builder.load(pointer, align=1)
+        undef = ir.Constant(vector, ir.Undefined)
+        first = builder.insert_element(undef, args[2], i32(0))
+        zeros = ir.Constant(ir.VectorType(i32, 64), [0] * 64)
+        splat = builder.shuffle_vector(first, undef, zeros)
+        hit = builder.icmp_unsigned(
+            "!=", builder.and_(loaded, splat), ir.Constant(vector, [0] * 64)
+        )
+        return builder.bitcast(hit, ir.IntType(64))
+
+    return sig, codegen
+
+
 @numba.njit(cache=True, inline="always")
 def splitmix64(z):
     """Steele, Lea and Flood's splitmix64 finalizer of the ``uint64`` ``z``."""
@@ -331,6 +366,16 @@ def _masked_add(V, W, row, skip, q0, nq, split):
 
 
 @numba.njit(cache=True, inline="always")
+def _masked_add_shared(V, weight, row, q0, nq):
+    """:func:`_masked_add` of one ``weight`` for all neurons: only ``V`` is read."""
+    for q in range(nq):
+        bits = row[q0 + q]
+        for lane in range(64):
+            mask = -np.int32((bits >> np.uint64(lane)) & _U1)
+            V[q * 64 + lane] += weight & mask
+
+
+@numba.njit(cache=True, inline="always")
 def _draw_synapses(c, i, tkey, p, s, G, row, q0, q1):
     """Stochastic synapses of active axon ``i`` (local) of core ``c``, type ``G``.
 
@@ -359,7 +404,7 @@ def _integrate_synapses(c, tkey, p, s, word_base, w0, nw):
 
     Reads and clears the core's four words of the current ring slot (from word
     ``word_base`` of ``s.ring``), and adds each active axon's row to the potentials
-    (:func:`_masked_add`), with ``int8`` weights where they fit. On a core with
+    (:func:`_masked_add`), by the core's :attr:`Params.weight_kind`. On a core with
     stochastic synapses, the add skips them and :func:`_draw_synapses` draws them
     (``tkey`` is the core's PRNG key of this tick). Returns the number of synaptic
     events, stochastic synapses included whatever they drew: the set bits of the
@@ -371,7 +416,7 @@ def _integrate_synapses(c, tkey, p, s, word_base, w0, nw):
     hi = c * NEURONS_PER_CORE + q1 * 64
     V = s.potential[lo:hi]
     split = p.stochastic_synapse_core[c] != 0
-    narrow = p.narrow_weights[c] != 0
+    kind = p.weight_kind[c]
     events = 0
     for w in range(RING_WORDS_PER_CORE):
         word = s.ring[word_base + c * RING_WORDS_PER_CORE + w]
@@ -392,7 +437,9 @@ def _integrate_synapses(c, tkey, p, s, word_base, w0, nw):
                 W = p.weights[c, G, q0 * 64 : q1 * 64]
                 _masked_add(V, W, row, p.stochastic_synapses[c, G], q0, nq, True)
                 _draw_synapses(c, i, tkey, p, s, G, row, q0, q1)
-            elif narrow:
+            elif kind == WEIGHTS_SHARED:
+                _masked_add_shared(V, p.shared_weights[c, G], row, q0, nq)
+            elif kind == WEIGHTS_INT8:
                 _masked_add(V, p.weights8[c, G, q0 * 64 : q1 * 64], row, row, q0, nq, False)
             else:
                 _masked_add(V, p.weights[c, G, q0 * 64 : q1 * 64], row, row, q0, nq, False)
@@ -577,24 +624,30 @@ def _neurons_general(c, tkey, p, s, fired, w0, nw):
 
 
 @numba.njit(cache=True, inline="always")
+def _live_bits(q, w0, nw):
+    """The bits of row word ``q`` (neurons ``64 q ..``) that are in the live words
+    ``w0 .. w0 + nw - 1``."""
+    lo = max(w0 * 8 - q * 64, 0)
+    hi = min((w0 + nw) * 8 - q * 64, 64)
+    if hi <= lo:
+        return _U0
+    return (~_U0 >> np.uint64(64 - (hi - lo))) << np.uint64(lo)
+
+
+@numba.njit(cache=True, inline="always")
 def _pack_spikes(fired, bits, w0, nw):
     """Pack the spike bytes ``fired`` (256,) of the live words ``w0 .. w0 + nw - 1``
     into ``bits`` (8,): the spike mask in words 0..3, the saturated mask in 4..7.
 
-    Eight bytes at a time: one multiplication gathers their low bits into one byte.
-    The masks are what :func:`_deliver` and the route prefetch scan -- four words a
-    core, not 256 bytes.
+    Sixty-four bytes at a time (:func:`_byte_mask`); bytes outside the live words
+    hold another core's spikes and are masked off. The masks are what
+    :func:`_deliver` and the route prefetch scan -- four words a core, not 256
+    bytes.
     """
-    for w in range(2 * ROW_WORDS):
-        bits[w] = 0
-    fired64 = fired.view(np.uint64)
-    for w in range(w0, w0 + nw):
-        word = fired64[w]
-        shift = np.uint64(8 * (w & 7))
-        spiked = ((word & _LOW_BITS) * _GATHER_LOW_BITS) >> _U56
-        saturated = (((word >> _U1) & _LOW_BITS) * _GATHER_LOW_BITS) >> _U56
-        bits[w >> 3] |= spiked << shift
-        bits[ROW_WORDS + (w >> 3)] |= saturated << shift
+    for q in range(ROW_WORDS):
+        live = _live_bits(q, w0, nw)
+        bits[q] = _byte_mask(fired, q * 64, np.uint8(FIRED)) & live
+        bits[ROW_WORDS + q] = _byte_mask(fired, q * 64, np.uint8(SATURATED)) & live
 
 
 @numba.njit(cache=True, inline="always")
@@ -650,7 +703,7 @@ def _deliver(c, t, p, s, bits, outbox, starts, sizes, watch_col, spike_out, row)
 
 @numba.njit(cache=True, inline="always")
 def _prefetch_rows(c, p, s, word_base):
-    """Prefetch the crossbar rows of core ``c``'s active axons."""
+    """Prefetch the crossbar rows and types of core ``c``'s active axons."""
     for w in range(RING_WORDS_PER_CORE):
         word = s.ring[word_base + c * RING_WORDS_PER_CORE + w]
         while word != 0:
@@ -658,6 +711,7 @@ def _prefetch_rows(c, p, s, word_base):
             word &= word - _U1
             # rows are 32 bytes, aligned: one cache line
             _prefetch(p.crossbar, a * ROW_WORDS)
+            _prefetch(p.axon_type, a)
 
 
 @numba.njit(cache=True, inline="always")
@@ -719,7 +773,11 @@ def _collect_posts(q, t, p, s):
     outbox = s.outbox[half]
     for source in range(s.outbox_size.shape[1]):
         start = p.outbox_start[source, q]
-        for e in range(start, start + s.outbox_size[half, source, q]):
+        end = start + s.outbox_size[half, source, q]
+        for e in range(start, end):
+            # the ring words are scattered over 16 slots: ask for them early
+            if e + POST_PREFETCH_DISTANCE < end:
+                _prefetch(s.ring, outbox[e + POST_PREFETCH_DISTANCE] >> 6)
             bit = outbox[e]
             s.ring[bit >> 6] |= _U1 << np.uint64(bit & 63)
         s.outbox_size[half, source, q] = 0
