@@ -703,7 +703,12 @@ def _deliver(c, t, p, s, bits, outbox, starts, sizes, watch_col, spike_out, row)
 
 @numba.njit(cache=True, inline="always")
 def _prefetch_rows(c, p, s, word_base):
-    """Prefetch the crossbar rows and types of core ``c``'s active axons."""
+    """Prefetch the crossbar rows and types of core ``c``'s active axons, and the
+    potentials of its live words, which its first synapse reads."""
+    w0 = p.live_words[c, 0]
+    for line in range(w0 // 2, (p.live_words[c, 1] + 1) // 2):
+        # 16 potentials (two words of eight) a cache line
+        _prefetch(s.potential, c * NEURONS_PER_CORE + line * 16)
     for w in range(RING_WORDS_PER_CORE):
         word = s.ring[word_base + c * RING_WORDS_PER_CORE + w]
         while word != 0:
