@@ -179,7 +179,7 @@ def _weight_kinds(weights, reached, stochastic):
     shared_core = one_weight.all(axis=1) & ~stochastic
     fits_int8 = (
         (w >= np.iinfo(np.int8).min) & (w <= np.iinfo(np.int8).max)
-    ).reshape(len(w), -1).all(axis=1)
+    ).reshape(len(w), N_AXON_TYPES * NEURONS_PER_CORE).all(axis=1)
     kind = np.where(
         shared_core,
         kernels.WEIGHTS_SHARED,
