@@ -275,7 +275,7 @@ def qc_seeds_table(results):
     """docs/qc.md: the classifier per seed, with the chip's figures."""
     lines = [
         "| seed | float | after training: on chip | quantized in training "
-        "| its chip | chip in the loop: **on chip** | cores | ticks / question "
+        "| its chip | chip-aware: **on chip** | cores | ticks / question "
         "| µW | µJ / question | emulator questions/s |",
         "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
@@ -304,7 +304,7 @@ def qc_bits_table(results):
         ("chip_post", "on chip, quantized after training"),
         ("qat", "quantized in training"),
         ("qat_chip", "quantized in training, on chip"),
-        ("chip", "on chip, chip in the training loop"),
+        ("chip", "on chip, chip-aware training"),
     )
     lines = [
         "| weight bits | seeds | " + " | ".join(label for _, label in keys) + " |",
@@ -418,6 +418,29 @@ def ablations_floor_table(results):
     ]  # fmt: skip
     text = _ablations_rows(results, keys, lines, bold={"floor"})
     return text.replace(_ablations_label(results)["chip_neuron"], "nothing else")
+
+
+def neuron_variants_table(results):
+    """docs/training.md: the chip's neuron taken apart (trained_rnn_neuron.py)."""
+    tasks = results["tasks"]
+    names = list(tasks)
+    lines = [
+        "| `nengo.Simulator`, the hidden neurons | "
+        + " | ".join(f"{t} accuracy" for t in names)
+        + " | potential taken back / spikes per inference |",
+        "|---" * (len(names) + 2) + "|",
+    ]
+    for i, row in enumerate(tasks[names[0]]["rows"]):
+        cells = [f"{tasks[t]['rows'][i]['accuracy']:.3f}" for t in names]
+        taken = [
+            f"{r['taken_per_inference']:.0f} / {r['spikes_per_inference']:.0f}"
+            for r in (tasks[t]["rows"][i] for t in names)
+            if "taken_per_inference" in r
+        ]
+        lines.append(
+            f"| {row['label']} | " + " | ".join(cells) + f" | {'; '.join(taken)} |"
+        )
+    return "\n".join(lines) + "\n"
 
 
 def ablations_spikes(results):
@@ -643,6 +666,7 @@ TABLES = {
     "trained_rnn_ablations": ("trained_rnn_ablations.json", ablations_table),
     "trained_rnn_floor": ("trained_rnn_ablations.json", ablations_floor_table),
     "trained_rnn_spikes": ("trained_rnn_ablations.json", ablations_spikes),
+    "trained_rnn_neuron": ("trained_rnn_neuron.json", neuron_variants_table),
     "hybrid": ("hybrid.json", hybrid_table),
     "sigmadelta_encoding": ("sigmadelta_figures.json", sigmadelta_encoding_table),
     "sigmadelta_lprnn": ("sigmadelta_figures.json", sigmadelta_lprnn_table),
@@ -1026,6 +1050,26 @@ def saturation_quotes(results):
     ]
 
 
+def neuron_quotes(results):
+    """docs/training.md's figures on the chip's neuron, from trained_rnn_neuron.json."""
+    rows = {
+        task: {r["key"]: r for r in t["rows"]} for task, t in results["tasks"].items()
+    }
+    big, small = rows["digits-rows-128"], rows["digits-rows-64"]
+
+    def points(r):
+        return f"{100 * (r['nengo']['accuracy'] - r['chip']['accuracy']):.0f}"
+
+    def share(r):
+        return f"{100 * r['chip']['taken_per_inference'] / r['chip']['spikes_per_inference']:.0f} %"
+
+    return [
+        f"the signed input alone costs {points(big)} points on the 128-neuron network "
+        f"and {points(small)} on the 64-neuron one",
+        f"only about {share(big)} (128) and {share(small)} (64) of what the neurons fire",
+    ]
+
+
 def qc_quotes(results):
     """docs/qc.md's figures in prose, from qc.json."""
     m = results["summary"]
@@ -1051,7 +1095,7 @@ def qc_quotes(results):
 def qc_bits_quotes(results):
     """docs/qc.md's figures for fewer weight bits, from qc_bits.json."""
     chip = {int(b): r["summary"]["chip"]["mean"] for b, r in results["bits"].items()}
-    return [f"({chip[3]:.3f} on chip)", f"the chip in the loop least ({chip[2]:.3f})"]
+    return [f"({chip[3]:.3f} on chip)", f"chip-aware training least ({chip[2]:.3f})"]
 
 
 #: Quoted figures: (page, JSON file in benchmarks/results or None, function of its
@@ -1073,6 +1117,7 @@ QUOTES = [
     ("docs/training.md", "trained_rnn.json", training_quotes),
     ("docs/training.md", "trained_rnn_ablations.json", ablation_quotes),
     ("docs/simulator.md", "saturation.json", saturation_quotes),
+    ("docs/training.md", "trained_rnn_neuron.json", neuron_quotes),
     ("docs/qc.md", "qc.json", qc_quotes),
     ("docs/qc.md", "qc_bits.json", qc_bits_quotes),
 ]

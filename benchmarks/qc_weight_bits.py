@@ -1,7 +1,7 @@
 """Question classification against weight bits: float, quantized, on chip.
 
 Runs the whole pipeline of ``python -m nengo_truenorth.qc`` (float training,
-quantization after training, quantized training, the chip in the training loop)
+quantization after training, quantized training, chip-aware training)
 with 2- and 3-bit Elman weights (the core's 4-axon code writes 2..4 bits), writes
 ``benchmarks/results/qc_bits.json``, and draws ``docs/qc_weight_bits.png`` with the
 4-bit rows of ``benchmarks/results/qc.json`` (``python -m nengo_truenorth.qc --data
@@ -33,7 +33,7 @@ CURVES = (
     ("activities", "weights and activities quantized after training"),
     ("chip_post", "on chip, quantized after training"),
     ("qat", "quantized in training"),
-    ("chip", "on chip, chip in the training loop"),
+    ("chip", "on chip, chip-aware training"),
 )
 
 

@@ -1,11 +1,12 @@
 """``python -m nengo_truenorth.qc``: question classification on one chip core.
 
 Reproduces the table of Diehl et al. 2016 on TREC (6 classes): for each seed, trains
-the float network (48 projection units, 16 Elman units, softmax) on the training
-questions less a validation split, quantizes it after training (the paper's way:
-4-bit weights; 4-bit weights and activities; on the chip), then trains it further
-under each constraint (quantization in the forward pass, with nearest or
-stochastic rounding; the chip's own ticks in the forward pass) and runs each
+the float network (48 projection units, 16 Elman units, softmax) as a Nengo network
+with ``nengo_dl.Simulator.fit`` (:mod:`.dl`) on the training questions, quantizes it
+after training (the paper's way: 4-bit weights; 4-bit weights and activities; on
+the chip), then trains it further in NengoDL under each constraint (quantization in
+the forward pass, with nearest or stochastic rounding; chip-aware: the units carry
+their remainder from word to word as the chip's neurons do) and runs each
 constrained network on the emulated core. Prints the table (mean ± std over
 seeds, the paper's figures beside), cores, ticks per question and power at real
 time, and ends with ``on-chip accuracy: MEAN ± STD``.
@@ -47,10 +48,10 @@ ROWS = (
     ("qat_chip", "quantized in training: on chip", None),
     ("stochastic", "stochastic rounding in training: {b}-bit w., 4-bit a.", None),
     ("stochastic_chip", "stochastic rounding in training: on chip", None),
-    ("chip", "chip in the training loop: on chip", None),
+    ("chip", "chip-aware training (remainder carried): on chip", None),
 )
 
-#: Epochs of each training stage (float, quantized, chip in the loop).
+#: Epochs of each training stage (float, quantized, chip-aware).
 EPOCHS = {"float": 60, "quantized": 15, "chip": 20}
 #: Adam's initial learning rate of each stage (cosine-decayed to 0).
 LEARNING_RATES = {"float": 0.003, "quantized": 0.001, "chip": 0.001}
@@ -281,6 +282,9 @@ def evaluate(args):
 
 def main(argv=None):
     args = parse_args(argv)
+    # TensorFlow's C++ log (placeholder and CUDA notices) would bury the progress
+    # bars; its warnings and errors still show, and a user's setting wins
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "1")
     from .data import prepare
 
     try:
@@ -300,7 +304,7 @@ def main(argv=None):
             data.x_test, data.y_test = data.x_test[:100], data.y_test[:100]
         print(
             f"seed {seed}: float, after-training quantization, quantized training "
-            "(nearest, stochastic), chip in the loop",
+            "(nearest, stochastic), chip-aware training",
             flush=True,
         )
         rows.append(
@@ -316,7 +320,7 @@ def main(argv=None):
         print(
             f"seed {seed}: float {r['float']:.3f}, after training on chip "
             f"{r['chip_post']:.3f}, quantized in training {r['qat']:.3f} (on chip "
-            f"{r['qat_chip']:.3f}), chip in the loop {r['chip']:.3f}",
+            f"{r['qat_chip']:.3f}), chip-aware {r['chip']:.3f}",
             flush=True,
         )
     summary = summarize(rows)

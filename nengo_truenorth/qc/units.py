@@ -12,8 +12,8 @@ levels times input counts). :class:`WindowUnits` is this step in Nengo's terms (
 simulator step per word, ``J`` from the ensemble's input with unit gain and zero
 bias), the surrogate that NengoDL trains with. It is not the chip bit for bit --
 within a window the chip's floor at 0 and one spike per tick depend on when the
-spikes arrive -- but on a trained network its counts are within one of the chip's
-and the two agree on 96 % of the test questions (``tests/qc``); the chip's own ticks
+spikes arrive -- but on trained networks its counts stay within about one of the
+chip's (docs/qc.md compares the two accuracies); the chip's own ticks
 (:func:`.core.run_core`) give the accuracy that is reported.
 
 With ``carry=False`` the remainder is dropped after each word (``v`` restarts at 0):
