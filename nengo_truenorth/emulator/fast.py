@@ -467,6 +467,31 @@ class FastEmulator(Emulator):
             peak=np.full(n_cores, POTENTIAL_MAX, dtype=np.int32),
         )
 
+    #: Names of the kernels' paths, by :attr:`.kernels.Params.weight_kind` and
+    #: :attr:`.kernels.Params.neuron_kind`.
+    WEIGHT_PATHS = ("shared", "int8", "int16")
+    NEURON_PATHS = ("shared", "own", "stochastic")
+
+    def core_paths(self):
+        """How the kernels run each core, which decides what a tick of it costs.
+
+        Synapses: ``"shared"`` (one weight per axon type for the whole core: no
+        weight is read), ``"int8"`` or ``"int16"`` (a weight per neuron, in the
+        narrowest width that holds the core's weights; cores with stochastic
+        synapses take ``"int16"``). Neurons: ``"shared"`` (one parameter set for the
+        core: only potentials are read), ``"own"`` (per-neuron parameters) or
+        ``"stochastic"`` (a stochastic leak or threshold: the general loop).
+
+        Returns
+        -------
+        weights, neurons : list of str
+            One name per core, in the order of ``model.cores``.
+        """
+        return (
+            [self.WEIGHT_PATHS[k] for k in self._params.weight_kind],
+            [self.NEURON_PATHS[k] for k in self._params.neuron_kind],
+        )
+
     def _watch_columns(self, spike_watch):
         """Column of ``spike_watch`` for each global neuron (-1: not watched).
 

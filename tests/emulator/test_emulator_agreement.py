@@ -357,3 +357,128 @@ def test_fast_emulator_is_registered_by_name():
     assert EMULATORS["fast"] is FastEmulator
     assert get_emulator("fast") is FastEmulator
     assert FastEmulator.name == "fast"
+
+
+# --- the kernels' paths: shared parameter sets, weight widths, stochastic cores ---
+
+#: Each core of :func:`paths_model`, by the paths its parameters allow.
+PATHS = {
+    "shared-shared": ("shared", "shared"),
+    "int8-shared": ("int8", "shared"),
+    "int16-own": ("int16", "own"),
+    "int8-own": ("int8", "own"),
+    "shared-stochastic": ("shared", "stochastic"),
+    "stochastic-synapses": ("int16", "own"),
+}
+
+
+def paths_model(seed, density=0.3, extreme_fraction=0.0, unreached_weights=True):
+    """A random model whose cores take each path of the fast kernels, in the order
+    of :data:`PATHS`, then one more core of each at random.
+
+    Shared cores get one parameter set (drawn from one of their neurons) and one
+    weight per axon type; where ``unreached_weights``, the neurons no axon reaches
+    keep other weights and parameters outside the live words, which the kernels
+    never read.
+    """
+    rng = np.random.default_rng(seed)
+    n_cores = 2 * len(PATHS)
+    model = random_model(
+        rng,
+        n_cores,
+        density=density,
+        extreme_fraction=extreme_fraction,
+        stochastic_fraction=0.0,
+    )
+    kinds = list(PATHS) + list(rng.choice(list(PATHS), size=len(PATHS)))
+    for core, kind in zip(model.cores, kinds):
+        # a few neurons at each end are unreached: outside the live words
+        core.connect(slice(None), slice(0, 8), connected=False)
+        core.connect(slice(None), slice(248, 256), connected=False)
+        core.set_neuron(slice(0, 8), initial_potential=0, leak=0, threshold=5)
+        core.set_neuron(slice(248, 256), initial_potential=0, leak=0, threshold=5)
+        live = slice(8, 248) if unreached_weights else slice(None)
+        weights, neurons = kind.split("-", 1)
+        if weights == "shared":
+            core.set_neuron(live, weights=rng.integers(-255, 256, size=4))
+        elif weights == "int16":
+            core.set_neuron(rng.integers(8, 248), weights=[200, -7, 3, -255])
+        if neurons in ("shared", "stochastic"):
+            j = rng.integers(8, 248)
+            one = {
+                name: getattr(core, name)[j]
+                for name in (
+                    "leak",
+                    "leak_reversal",
+                    "threshold",
+                    "negative_threshold",
+                    "reset_potential",
+                    "reset_mode",
+                    "negative_saturation",
+                )
+            }
+            core.set_neuron(live, **one)
+        if neurons == "stochastic":
+            core.set_neuron(slice(8, 248, 3), stochastic_leak=1, leak=-90)
+            core.set_neuron(slice(9, 248, 5), threshold_mask_bits=4)
+        if kind == "stochastic-synapses":
+            core.stochastic_weights[slice(8, 248, 2), 1] = 1
+            core.weights[slice(8, 248, 2), 1] = rng.integers(-255, 256, size=120)
+    return model, kinds
+
+
+def test_each_core_takes_the_path_its_parameters_allow():
+    model, kinds = paths_model(0)
+    weights, neurons = FastEmulator(model).core_paths()
+    assert list(zip(weights, neurons)) == [PATHS[kind] for kind in kinds]
+
+
+def test_shared_paths_read_only_the_neurons_axons_reach():
+    # the same cores with every neuron's weights and parameters shared take the
+    # shared paths too; with the unreached ones' own values, still
+    for unreached in (True, False):
+        model, kinds = paths_model(1, unreached_weights=unreached)
+        weights, neurons = FastEmulator(model).core_paths()
+        assert weights[0] == neurons[0] == "shared"
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_fast_matches_reference_on_every_path(seed):
+    model, _ = paths_model(seed)
+    inputs = random_input(np.random.default_rng(seed), model, 200, rate=0.1)
+    expected = compare(model, inputs, [120, 80])
+    assert expected["totals"]["spikes"] > 1000
+
+
+def test_fast_matches_reference_on_every_path_near_saturation():
+    model, _ = paths_model(2, extreme_fraction=0.3)
+    inputs = random_input(np.random.default_rng(2), model, 150, rate=0.2)
+    expected = compare(model, inputs, [150])
+    assert expected["counters"]["saturated"].sum() > 0
+
+
+@settings(
+    max_examples=5,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+    derandomize=True,
+)
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    density=st.floats(0.0, 0.6),
+    extreme_fraction=st.sampled_from([0.0, 0.2]),
+    unreached_weights=st.booleans(),
+    parallel=st.booleans(),
+    split=st.integers(1, 99),
+)
+def test_fast_matches_reference_on_any_mix_of_paths(
+    seed, density, extreme_fraction, unreached_weights, parallel, split
+):
+    model, _ = paths_model(
+        seed,
+        density=density,
+        extreme_fraction=extreme_fraction,
+        unreached_weights=unreached_weights,
+    )
+    inputs = random_input(np.random.default_rng(seed), model, 100, rate=0.1)
+    compare(model, inputs, [split, 100 - split], parallel=parallel)
