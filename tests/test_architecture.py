@@ -47,9 +47,18 @@ ALLOWED = {
     # question classification (Diehl et al. 2016): the TREC data, the Elman core's
     # integers and its ticks (NumPy), the core as a chip model on the emulators with
     # its energy and files, the core as Nengo objects (the chip's neuron, per-object
-    # options), and its training (TensorFlow, the sister package's stochastic
-    # rounding)
-    "qc": {"hardware", "ir", "emulator", "energy", "files", "neurons", "config"},
+    # options), and its training in NengoDL with the training tools (ChipDense,
+    # QuantizedActivity; the sister package's quantizers)
+    "qc": {
+        "hardware",
+        "ir",
+        "emulator",
+        "energy",
+        "files",
+        "neurons",
+        "config",
+        "training",
+    },
     # convnets (Esser et al. 2016): the spec and its exact integer forward pass
     # (NumPy), the Nengo network of binary chip neurons, frame-rate runs on the
     # Simulator, and their training (TensorFlow, the sister package's quantizers)
@@ -164,7 +173,7 @@ def test_only_training_code_uses_the_sister_package():
         # quantizers
         if relative.parts[1] == "training" or relative.parts[1:] in (
             ("convnet", "train.py"),
-            ("qc", "train.py"),
+            ("qc", "dl.py"),
         ):
             continue
         for name in imports_of(file, package):
