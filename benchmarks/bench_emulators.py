@@ -14,6 +14,11 @@ best is reported, as ``timeit`` does, because other processes on a shared machin
 slow some windows down; the median and every window are in the JSON file, with the
 load average at the start and the end.
 
+Memory, not arithmetic, bounds a full chip, so the run also measures this machine's
+streaming memory bandwidth (:func:`memory_bandwidth`: a copy and a sum over arrays far
+larger than the caches, best of several) and prints it beside the full chip's ticks
+per second, with the numba that compiled the kernels.
+
 Usage::
 
     python benchmarks/bench_emulators.py [--quick] [--out FILE] [--cores 1,64,4096]
@@ -40,7 +45,8 @@ REFERENCE_MAX_CORES = 64
 REAL_TIME_TICKS_PER_S = 1000
 
 TARGET_RATIO_64 = 100
-TARGET_CHIP_TICKS_PER_S = 250
+#: The full chip in real time on this project's 2-core machine (issue 14; was 250).
+TARGET_CHIP_TICKS_PER_S = REAL_TIME_TICKS_PER_S
 
 
 def timed_windows(emulator, windows, window_seconds, chunk):
@@ -64,6 +70,49 @@ def timed_windows(emulator, windows, window_seconds, chunk):
         total += ticks
         rates.append(ticks / elapsed)
     return total, rates
+
+
+#: Bytes of each array that :func:`memory_bandwidth` streams: far beyond the caches.
+BANDWIDTH_BYTES = 2**28
+
+
+@numba.njit(parallel=True, cache=True)
+def _parallel_sum(array):
+    total = 0
+    for i in numba.prange(array.size):
+        total += array[i]
+    return total
+
+
+def memory_bandwidth(nbytes=BANDWIDTH_BYTES, repeats=5):
+    """This machine's streaming memory bandwidth in GB/s, best of ``repeats``.
+
+    Returns
+    -------
+    dict
+        ``copy_gb_s``: NumPy copying one ``nbytes`` array into another, counting the
+        bytes read and written; ``read_gb_s``: NumPy summing it on one thread;
+        ``read_gb_s_all_threads``: a numba ``prange`` sum on all numba's threads.
+    """
+    source = np.ones(nbytes // 8, dtype=np.int64)
+    target = np.empty_like(source)
+    _parallel_sum(source[:8])  # compile (or load from the cache) outside the timing
+
+    def best(run, bytes_moved):
+        times = []
+        for _ in range(repeats):
+            t0 = time.perf_counter()
+            run()
+            times.append(time.perf_counter() - t0)
+        return bytes_moved / min(times) / 1e9
+
+    return {
+        "copy_gb_s": best(lambda: np.copyto(target, source), 2 * nbytes),
+        "read_gb_s": best(lambda: source.sum(), nbytes),
+        "read_gb_s_all_threads": best(lambda: _parallel_sum(source), nbytes),
+        "array_bytes": nbytes,
+        "repeats": repeats,
+    }
 
 
 def measure(n_cores, seed, quick, reference_per_core):
@@ -98,6 +147,7 @@ def measure(n_cores, seed, quick, reference_per_core):
         "fast_ticks_per_s_windows": rates,
         "fast_ticks_measured": ticks,
         "fast_parallel": fast.parallel,
+        "fast_core_paths": _path_counts(fast),
         "fast_build_s": build_s,
         "model_generation_s": generate_s,
     }
@@ -137,6 +187,15 @@ def measure(n_cores, seed, quick, reference_per_core):
     return row
 
 
+def _path_counts(emulator):
+    """How many cores take each synapse and neuron path of the fast kernels."""
+    weights, neurons = emulator.core_paths()
+    return {
+        "synapses": {name: weights.count(name) for name in sorted(set(weights))},
+        "neurons": {name: neurons.count(name) for name in sorted(set(neurons))},
+    }
+
+
 def table(rows):
     header = (
         f"{'cores':>6} {'rate Hz':>8} {'syn events/tick':>16} {'ref ticks/s':>12} "
@@ -164,6 +223,14 @@ def table(rows):
     return "\n".join(lines)
 
 
+def _threading_layer():
+    """The threading layer numba's parallel kernels ran on (None before any ran)."""
+    try:
+        return numba.threading_layer()
+    except ValueError:
+        return None
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="short runs")
@@ -179,6 +246,11 @@ def main(argv=None):
     args = parser.parse_args(argv)
 
     load_start = list(os.getloadavg())
+    print(
+        f"numba {numba.__version__} ({numba.get_num_threads()} threads), "
+        f"NumPy {np.__version__}, {os.cpu_count()} CPUs",
+        flush=True,
+    )
     sizes = sorted(int(c) for c in args.cores.split(","))
     reference_per_core = {}
     rows = []
@@ -186,7 +258,17 @@ def main(argv=None):
         print(f"... {n_cores} cores", file=sys.stderr, flush=True)
         rows.append(measure(n_cores, args.seed, args.quick, reference_per_core))
 
+    print("... memory bandwidth", file=sys.stderr, flush=True)
+    bandwidth = memory_bandwidth(repeats=3 if args.quick else 5)
+
     print(table(rows))
+    print(
+        f"memory bandwidth: copy {bandwidth['copy_gb_s']:.1f} GB/s (read + write), "
+        f"sum {bandwidth['read_gb_s']:.1f} GB/s on one thread, "
+        f"{bandwidth['read_gb_s_all_threads']:.1f} GB/s on "
+        f"{numba.get_num_threads()} (best of {bandwidth['repeats']}, "
+        f"{bandwidth['array_bytes'] // 2**20} MiB arrays)"
+    )
     by_cores = {r["cores"]: r for r in rows}
     targets = {}
     if 64 in by_cores:
@@ -201,9 +283,17 @@ def main(argv=None):
             "measured": by_cores[4096]["fast_ticks_per_s"],
             "met": by_cores[4096]["fast_ticks_per_s"] >= TARGET_CHIP_TICKS_PER_S,
         }
+        chip = by_cores[4096]
+        print(
+            f"full chip: {chip['fast_ticks_per_s']:,.1f} ticks/s best window "
+            f"({chip['fast_ticks_per_s_median']:,.1f} median, "
+            f"{'parallel' if chip['fast_parallel'] else 'serial'}), beside "
+            f"{bandwidth['copy_gb_s']:.1f} GB/s copy bandwidth; numba "
+            f"{numba.__version__}; core paths {chip['fast_core_paths']}"
+        )
         print(
             f"fast emulator build (validation, flat arrays, routes) at 4096 cores: "
-            f"{by_cores[4096]['fast_build_s']:.1f} s"
+            f"{chip['fast_build_s']:.1f} s"
         )
     checked = [r for r in rows if "emulators_agree" in r]
     if checked:
@@ -229,11 +319,13 @@ def main(argv=None):
             "cpu_count": os.cpu_count(),
             "numba_threads": numba.get_num_threads(),
             "numba": numba.__version__,
+            "numba_threading_layer": _threading_layer(),
             "numpy": np.__version__,
             "python": platform.python_version(),
             "load_average_start": load_start,
             "load_average_end": list(os.getloadavg()),
         },
+        "memory_bandwidth": bandwidth,
         "rows": rows,
         "targets": targets,
     }
