@@ -263,11 +263,14 @@ class _Blocks:
 class FastEmulator(Emulator):
     """Vectorized, event-driven emulator, bit-exact with the reference emulator.
 
-    All cores share flat arrays of compact integers (``int32`` potentials, ``int16``
-    weights and leaks, ``uint8`` flags, one weight row per axon type). Each axon's
-    crossbar row is 256 bits, and only the rows of *active* axons are read: they are
-    tallied per axon type, eight neurons per 64-bit addition, and the tally is
-    weighted once per core. Pending spikes sit in a ring of 16 one-bit-per-axon
+    All cores share flat arrays of compact integers (``int32`` potentials, ``int8``
+    or ``int16`` weights, one weight row per axon type). Each axon's crossbar row is
+    256 bits, and only the rows of *active* axons are read: each is added to the
+    potentials as a masked vector add of the weight row of its type. Where a core's
+    neurons share one weight per axon type, or one set of leak, threshold and reset
+    parameters, the kernels read that one set instead of per-neuron arrays
+    (:meth:`core_paths` says which cores do): a full chip's tick then reads little
+    more than its potentials. Pending spikes sit in a ring of 16 one-bit-per-axon
     slots, which merges spikes due on one axon at one tick. A tick costs one
     vectorized pass over the neurons plus a few operations per active axon and per
     spike; :mod:`.kernels` has the details.
@@ -283,10 +286,10 @@ class FastEmulator(Emulator):
         :attr:`PARALLEL_MIN_THREADS` threads, and from
         :attr:`PARALLEL_MIN_CORES_FEW_THREADS` cores with fewer. With two threads,
         the barrier costs more than the second thread gives on small models, and on
-        any model once something else runs on the machine: on a 2-core machine, a
-        2,048-core model under load ran at 124 ticks/s in parallel and 591 serially,
-        while a full chip on the quiet machine ran at 388 in parallel and 257
-        serially.
+        any model once something else runs on the machine: on a 2-core machine under
+        load (two niced training runs), a full chip ran at 128-184 ticks/s in
+        parallel and 624-682 serially; on the quiet machine, before the masked-add
+        kernels, at 388 in parallel and 257 serially.
 
     Examples
     --------
