@@ -112,7 +112,9 @@ def _packed_crossbar(cores):
 
     Packed one core at a time to keep the temporaries small.
     """
-    crossbar = _aligned_empty((len(cores) * AXONS_PER_CORE, kernels.ROW_WORDS), np.uint64)
+    crossbar = _aligned_empty(
+        (len(cores) * AXONS_PER_CORE, kernels.ROW_WORDS), np.uint64
+    )
     for c, core in enumerate(cores):
         crossbar[c * AXONS_PER_CORE : (c + 1) * AXONS_PER_CORE] = _bit_rows(
             np.asarray(core.crossbar, dtype=bool)
@@ -214,7 +216,10 @@ def _neuron_kinds(fields, words, stochastic):
     """
     n_cores = len(words)
     table = np.stack(
-        [fields[name].reshape(n_cores, NEURONS_PER_CORE) for name in kernels.SHARED_FIELDS],
+        [
+            fields[name].reshape(n_cores, NEURONS_PER_CORE)
+            for name in kernels.SHARED_FIELDS
+        ],
         axis=-1,
     )
     kind = np.full(n_cores, kernels.NEURONS_OWN, dtype=np.uint8)
@@ -402,7 +407,9 @@ class FastEmulator(Emulator):
         weight_kind, shared_weights = _weight_kinds(
             weights, _reached_by_type(crossbar, axon_type), stochastic_synapse_core
         )
-        neuron_fields = {name: stacked(name, np.int32) for name in kernels.SHARED_FIELDS}
+        neuron_fields = {
+            name: stacked(name, np.int32) for name in kernels.SHARED_FIELDS
+        }
         neuron_kind, shared_neuron = _neuron_kinds(
             neuron_fields, words, stochastic_neuron_core
         )

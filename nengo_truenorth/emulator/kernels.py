@@ -440,14 +440,18 @@ def _integrate_synapses(c, tkey, p, s, word_base, w0, nw):
             elif kind == WEIGHTS_SHARED:
                 _masked_add_shared(V, p.shared_weights[c, G], row, q0, nq)
             elif kind == WEIGHTS_INT8:
-                _masked_add(V, p.weights8[c, G, q0 * 64 : q1 * 64], row, row, q0, nq, False)
+                W8 = p.weights8[c, G, q0 * 64 : q1 * 64]
+                _masked_add(V, W8, row, row, q0, nq, False)
             else:
-                _masked_add(V, p.weights[c, G, q0 * 64 : q1 * 64], row, row, q0, nq, False)
+                W = p.weights[c, G, q0 * 64 : q1 * 64]
+                _masked_add(V, W, row, row, q0, nq, False)
     return events
 
 
 @numba.njit(cache=True, inline="always")
-def _neuron_step(integrated, leak, leak_reversal, alpha, beta, R, gamma, kappa, may_clip):
+def _neuron_step(
+    integrated, leak, leak_reversal, alpha, beta, R, gamma, kappa, may_clip
+):
     """Spec steps 3, 5 and 6 of one deterministic neuron; its new potential and byte.
 
     ``integrated`` is its potential after step 2. With eta = 0 both negative-threshold
