@@ -206,6 +206,44 @@ def measure(n_cores, seed, quick, reference_per_core):
     return row
 
 
+def per_neuron_variant(model, rng):
+    """``model`` with its neurons' own parameters: each neuron's type weights +-2 or
+    +-3 and threshold 45..55 (rates stay near 20 Hz), so that no core can share one
+    parameter set or one weight per type, as a compiled network's cores rarely can.
+    """
+    for core in model.cores:
+        k = rng.integers(2, 4, size=(len(core.threshold), 1))
+        core.weights = (np.array([1, -1, 1, -1]) * k).astype(core.weights.dtype)
+        core.threshold = rng.integers(45, 56, size=len(core.threshold)).astype(
+            core.threshold.dtype
+        )
+    return model
+
+
+def measure_per_neuron(n_cores, seed, quick):
+    """Ticks per second of the fast emulator on :func:`per_neuron_variant` of the
+    benchmark model (its default mode)."""
+    rng = np.random.default_rng(seed)
+    model = per_neuron_variant(benchmark_model(rng, n_cores), rng)
+    fast = FastEmulator(model)
+    fast.run(5)
+    fast.reset()
+    chunk = max(1, min(1000, 100_000 // n_cores))
+    ticks, rates = timed_windows(fast, 3 if quick else 8, 0.2 if quick else 0.5, chunk)
+    totals = fast.activity.totals
+    return {
+        "cores": n_cores,
+        "rate_hz": totals["spikes"]
+        / (ticks * n_cores * NEURONS_PER_CORE)
+        * REAL_TIME_TICKS_PER_S,
+        "fast_ticks_per_s": max(rates),
+        "fast_ticks_per_s_median": float(np.median(rates)),
+        "fast_ticks_per_s_windows": rates,
+        "fast_parallel": fast.parallel,
+        "fast_core_paths": _path_counts(fast),
+    }
+
+
 def _path_counts(emulator):
     """How many cores take each synapse and neuron path of the fast kernels."""
     weights, neurons = emulator.core_paths()
@@ -277,6 +315,10 @@ def main(argv=None):
         print(f"... {n_cores} cores", file=sys.stderr, flush=True)
         rows.append(measure(n_cores, args.seed, args.quick, reference_per_core))
 
+    per_neuron = None
+    if 4096 in sizes:
+        print("... 4096 cores, per-neuron parameters", file=sys.stderr, flush=True)
+        per_neuron = measure_per_neuron(4096, args.seed, args.quick)
     print("... memory bandwidth", file=sys.stderr, flush=True)
     bandwidth = memory_bandwidth(repeats=3 if args.quick else 5)
 
@@ -319,6 +361,14 @@ def main(argv=None):
             f"{numba.__version__}; core paths {chip['fast_core_paths']}"
         )
         print(
+            f"full chip, per-neuron weights and thresholds: "
+            f"{per_neuron['fast_ticks_per_s']:,.1f} ticks/s best window "
+            f"({per_neuron['fast_ticks_per_s_median']:,.1f} median, "
+            f"{'parallel' if per_neuron['fast_parallel'] else 'serial'}, "
+            f"{per_neuron['rate_hz']:.1f} Hz); core paths "
+            f"{per_neuron['fast_core_paths']}"
+        )
+        print(
             f"fast emulator build (validation, flat arrays, routes) at 4096 cores: "
             f"{chip['fast_build_s']:.1f} s"
         )
@@ -354,6 +404,7 @@ def main(argv=None):
         },
         "memory_bandwidth": bandwidth,
         "rows": rows,
+        "full_chip_per_neuron": per_neuron,
         "targets": targets,
     }
     out = Path(args.out)

@@ -293,8 +293,8 @@ class FastEmulator(Emulator):
         the barrier costs more than the second thread gives on small models, and on
         any model once something else runs on the machine: on a 2-core machine under
         load (two niced training runs), a full chip ran at 128-184 ticks/s in
-        parallel and 624-682 serially; on the quiet machine, before the masked-add
-        kernels, at 388 in parallel and 257 serially.
+        parallel and 624-682 serially; on the quiet machine at 1,325-1,463 in
+        parallel and 685-739 serially (``benchmarks/bench_emulators.py``).
 
     Examples
     --------
