@@ -1100,7 +1100,7 @@ def qc_quotes(results):
         f"4-bit weights alone {pm('weights')}, on the chip {pm('chip_post')}",
         f"recovers the quantized network, {pm('qat')} (stochastic rounding: "
         f"{pm('stochastic')}), but not the chip: {pm('qat_chip')}",
-        f"the same integers give {pm('chip_window')}",
+        f"the carried-remainder model of the same integers gives {pm('chip_window')}",
         f"{m['power_uw']['mean']:.1f} µW and {m['uj_per_question']['mean']:.2f} µJ "
         "per question",
         f"{results['rows'][0]['ticks_per_question']} ticks per question",
