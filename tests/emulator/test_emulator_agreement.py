@@ -19,6 +19,7 @@ from nengo_truenorth.emulator import (
     get_emulator,
 )
 from nengo_truenorth.emulator.fast import live_neurons, live_words
+from nengo_truenorth.emulator.kernels import SHARED_FIELDS
 from nengo_truenorth.emulator.random_models import random_input, random_model
 from nengo_truenorth.hardware import ChipModel
 from nengo_truenorth.hardware.limits import POTENTIAL_MAX, POTENTIAL_MIN
@@ -405,18 +406,7 @@ def paths_model(seed, density=0.3, extreme_fraction=0.0, unreached_weights=True)
             core.set_neuron(rng.integers(8, 248), weights=[200, -7, 3, -255])
         if neurons in ("shared", "stochastic"):
             j = rng.integers(8, 248)
-            one = {
-                name: getattr(core, name)[j]
-                for name in (
-                    "leak",
-                    "leak_reversal",
-                    "threshold",
-                    "negative_threshold",
-                    "reset_potential",
-                    "reset_mode",
-                    "negative_saturation",
-                )
-            }
+            one = {name: getattr(core, name)[j] for name in SHARED_FIELDS}
             core.set_neuron(live, **one)
         if neurons == "stochastic":
             core.set_neuron(slice(8, 248, 3), stochastic_leak=1, leak=-90)
