@@ -42,6 +42,7 @@ from .trec import (
     read_trec_file,
     tokenize,
 )
+from .units import WindowUnits
 
 __all__ = [
     "COARSE_LABELS",
@@ -54,6 +55,7 @@ __all__ = [
     "Question",
     "TrecData",
     "Vocabulary",
+    "WindowUnits",
     "align_right",
     "build_network",
     "core_model",
