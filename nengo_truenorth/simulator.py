@@ -36,6 +36,7 @@ from .passes import (
     warn_unfaithful,
 )
 from .runtime import ChipRecording, SimChip, chip_operator
+from .runtime.host_filters import merge_host_filters
 from .runtime.optimizer import optimize_model
 from .runtime.prepare import prepare_runtime
 from .neurons import TrueNorthNeuron
@@ -242,6 +243,8 @@ class Simulator(nengo.Simulator):
         # on the model, so that Nengo's __init__ (optimize=False) only orders them
         if optimize:
             optimize_model(model, progress_bar=_left_open(progress_bar))
+            # the host's probe and input filters, one step for each kind of filter
+            merge_host_filters(model)
         for op in model.operators:
             if isinstance(op, SimChip):
                 op.read_whole_bases()
