@@ -51,9 +51,12 @@ def test_merged_filters_give_nengos_bits_and_reset():
             assert np.array_equal(sim.data[p], first[p]), p
 
 
-def chip_network():
+def chip_network(stim_output=None):
     with nengo.Network(seed=1) as net:
-        stim = nengo.Node(lambda t: [np.sin(6 * t), np.cos(6 * t)])
+        if stim_output is None:
+            stim = nengo.Node(lambda t: [np.sin(6 * t), np.cos(6 * t)])
+        else:
+            stim = nengo.Node(stim_output, size_out=2)
         ensembles = [nengo.Ensemble(64, 2) for _ in range(3)]
         probes = []
         for ens in ensembles:
@@ -95,3 +98,21 @@ def test_only_elementwise_steps_merge(synapse, elementwise):
     model.build(net)
     assert merge_host_filters(model) == (2 if elementwise else 0)
     assert host_filters.ELEMENTWISE_STEPS
+
+
+def test_a_pickled_simulator_carries_the_merged_filter_states():
+    import pickle
+
+    # (a process, not a lambda: the network is pickled with the simulator)
+    net, probes = chip_network(nengo.processes.WhiteSignal(1.0, high=5, seed=2))
+    with nengo_truenorth.Simulator(net, progress_bar=False) as sim:
+        assert any(isinstance(op, MergedFilters) for op in sim.model.operators)
+        sim.run_steps(100)
+        state = pickle.dumps({"sim": sim, "probes": probes})
+        sim.run_steps(100)
+        data = {p: sim.data[p][100:].copy() for p in probes}
+    loaded = pickle.loads(state)
+    with loaded["sim"] as sim2:
+        sim2.run_steps(100)
+        for p, q in zip(probes, loaded["probes"]):
+            assert np.array_equal(sim2.data[q][100:], data[p])
