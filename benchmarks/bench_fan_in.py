@@ -20,14 +20,12 @@ Run with ``python benchmarks/bench_fan_in.py``.
 import argparse
 import json
 import os
-import platform
-import sys
 import time
 from pathlib import Path
 
 import nengo
 import numpy as np
-from provenance import git_commit
+from provenance import command, git_commit, machine
 
 import nengo_truenorth
 
@@ -106,16 +104,9 @@ def main(argv=None):
             f"b {row['chip_rms']['b']:.3f} ({row['nengo_rms']['b']:.3f})"
         )
     result = {
-        "command": "python benchmarks/bench_fan_in.py"
-        + "".join(" " + a for a in (sys.argv[1:] if argv is None else argv)),
+        "command": command(__file__, argv),
         "commit": git_commit(("nengo_truenorth",)),
-        "machine": {
-            "platform": platform.platform(),
-            "cpu_count": os.cpu_count(),
-            "load_average_start": load_start,
-            "load_average_end": list(os.getloadavg()),
-            "python": platform.python_version(),
-        },
+        "machine": machine(load_start),
         "model": {
             "target_norm": NORM,
             "seconds": SECONDS,

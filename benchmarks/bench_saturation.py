@@ -20,13 +20,11 @@ Run with ``python benchmarks/bench_saturation.py``.
 import argparse
 import json
 import os
-import platform
-import sys
 import warnings
 from pathlib import Path
 
 import nengo
-from provenance import git_commit
+from provenance import command, git_commit, machine
 
 import nengo_truenorth
 from nengo_truenorth.frontend import Model
@@ -121,16 +119,9 @@ def main(argv=None):
             f"saturated {row['saturated']:.0%}"
         )
     result = {
-        "command": "python benchmarks/bench_saturation.py"
-        + "".join(" " + a for a in (sys.argv[1:] if argv is None else argv)),
+        "command": command(__file__, argv),
         "commit": git_commit(("nengo_truenorth",)),
-        "machine": {
-            "platform": platform.platform(),
-            "cpu_count": os.cpu_count(),
-            "load_average_start": load_start,
-            "load_average_end": list(os.getloadavg()),
-            "python": platform.python_version(),
-        },
+        "machine": machine(load_start),
         "model": {
             "a": "100 LIF neurons, radius 1",
             "b": "100 LIF neurons, radius 5",

@@ -29,8 +29,6 @@ Run with ``python benchmarks/bench_simulator.py [--quick] [--dimensions 1 2]``.
 import argparse
 import json
 import os
-import platform
-import sys
 import tempfile
 import time
 from contextlib import contextmanager
@@ -382,16 +380,13 @@ def main(argv=None):
         f"{name} {seconds:.2f}" for name, seconds in big["phases_no_cache"].items()
     ))
 
+    # imported here: the tests load this file for its chain, without the folder on
+    # the path
+    from provenance import command, machine
+
     result = {
-        "command": "python benchmarks/bench_simulator.py"
-        + "".join(" " + a for a in (sys.argv[1:] if argv is None else argv)),
-        "machine": {
-            "platform": platform.platform(),
-            "cpu_count": os.cpu_count(),
-            "load_average_start": load_start,
-            "load_average_end": list(os.getloadavg()),
-            "python": platform.python_version(),
-        },
+        "command": command(__file__, argv),
+        "machine": machine(load_start),
         "model": {
             "neurons_per_ensemble": SIZE,
             "neuron_type": "SpikingRectifiedLinear",
