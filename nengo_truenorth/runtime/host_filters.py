@@ -79,18 +79,14 @@ class MergedFilters(Operator):
             state = np.zeros((0, total), dtype=outputs[0].dtype)
         step_f = self.process.make_step((total,), (total,), dt, None, {"X": state})
         bounds = np.concatenate([[0], np.cumsum(sizes)])
-        pairs = [
-            (out, slice(bounds[i], bounds[i + 1]), out.shape)
-            for i, out in enumerate(outputs)
-        ]
+        parts = [slice(lo, hi) for lo, hi in zip(bounds[:-1], bounds[1:])]
         gathered = np.empty(total, dtype=outputs[0].dtype)
-        parts = [slice(bounds[i], bounds[i + 1]) for i in range(len(inputs))]
 
         def step_merged_filters():
             for x, part in zip(inputs, parts):
                 gathered[part] = x
             y = step_f(t.item(), gathered)
-            for out, part, _ in pairs:
+            for out, part in zip(outputs, parts):
                 out[...] = y[part]
 
         return step_merged_filters
