@@ -130,16 +130,10 @@ def measure(n_cores, seed, quick, reference_per_core):
     fast = FastEmulator(model)
     build_s = time.perf_counter() - t0  # validation, flat arrays and routing tables
 
-    # warm up (compiles the kernels on a first run), then measure from tick 0
-    fast.run(5)
-    fast.reset()
-    chunk = max(1, min(1000, 100_000 // n_cores))
-    ticks, rates = timed_windows(fast, 3 if quick else 8, 0.2 if quick else 0.5, chunk)
+    ticks, rates, rate_hz = time_from_tick_0(fast, n_cores, quick)
     fast_tps = max(rates)
-    totals = fast.activity.totals
     n_neurons = n_cores * NEURONS_PER_CORE
-    rate_hz = totals["spikes"] / (ticks * n_neurons) * REAL_TIME_TICKS_PER_S
-    events_per_tick = totals["synaptic_events"] / ticks
+    events_per_tick = fast.activity.totals["synaptic_events"] / ticks
 
     row = {
         "cores": n_cores,
@@ -162,7 +156,7 @@ def measure(n_cores, seed, quick, reference_per_core):
         other = FastEmulator(model, parallel=not fast.parallel)
         other.run(5)
         _, other_rates = timed_windows(
-            other, 3 if quick else 8, 0.2 if quick else 0.5, chunk
+            other, 3 if quick else 8, 0.2 if quick else 0.5, timing_chunk(n_cores)
         )
         row["fast_other_mode"] = {
             "parallel": other.parallel,
@@ -224,24 +218,37 @@ def measure_per_neuron(n_cores, seed, quick):
     """Ticks per second of the fast emulator on :func:`per_neuron_variant` of the
     benchmark model (its default mode)."""
     rng = np.random.default_rng(seed)
-    model = per_neuron_variant(benchmark_model(rng, n_cores), rng)
-    fast = FastEmulator(model)
-    fast.run(5)
-    fast.reset()
-    chunk = max(1, min(1000, 100_000 // n_cores))
-    ticks, rates = timed_windows(fast, 3 if quick else 8, 0.2 if quick else 0.5, chunk)
-    totals = fast.activity.totals
+    fast = FastEmulator(per_neuron_variant(benchmark_model(rng, n_cores), rng))
+    _, rates, rate_hz = time_from_tick_0(fast, n_cores, quick)
     return {
         "cores": n_cores,
-        "rate_hz": totals["spikes"]
-        / (ticks * n_cores * NEURONS_PER_CORE)
-        * REAL_TIME_TICKS_PER_S,
+        "rate_hz": rate_hz,
         "fast_ticks_per_s": max(rates),
         "fast_ticks_per_s_median": float(np.median(rates)),
         "fast_ticks_per_s_windows": rates,
         "fast_parallel": fast.parallel,
         "fast_core_paths": _path_counts(fast),
     }
+
+
+def timing_chunk(n_cores):
+    """Ticks per ``run`` call while timing: about 100,000 core-ticks, 1..1,000."""
+    return max(1, min(1000, 100_000 // n_cores))
+
+
+def time_from_tick_0(fast, n_cores, quick):
+    """Warm ``fast`` up (compiling its kernels on a first run), reset it and time it
+    in windows (:func:`timed_windows`) from tick 0.
+
+    Returns ``(ticks run, ticks per second per window, mean firing rate in Hz)``.
+    """
+    fast.run(5)
+    fast.reset()
+    chunk = timing_chunk(n_cores)
+    ticks, rates = timed_windows(fast, 3 if quick else 8, 0.2 if quick else 0.5, chunk)
+    spikes = fast.activity.totals["spikes"]
+    rate_hz = spikes / (ticks * n_cores * NEURONS_PER_CORE) * REAL_TIME_TICKS_PER_S
+    return ticks, rates, rate_hz
 
 
 def _path_counts(emulator):
