@@ -10,7 +10,7 @@ into the Nengo model, so that each difference is measured on its own:
   (``nengo_truenorth.training.LoopLatency``);
 - the chip's neuron: ``SpikingRectifiedLinear`` rectifies the *current* (a negative
   input leaves the potential alone), the chip neuron adds the signed input to its
-  potential and floors the potential at 0 (:class:`FlooredIF`);
+  potential and floors the potential at 0 (:class:`NeuronVariant`);
 - the host input relays: each hidden neuron's input current reaches it as the spikes
   of a relay pair worth ``input_range`` (2) thresholds each (:func:`relay_node`);
 - the filter neurons: on the chip the posts receive the *spikes* of filter neurons,
@@ -48,6 +48,7 @@ from pathlib import Path
 import nengo
 import numpy as np
 from nengo.neurons import SpikingRectifiedLinear
+from nengo.params import BoolParam, NumberParam
 
 sys.path.insert(0, str(Path(__file__).parent))
 import trained_rnn as T  # noqa: E402
@@ -57,22 +58,54 @@ from nengo_truenorth.training.digits import sample_runner, sequence_input  # noq
 RESULTS = Path(__file__).parent / "results" / "trained_rnn_ablations.json"
 
 
-class FlooredIF(SpikingRectifiedLinear):
-    """Integrate-and-fire as the chip runs ``SpikingRectifiedLinear``: the signed
-    input is added to the potential, which is floored at 0; at most one spike per
-    step, linear reset (the chip's mapping: ``negative_saturation`` at ``β = 0``).
+class NeuronVariant(SpikingRectifiedLinear):
+    """``SpikingRectifiedLinear`` with the chip's differences switched on or off.
 
-    Nengo's ``SpikingRectifiedLinear`` adds ``max(J, 0)`` instead, so a negative input
-    does not take back the potential earlier inputs left. The two agree for a constant
-    input.
+    The chip runs ``SpikingRectifiedLinear`` as integrate-and-fire that adds the signed
+    input to the potential, floors the potential at 0 and fires at most once per step,
+    linear reset (the chip's mapping: ``negative_saturation`` at ``β = 0``):
+    ``NeuronVariant(rectify=False, one_spike=True, floor=0)``. Nengo's neuron adds
+    ``max(J, 0)`` instead, so a negative input does not take back the potential
+    earlier inputs left (the two agree for a constant input), and may fire several
+    times in one step.
+
+    Counts in :attr:`taken` the potential that negative input removed (thresholds,
+    only where there was potential to take) and in :attr:`fired` the spikes
+    (``benchmarks/trained_rnn_neuron.py`` reports them).
+
+    Parameters
+    ----------
+    rectify : bool
+        Add ``max(J, 0)`` (Nengo) instead of ``J`` (the chip).
+    one_spike : bool
+        At most one spike per step (the chip).
+    floor : float
+        The potential stops at ``-floor`` thresholds (0 on the chip).
+    amplitude : float, optional
     """
 
+    rectify = BoolParam("rectify")
+    one_spike = BoolParam("one_spike")
+    floor = NumberParam("floor", low=0)
+
+    def __init__(self, rectify, one_spike, floor, amplitude=1.0):
+        super().__init__(amplitude=amplitude)
+        self.rectify, self.one_spike, self.floor = rectify, one_spike, floor
+        self.taken = self.fired = 0.0
+
     def step(self, dt, J, output, voltage):
-        voltage += J * dt
-        spikes = (voltage >= 1).astype(voltage.dtype)
-        output[:] = (self.amplitude / dt) * spikes
+        drive = (np.maximum(J, 0) if self.rectify else J) * dt
+        after = np.maximum(voltage + drive, -self.floor)
+        self.taken += float(
+            np.sum(np.clip(voltage, 0, None) - np.clip(after, 0, None), where=drive < 0)
+        )
+        voltage[...] = after
+        spikes = np.floor(np.maximum(voltage, 0))
+        if self.one_spike:
+            spikes = np.minimum(spikes, 1)
+        output[...] = (self.amplitude / dt) * spikes
         voltage -= spikes
-        np.maximum(voltage, 0, out=voltage)
+        self.fired += float(spikes.sum())
 
 
 def bernoulli_node(n, copies=1, seed=0, scale=T.SCALE, dt=0.001, gain=1.0):
@@ -151,7 +184,9 @@ def build(
     net = T.build_network(n, weights=w, rec_synapse=synapse)
     T.to_spiking(net)
     if chip_neuron:
-        net.ens.neuron_type = FlooredIF(amplitude=1.0 / T.SCALE)
+        net.ens.neuron_type = NeuronVariant(
+            rectify=False, one_spike=True, floor=0.0, amplitude=1.0 / T.SCALE
+        )
     if recurrence == "bernoulli":
         rec = T.recurrent_connection(net)
         with net:

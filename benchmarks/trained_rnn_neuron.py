@@ -33,12 +33,10 @@ import time
 from pathlib import Path
 
 import nengo
-import numpy as np
-from nengo.neurons import SpikingRectifiedLinear
-from nengo.params import BoolParam, NumberParam
 
 sys.path.insert(0, str(Path(__file__).parent))
 import trained_rnn as T  # noqa: E402
+from trained_rnn_ablations import NeuronVariant  # noqa: E402
 
 RESULTS = Path(__file__).parent / "results" / "trained_rnn_neuron.json"
 
@@ -46,41 +44,27 @@ RESULTS = Path(__file__).parent / "results" / "trained_rnn_neuron.json"
 VARIANTS = (
     ("nengo", "Nengo's SpikingRectifiedLinear", None),
     ("rectified_one_spike", "rectified input, one spike per step", (True, True, 0.0)),
-    ("signed_many_spikes", "signed input, floor 0, any spikes per step", (False, False, 0.0)),
-    ("chip", "signed input, floor 0, one spike per step (the chip)", (False, True, 0.0)),
-    ("floor_1", "signed input, floor -1 threshold, one spike per step", (False, True, 1.0)),
-    ("floor_3", "signed input, floor -3 thresholds, one spike per step", (False, True, 3.0)),
+    (
+        "signed_many_spikes",
+        "signed input, floor 0, any spikes per step",
+        (False, False, 0.0),
+    ),
+    (
+        "chip",
+        "signed input, floor 0, one spike per step (the chip)",
+        (False, True, 0.0),
+    ),
+    (
+        "floor_1",
+        "signed input, floor -1 threshold, one spike per step",
+        (False, True, 1.0),
+    ),
+    (
+        "floor_3",
+        "signed input, floor -3 thresholds, one spike per step",
+        (False, True, 3.0),
+    ),
 )
-
-
-class NeuronVariant(SpikingRectifiedLinear):
-    """``SpikingRectifiedLinear`` with one of the chip's differences switched on.
-
-    Counts in :attr:`taken` the potential that negative input removed (thresholds,
-    only where there was potential to take) and in :attr:`fired` the spikes.
-    """
-
-    rectify = BoolParam("rectify")
-    one_spike = BoolParam("one_spike")
-    floor = NumberParam("floor", low=0)
-
-    def __init__(self, rectify, one_spike, floor, amplitude=1.0):
-        super().__init__(amplitude=amplitude)
-        self.rectify, self.one_spike, self.floor = rectify, one_spike, floor
-        self.taken = self.fired = 0.0
-
-    def step(self, dt, J, output, voltage):
-        drive = (np.maximum(J, 0) if self.rectify else J) * dt
-        after = np.maximum(voltage + drive, -self.floor)
-        self.taken += float(np.sum(np.clip(voltage, 0, None) - np.clip(after, 0, None),
-                                   where=drive < 0))
-        voltage[...] = after
-        spikes = np.floor(np.maximum(voltage, 0))
-        if self.one_spike:
-            spikes = np.minimum(spikes, 1)
-        output[...] = (self.amplitude / dt) * spikes
-        voltage -= spikes
-        self.fired += float(spikes.sum())
 
 
 def measure(task, n, epochs, seed):
