@@ -14,7 +14,7 @@ import numba
 import numpy as np
 from nengo.dists import Choice
 from nengo.exceptions import ValidationError
-from nengo.neurons import NeuronType
+from nengo.neurons import NeuronType, SpikingRectifiedLinear
 from nengo.params import BoolParam, IntParam, NumberParam
 
 from .hardware.limits import (
@@ -568,3 +568,40 @@ def _linear_reset_rates(x, gain, bias, leak, leak_reversal, alpha, amplitude, dt
                 d = min(d, 0.0)
             s = min(max(d / alpha, 0.0), 1.0)
             out[i, j] = amplitude * s / dt
+
+
+class ChipSpikingRectifiedLinear(SpikingRectifiedLinear):
+    """``SpikingRectifiedLinear`` as the chip's neuron runs it.
+
+    The chip runs a ``SpikingRectifiedLinear`` ensemble as integrate-and-fire with
+    linear reset whose potential stops at 0 (``negative_saturation`` at ``β = 0``,
+    see :mod:`nengo_truenorth.frontend.ensemble`). Three things differ from Nengo's
+    neuron, and this type has them all, so ``nengo.Simulator`` (and NengoDL, through
+    :class:`~nengo_truenorth.training.ChipSpikingRectifiedLinearBuilder`) runs what
+    the chip runs:
+
+    - it adds the *signed* input ``J·dt`` to its voltage, where Nengo's adds
+      ``max(J, 0)·dt``: a negative current takes back what earlier ones left;
+    - its voltage stops at 0;
+    - it fires at most once per step (the chip: once per tick).
+
+    For a constant current both fire ``max(J, 0)`` Hz (up to one spike per step), so
+    the rates, and a network trained on them, are the same; the spike trains differ
+    where the current changes sign. ``nengo_truenorth.Simulator`` maps this type
+    exactly as it maps ``SpikingRectifiedLinear``.
+
+    Parameters
+    ----------
+    amplitude : float, optional
+        Scaling factor on the neuron output (each spike is ``amplitude / dt`` high).
+    initial_state : {str: Distribution or array_like}, optional
+        ``"voltage"``, as a fraction of the threshold (default uniform on 0..1, as
+        ``SpikingRectifiedLinear``).
+    """
+
+    def step(self, dt, J, output, voltage):
+        voltage += J * dt
+        np.maximum(voltage, 0.0, out=voltage)
+        spiked = voltage >= 1.0
+        output[...] = spiked * (self.amplitude / dt)
+        voltage -= spiked

@@ -24,7 +24,7 @@ from nengo.utils.progress import Progress, ProgressBar, ProgressTracker
 
 from .compiler import compile_graph
 from .emulator import get_emulator
-from .frontend import Model, chip_loops, finish_build
+from .frontend import Model, chip_loops, finish_build, loop_delays
 from .frontend.budget import network_counts
 from .frontend.solver import default_decoder_cache
 from .hardware.limits import CORES_PER_CHIP
@@ -719,7 +719,8 @@ def build_chip(model, emulator="fast", progress_bar=False, announce=False):
         copies=model.options.copy_neurons,
     )
     check_filter_loops(model.chip, compiled)
-    rows = connection_fidelity(model.chip, compiled, chip_loops(model))
+    loops = chip_loops(model)
+    rows = connection_fidelity(model.chip, compiled, loops, loop_delays(loops))
     model.fidelity = {
         obj: row for obj, row in rows.items() if isinstance(obj, nengo.Connection)
     }

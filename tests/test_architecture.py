@@ -22,11 +22,20 @@ ALLOWED = {
     "ir": {"hardware"},
     "options": {"hardware"},
     "neurons": {"hardware"},
+    "synapses": set(),
     "config": set(),
     "passes": {"ir", "hardware", "options"},
     "compiler": {"ir", "hardware"},
     "runtime": {"ir", "hardware", "emulator"},
-    "frontend": {"ir", "passes", "options", "hardware", "neurons", "config"},
+    "frontend": {
+        "ir",
+        "passes",
+        "options",
+        "hardware",
+        "neurons",
+        "synapses",
+        "config",
+    },
     "simulator": {
         "frontend",
         "passes",
@@ -43,7 +52,7 @@ ALLOWED = {
     # NengoDL training behind the [dl] extra: the chip's neuron, weight codes and
     # limits (and nengo_sigmadelta's quantizers, outside this package); nothing of
     # the compiler, so training never needs a build
-    "training": {"neurons", "ir", "hardware", "options"},
+    "training": {"neurons", "synapses", "ir", "hardware", "options"},
     # question classification (Diehl et al. 2016): the TREC data, the Elman core's
     # integers and its ticks (NumPy), the core as a chip model on the emulators with
     # its energy and files, the core as Nengo objects (the chip's neuron, per-object

@@ -493,3 +493,51 @@ def test_amplitude_must_be_positive():
 
 def test_neuron_type_is_exported():
     assert nengo_truenorth.TrueNorthNeuron is TrueNorthNeuron
+
+
+# --- ChipSpikingRectifiedLinear: SpikingRectifiedLinear as the chip runs it --------
+
+
+def chip_relu_run(J, voltage=0.0, dt=0.001):
+    neuron = nengo_truenorth.ChipSpikingRectifiedLinear()
+    J = np.asarray(J, dtype=float).reshape(len(J), -1)
+    v = np.full(J.shape[1], voltage)
+    out = np.zeros(J.shape[1])
+    spikes, voltages = [], []
+    for j in J:
+        neuron.step(dt, j, out, v)
+        spikes.append(out.copy())
+        voltages.append(v.copy())
+    return np.array(spikes)[:, 0] * dt, np.array(voltages)[:, 0]
+
+
+def test_chip_relu_adds_the_signed_input():
+    # Nengo's SpikingRectifiedLinear would keep 0.6 through the negative step
+    _, v = chip_relu_run([600.0, -400.0, 300.0])
+    np.testing.assert_allclose(v, [0.6, 0.2, 0.5])
+
+
+def test_chip_relu_voltage_stops_at_zero():
+    _, v = chip_relu_run([300.0, -900.0, 200.0])
+    np.testing.assert_allclose(v, [0.3, 0.0, 0.2])
+
+
+def test_chip_relu_fires_at_most_once_per_step_with_linear_reset():
+    spikes, v = chip_relu_run([2500.0, 0.0, 0.0, 0.0])
+    assert spikes.tolist() == [1, 1, 0, 0]
+    np.testing.assert_allclose(v, [1.5, 0.5, 0.5, 0.5])
+
+
+def test_chip_relu_fires_at_the_rectified_rate_for_constant_input():
+    J = np.array([-50.0, 0.0, 37.0, 250.0, 999.0])
+    neuron = nengo_truenorth.ChipSpikingRectifiedLinear(amplitude=0.5)
+    with nengo.Network() as net:
+        ens = nengo.Ensemble(
+            len(J), 1, neuron_type=neuron, gain=np.ones(len(J)), bias=J
+        )
+        probe = nengo.Probe(ens.neurons)
+    with nengo.Simulator(net, progress_bar=False) as sim:
+        sim.run(2.0)
+    rate = sim.data[probe].mean(axis=0)
+    np.testing.assert_allclose(rate, neuron.rates(0.0, np.ones(len(J)), J)[0], atol=1.0)
+    np.testing.assert_allclose(rate, 0.5 * np.maximum(J, 0), atol=1.0)

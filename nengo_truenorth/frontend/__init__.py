@@ -14,7 +14,7 @@ functions with :class:`TrueNorthBuilder`; Nengo's own registry is never touched.
 """
 
 from . import connection, ensemble, solver  # noqa: F401  (register build functions)
-from .connection import chip_loops
+from .connection import chip_loops, loop_delays
 from .host import finish_build
 from .mappings import ChipNeuronMapping, register_chip_neuron
 from .model import ChipEnsemble, Model
@@ -26,6 +26,7 @@ __all__ = [
     "Model",
     "TrueNorthBuilder",
     "chip_loops",
+    "loop_delays",
     "finish_build",
     "register_chip_neuron",
 ]

@@ -37,7 +37,11 @@ low-passed decode rates, so the post receives the filtered decoded value, as in 
 -- recurrent connections (integrators, oscillators) included. A ``tau`` too short for a
 filter neuron's two-tick loop (below ``dt / ln 2``) is approximated by the pure delay
 of the path, and so is ``Lowpass`` on neuron -> ensemble and weight-solver
-connections; any other synapse raises ``BuildError``.
+connections. A pure delay of ``k`` steps
+(:func:`nengo_truenorth.synapses.delay_synapse`) is a path of ``k`` ticks, exact where
+the path can be that short (a recurrence's loop then takes the steps it takes in
+Nengo; ``Simulator.connection_fidelity()`` reports the realized ticks). Any other
+synapse raises ``BuildError``.
 """
 
 from functools import partial
@@ -65,6 +69,7 @@ from nengo.transforms import (
 from ..ir import TRINARY, DecodedEdge, FilteredEdge, FloatEdge, sparse, weight_code
 from ..ir.layout import conv_tiles
 from ..passes.filters import min_tau
+from ..synapses import MAX_DELAY_STEPS, delay_steps
 from .registry import TrueNorthBuilder
 from .solver import solves_full_weights
 
@@ -170,15 +175,46 @@ def chip_loops(model):
     }
 
 
+def loop_delays(loops):
+    """dict of nengo.Connection to int: the loops of :func:`chip_loops` whose synapse
+    is a pure delay, and its steps (the steps the loop takes in ``nengo.Simulator``;
+    a ``Lowpass`` loop takes one)."""
+    steps = {conn: delay_steps(conn.synapse) for conn in loops}
+    return {conn: k for conn, k in steps.items() if k is not None}
+
+
 def check_chip_synapse(conn):
     """Refuse synapses the chip cannot realize on a chip -> chip connection."""
     if conn.synapse is None or type(conn.synapse) in CHIP_SYNAPSES:
         return
+    steps = delay_steps(conn.synapse)
+    if steps is not None and steps <= MAX_DELAY_STEPS:
+        return
+    if steps is not None:
+        raise BuildError(
+            f"{conn}: a delay of {steps} steps is longer than one chip path can "
+            f"take ({MAX_DELAY_STEPS} ticks); use at most {MAX_DELAY_STEPS}"
+        )
     raise BuildError(
         f"{conn}: synapse {conn.synapse} cannot run between chip ensembles "
-        "(supported: None, and Lowpass, realized with filter neurons); put one "
-        "end on the host with `on_chip = False`"
+        "(supported: None; Lowpass, realized with filter neurons; and pure delays, "
+        "nengo_truenorth.delay_synapse(k)); put one end on the host with "
+        "`on_chip = False`"
     )
+
+
+def connection_delay(model, conn):
+    """Ticks asked of a chip -> chip connection's path: its pure-delay synapse's
+    steps, else the ``delay`` option (default 1); both, if they differ, raise
+    ``BuildError``."""
+    steps = delay_steps(conn.synapse)
+    option = model.option(conn, "delay", None)
+    if steps is not None and option is not None and option != steps:
+        raise BuildError(
+            f"{conn}: the `delay` option ({option} ticks) and the synapse's delay "
+            f"({steps} steps) disagree; set one of them"
+        )
+    return steps or option or 1
 
 
 def _conv_axis(n_in, n_out, size, stride, padding):
@@ -395,7 +431,7 @@ def build_chip_connection(model, conn):
     pre_chip = model.chip_ensembles[pre_ens]
     post_chip = model.chip_ensembles[ensemble_of(conn.post_obj)]
     bits = model.option(conn, "weight_bits", model.options.weight_bits)
-    delay = model.option(conn, "delay", 1)
+    delay = connection_delay(model, conn)
     rounding = model.option(conn, "rounding", model.options.rounding)
     graph = model.chip.graph
     # potential per tick that one spike of the pre neurons stands for, per unit weight

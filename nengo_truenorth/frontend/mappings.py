@@ -26,7 +26,7 @@ from nengo.neurons import (
 )
 
 from ..hardware.limits import RESET_LINEAR
-from ..neurons import TrueNorthNeuron
+from ..neurons import ChipSpikingRectifiedLinear, TrueNorthNeuron
 
 #: Entry-point group of functions that register neuron mappings.
 ENTRY_POINT_GROUP = "nengo_truenorth.neuron_mappings"
@@ -67,6 +67,7 @@ LIF_MAPPING = ChipNeuronMapping(rate_is_current=False)
 CHIP_NEURON_MAPPINGS = {
     RectifiedLinear: RECTIFIED_MAPPING,
     SpikingRectifiedLinear: RECTIFIED_MAPPING,
+    ChipSpikingRectifiedLinear: RECTIFIED_MAPPING,
     LIFRate: LIF_MAPPING,
     LIF: LIF_MAPPING,
 }

@@ -10,8 +10,11 @@ worse than the options allow.
 
 import heapq
 import warnings
+from collections import namedtuple
 
-#: Steps a recurrence takes around its loop in ``nengo.Simulator`` (its synapse).
+#: Steps a recurrence takes around its loop in ``nengo.Simulator`` with a
+#: ``Lowpass`` synapse (a pure delay of ``k`` steps takes ``k``: the front end says
+#: which, see :func:`connection_fidelity`).
 NENGO_LOOP_STEPS = 1
 #: How many connections a warning names before it counts the rest.
 WARN_NAMES = 3
@@ -28,11 +31,20 @@ def weight_error(state, obj):
 
 
 def _edges_by_obj(state):
-    by_obj = {}
+    """The graph's edges by object: those between groups, and apart, by
+    ``(obj, group)``, a group's edges onto itself (filter neurons'
+    self-connections, and direct recurrences)."""
+    between, onto_self = {}, {}
     for edge in state.graph.edges:
         if edge.pre is not edge.post:
-            by_obj.setdefault(edge.obj, []).append(edge)
-    return by_obj
+            between.setdefault(edge.obj, []).append(edge)
+        else:
+            onto_self.setdefault((edge.obj, edge.pre), []).append(edge)
+    return EdgeIndex(between, onto_self)
+
+
+#: A graph's edges by object (:func:`_edges_by_obj`).
+EdgeIndex = namedtuple("EdgeIndex", ["between", "onto_self"])
 
 
 def loop_latency(state, compiled, obj, group, edges_by_obj=None):
@@ -49,9 +61,9 @@ def loop_latency(state, compiled, obj, group, edges_by_obj=None):
     group : NeuronGroup
         The neurons at both ends.
 
-    edges_by_obj : dict, optional
-        The graph's edges (self-edges left out) by object, when several loops are
-        asked for.
+    edges_by_obj : EdgeIndex, optional
+        The graph's edges by object (:func:`_edges_by_obj`), when several loops
+        are asked for.
 
     Returns
     -------
@@ -60,8 +72,15 @@ def loop_latency(state, compiled, obj, group, edges_by_obj=None):
     """
     if edges_by_obj is None:
         edges_by_obj = _edges_by_obj(state)
+    # a recurrence straight from the group onto itself (no filter neurons between)
+    direct = [
+        int(compiled.edge_delay[e])
+        for e in edges_by_obj.onto_self.get((obj, group), [])
+    ]
+    if direct:
+        return min(direct)
     out = {}
-    for edge in edges_by_obj.get(obj, []):
+    for edge in edges_by_obj.between.get(obj, []):
         out.setdefault(edge.pre, []).append(edge)
     best = {}
     queue = [(0, 0, group)]
@@ -112,7 +131,7 @@ def connection_ticks(compiled, edges):
     return max((ticks_to(group, frozenset()) for group in into), default=0)
 
 
-def connection_fidelity(state, compiled, loops):
+def connection_fidelity(state, compiled, loops, nengo_steps=None):
     """Weight error of every connection, and loop latency of the recurrent ones.
 
     Parameters
@@ -121,6 +140,9 @@ def connection_fidelity(state, compiled, loops):
     compiled : CompiledChip
     loops : dict of object to NeuronGroup
         Recurrent connections and the neurons at both of their ends.
+    nengo_steps : dict of object to int, optional
+        Steps each loop takes in ``nengo.Simulator`` (default
+        :data:`NENGO_LOOP_STEPS`).
 
     Returns
     -------
@@ -136,12 +158,12 @@ def connection_fidelity(state, compiled, loops):
     }
     edges_by_obj = _edges_by_obj(state)
     for obj, row in rows.items():
-        if obj not in loops and obj in edges_by_obj:
-            row["ticks"] = connection_ticks(compiled, edges_by_obj[obj])
+        if obj not in loops and obj in edges_by_obj.between:
+            row["ticks"] = connection_ticks(compiled, edges_by_obj.between[obj])
     for obj, group in loops.items():
         row = rows.setdefault(obj, {"weight_error": 0.0})
         row["loop_ticks"] = loop_latency(state, compiled, obj, group, edges_by_obj)
-        row["nengo_loop_steps"] = NENGO_LOOP_STEPS
+        row["nengo_loop_steps"] = (nengo_steps or {}).get(obj, NENGO_LOOP_STEPS)
     return rows
 
 
@@ -178,13 +200,19 @@ def warn_unfaithful(rows, max_weight_error, loops=True):
         and row["loop_ticks"] > row["nengo_loop_steps"]
     ]
     if slow:
-        ticks = sorted({rows[obj]["loop_ticks"] for obj in slow})
-        span = f"{ticks[0]}" if len(ticks) == 1 else f"{ticks[0]}-{ticks[-1]}"
+        ticks = _span(rows[obj]["loop_ticks"] for obj in slow)
+        steps = _span(rows[obj]["nengo_loop_steps"] for obj in slow)
         warnings.warn(
-            f"{len(slow)} recurrent connection(s) take {span} "
+            f"{len(slow)} recurrent connection(s) take {ticks} "
             f"ticks around their loop on the chip, where nengo.Simulator takes "
-            f"{NENGO_LOOP_STEPS} step: {_names(slow)}. The chip's path (decode or "
+            f"{steps} step(s): {_names(slow)}. The chip's path (decode or "
             "filter neurons, splitters) adds ticks; see "
             "Simulator.connection_fidelity(), and train with "
-            "nengo_truenorth.training.LoopLatency"
+            "nengo_truenorth.training.LoopLatency, or with the chip's own loop "
+            "(nengo_truenorth.delay_synapse)"
         )
+
+
+def _span(values):
+    values = sorted(set(values))
+    return f"{values[0]}" if len(values) == 1 else f"{values[0]}-{values[-1]}"

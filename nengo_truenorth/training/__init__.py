@@ -12,7 +12,9 @@ module                          what
 :mod:`.neurons`                 :class:`~nengo_truenorth.TrueNorthNeuron` in TensorFlow:
                                 the steady-state rate (with a straight-through
                                 gradient) in training, the chip's integer spiking,
-                                bit for bit, in evaluation
+                                bit for bit, in evaluation;
+                                :class:`~nengo_truenorth.ChipSpikingRectifiedLinear`
+                                spiking in training too, with the rate's gradient
 :mod:`.weights`                 :class:`ChipDense`, a ``Dense`` transform whose weights
                                 NengoDL trains on the chip's weight levels (1..4 bits,
                                 trinary with shadow weights, stochastic rounding) under
@@ -77,7 +79,9 @@ from .latency import (  # noqa: E402
     restore_chip_synapses,
 )
 from .neurons import (  # noqa: E402
+    ChipSpikingRectifiedLinearBuilder,
     TrueNorthNeuronBuilder,
+    chip_relu_step,
     truenorth_rate,
     truenorth_step,
 )
@@ -91,11 +95,13 @@ from .weights import (  # noqa: E402
 __all__ = [
     "CHIP_LOOP_EXTRA_STEPS",
     "ChipDense",
+    "ChipSpikingRectifiedLinearBuilder",
     "ConstrainedDotSet",
     "LoopLatency",
     "QuantizedActivity",
     "QuantizedActivityBuilder",
     "TrueNorthNeuronBuilder",
+    "chip_relu_step",
     "chip_weight_quantizer",
     "constrained_weights",
     "fan_in_mask",

@@ -155,13 +155,64 @@ def constrained_network(n_neurons, weights, seed=0):
     )
 
 
-def train(net, train_data, epochs, seed=0, lr=0.003, constrained=False, verbose=0):
+def chip_dynamics_network(n_neurons, weights, seed=0):
+    """The network of ``weights`` set up to train with the chip's own dynamics.
+
+    What the chip runs, in every simulator: the neurons are
+    :class:`~nengo_truenorth.ChipSpikingRectifiedLinear` at :data:`SCALE` times the
+    rate (spiking in NengoDL's training too, with the rate's gradient), the
+    recurrent weights a ``ChipDense(bits=4)`` (16 levels per post neuron), and the
+    recurrent synapse the chip's shortest neuron -> neuron path,
+    :func:`~nengo_truenorth.delay_synapse` of
+    :data:`~nengo_truenorth.synapses.CHIP_PATH_TICKS` steps, in place of the
+    ``Lowpass``: no filter neurons, so nothing random, and a loop of the same
+    length on the chip as in ``nengo.Simulator``.
+
+    A ``Lowpass`` spreads each spike over about ``tau / dt`` steps, the delay puts it
+    in one, so the recurrent weights start at the filter's share of the first step,
+    ``1 - exp(-dt / tau)``, of the trained ones (from the trained ones as they are,
+    the loop runs away and training diverges). Train it with ``train(...,
+    constrained=True, readout_steps=STEPS_PER_ROW)``: its output is spikes, so the
+    loss reads their mean over the last row.
+    """
+    from nengo_truenorth import ChipSpikingRectifiedLinear, delay_synapse
+    from nengo_truenorth.synapses import CHIP_PATH_TICKS
+
+    from .weights import ChipDense
+
+    w = dict(weights)
+    w["W_rec"] = np.asarray(w["W_rec"]) * (1 - np.exp(-0.001 / TAU))
+    w["gain"] = np.asarray(w["gain"]) * SCALE
+    w["bias"] = np.asarray(w["bias"]) * SCALE
+    return build_network(
+        n_neurons,
+        neuron_type=ChipSpikingRectifiedLinear(amplitude=1.0 / SCALE),
+        seed=seed,
+        weights=w,
+        rec_transform=lambda w_rec: ChipDense(w_rec.shape, init=w_rec, bits=4),
+        rec_synapse=delay_synapse(CHIP_PATH_TICKS),
+    )
+
+
+def train(
+    net,
+    train_data,
+    epochs,
+    seed=0,
+    lr=0.003,
+    constrained=False,
+    verbose=0,
+    readout_steps=1,
+):
     """Fit with NengoDL and freeze the parameters into ``net`` (with
     ``freeze_constrained`` where ``constrained``: the weights on their levels, the
     ``Lowpass`` back in place of ``LoopLatency``).
 
-    Returns the NengoDL rate accuracy on ``test_data`` in the training graph, if
-    given as ``train_data[1]``. ``verbose`` is Keras' (2: a line per epoch).
+    Returns the NengoDL accuracy on ``test_data`` in the training graph, if given
+    as ``train_data[1]``. ``verbose`` is Keras' (2: a line per epoch). ``lr`` is
+    Adam's learning rate, a number or a schedule. The loss and the accuracy read
+    the mean output of the last ``readout_steps`` steps (1 for rate networks; a
+    spiking network's one step is a handful of spikes).
     """
     import nengo_dl
     import tensorflow as tf
@@ -171,7 +222,9 @@ def train(net, train_data, epochs, seed=0, lr=0.003, constrained=False, verbose=
 
     def last_step_loss(y_true, y_pred):
         return tf.keras.losses.sparse_categorical_crossentropy(
-            y_true[:, -1], y_pred[:, -1], from_logits=True
+            y_true[:, -1],
+            tf.reduce_mean(y_pred[:, -readout_steps:], axis=1),
+            from_logits=True,
         )
 
     accuracy = None
@@ -183,7 +236,7 @@ def train(net, train_data, epochs, seed=0, lr=0.003, constrained=False, verbose=
         if epochs > 0:
             sim.fit({net.inp: x}, {net.probe: targets}, epochs=epochs, verbose=verbose)
         if test is not None:
-            accuracy = _predict_accuracy(sim, net, test)
+            accuracy = _predict_accuracy(sim, net, test, readout_steps)
         if constrained:
             from nengo_truenorth.training import freeze_constrained
 
@@ -193,11 +246,12 @@ def train(net, train_data, epochs, seed=0, lr=0.003, constrained=False, verbose=
     return accuracy
 
 
-def _predict_accuracy(sim, net, data):
+def _predict_accuracy(sim, net, data, readout_steps=1):
     x, y = data
     n = (len(x) // sim.minibatch_size) * sim.minibatch_size
     out = sim.predict({net.inp: x[:n]}, verbose=0)[net.probe]
-    return float(np.mean(np.argmax(out[:, -1], axis=1) == y[:n]))
+    scores = out[:, -readout_steps:].mean(axis=1)
+    return float(np.mean(np.argmax(scores, axis=1) == y[:n]))
 
 
 def rate_accuracy(net, data):

@@ -1,4 +1,9 @@
-"""The TrueNorth neuron in TensorFlow, registered with NengoDL's neuron builders.
+"""The chip's neurons in TensorFlow, registered with NengoDL's neuron builders.
+
+Two types: :class:`~nengo_truenorth.TrueNorthNeuron` (below) and
+:class:`~nengo_truenorth.ChipSpikingRectifiedLinear`, ``SpikingRectifiedLinear`` as
+the chip runs it, which :class:`ChipSpikingRectifiedLinearBuilder` runs spiking in
+training too, with the rate's gradient.
 
 :class:`TrueNorthNeuronBuilder` runs :class:`~nengo_truenorth.TrueNorthNeuron` inside a
 ``nengo_dl.Simulator`` (importing :mod:`nengo_truenorth.training` adds it to
@@ -32,6 +37,7 @@ from collections import namedtuple
 import numpy as np
 import tensorflow as tf
 from nengo_dl.neuron_builders import SimNeuronsBuilder, TFNeuronBuilder
+from nengo_sigmadelta.keras_layers import with_gradient_of
 
 from ..hardware.limits import (
     POTENTIAL_MAX,
@@ -40,7 +46,7 @@ from ..hardware.limits import (
     RESET_NONE,
     RESET_NORMAL,
 )
-from ..neurons import TrueNorthNeuron
+from ..neurons import ChipSpikingRectifiedLinear, TrueNorthNeuron
 
 #: The chip parameters of a group of neurons as ``(1, n)`` tensors (booleans for the
 #: modes), built by :func:`chip_parameters`.
@@ -281,3 +287,54 @@ class TrueNorthNeuronBuilder(TFNeuronBuilder):
 
 
 SimNeuronsBuilder.TF_NEURON_IMPL[TrueNorthNeuron] = TrueNorthNeuronBuilder
+
+
+def chip_relu_step(J, voltage, dt):
+    """One step of :class:`~nengo_truenorth.ChipSpikingRectifiedLinear`.
+
+    The operations of its NumPy ``step``, in the same order: the signed input added,
+    the voltage floored at 0, at most one spike, linear reset.
+
+    Parameters
+    ----------
+    J, voltage : (batch, n) tf.Tensor
+    dt : float or tf.Tensor
+
+    Returns
+    -------
+    spiked : (batch, n) tf.Tensor
+        1 where the neuron fired, else 0 (``J``'s dtype).
+    voltage : (batch, n) tf.Tensor
+    """
+    voltage = tf.maximum(voltage + J * dt, 0.0)
+    spiked = tf.cast(voltage >= 1.0, J.dtype)
+    return spiked, voltage - spiked
+
+
+class ChipSpikingRectifiedLinearBuilder(TFNeuronBuilder):
+    """Build a group of :class:`~nengo_truenorth.ChipSpikingRectifiedLinear` for
+    NengoDL: the chip's spiking in training too, with the rate's gradient.
+
+    NengoDL trains its spiking types on their rates (``training_step``) and holds
+    their voltages. A network whose loss comes from how the chip's neuron spikes
+    (its signed input, its floor at 0) must see those spikes in ``fit``, so this
+    builder spikes in every phase (``spiking = False`` sends NengoDL through
+    :meth:`step` in training too) and carries its own gradient: the forward pass is
+    the spikes (:func:`chip_relu_step`), the backward pass that of the rate
+    ``amplitude · max(J, 0)`` (the straight-through estimator,
+    :func:`nengo_sigmadelta.keras_layers.with_gradient_of`), and the voltage is a
+    state without gradient. In float64 the spikes and voltages are those of the
+    NumPy neuron bit for bit.
+    """
+
+    spiking = False
+
+    def step(self, J, dt, voltage):
+        spiked, voltage = chip_relu_step(J, voltage, dt)
+        rate = tf.nn.relu(J) * dt  # spikes per step of the rate neuron
+        return with_gradient_of(spiked, rate) * self.alpha, tf.stop_gradient(voltage)
+
+
+SimNeuronsBuilder.TF_NEURON_IMPL[ChipSpikingRectifiedLinear] = (
+    ChipSpikingRectifiedLinearBuilder
+)

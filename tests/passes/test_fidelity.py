@@ -70,8 +70,12 @@ def test_loop_latency_adds_the_compiled_delays_around_the_loop():
     g.add_float_edge(FloatEdge(a, mid, np.eye(2) * 10, 2, "loop"))
     g.add_float_edge(FloatEdge(mid, a, np.eye(2) * 10, 3, "loop"))
     g.add_float_edge(FloatEdge(a, a, np.eye(2) * 10, 1, "other"))
+    g.add_float_edge(FloatEdge(mid, mid, np.eye(2) * 10, 1, "loop"))
     run_passes(state)
     chip = compile_graph(g)
+    # another group's edge onto itself (a filter neuron's) is no shortcut
     assert loop_latency(state, chip, "loop", a) == 5
-    assert loop_latency(state, chip, "other", a) is None  # self-edges are not paths
+    # a group's edge onto itself is its loop: a direct recurrence
+    assert loop_latency(state, chip, "other", a) == 1
+    assert loop_latency(state, chip, "other", mid) is None
     assert weight_error(state, "loop") == pytest.approx(0.0, abs=1e-12)
