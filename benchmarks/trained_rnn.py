@@ -8,7 +8,7 @@ network is what a new NengoDL user writes: an input Node -> ``ens.neurons``
 with ``freeze_params``, and run with the neurons swapped for
 ``SpikingRectifiedLinear`` at a scaled firing rate.
 
-Two networks (``TASKS``): 128 and 64 hidden neurons. For each, two variants:
+Two networks (``TASKS``): 128 and 64 hidden neurons. For each, three variants:
 
 ``plain``
     Trained as above; run on the chip with default options.
@@ -18,6 +18,16 @@ Two networks (``TASKS``): 128 and 64 hidden neurons. For each, two variants:
     filtered loop) and the recurrent weights a ``ChipDense(bits=4)`` (16 levels per
     post neuron, straight-through gradients onto shadow weights); frozen with
     ``freeze_constrained``, which puts the ``Lowpass`` back for the chip.
+``chip dynamics``
+    The plain network retrained with the chip's own dynamics
+    (:func:`~nengo_truenorth.training.digits.chip_dynamics_network`): the neurons are
+    ``ChipSpikingRectifiedLinear`` (what the chip runs; spiking in NengoDL's training
+    too, with the rate's gradient), the recurrent synapse the chip's two-tick path
+    (``delay_synapse(2)``, no filter neurons) and the recurrent weights a
+    ``ChipDense(bits=4)``; Adam with a cosine-decayed rate, the loss on the mean
+    output over the last row; frozen with ``freeze_constrained``. It is spiking
+    already, so its "NengoDL rate" column is NengoDL's spiking accuracy, and the
+    chip's loop is its own (no latency column).
 
 Per variant: the NengoDL rate accuracy (in the training graph: with the loop latency
 and the weight levels for ``constrained``); ``nengo.Simulator`` spiking accuracy, as
@@ -31,7 +41,7 @@ active cores included). ``docs/training.md`` shows a run and reads it;
 Nothing is asserted; the results go to ``benchmarks/results/trained_rnn.json``.
 
 Run with ``.venv-dl/bin/python benchmarks/trained_rnn.py [--quick]`` (a full run
-takes about 5 minutes on 2 cores; ``--quick`` about 2).
+takes about 12 minutes on 2 cores; ``--quick`` about 3).
 """
 
 import argparse
@@ -60,6 +70,7 @@ from nengo_truenorth.training.digits import (
     TAU,
     WEIGHT_NAMES,
     build_network,
+    chip_dynamics_network,
     constrained_network,
     digits_sequences,
     network_weights,
@@ -72,24 +83,29 @@ from nengo_truenorth.training.digits import (
 )
 
 
-def evaluate_spiking(net, train_data, test_data, n_nengo, n_chip):
-    """Accuracies of ``net`` (rate neurons; made spiking here) in nengo.Simulator,
-    in nengo.Simulator with the chip's loop latency (``LoopLatency`` on the recurrent
-    synapse), on the chip with default options, and on the chip with the activity
-    measured on training samples (``nengo_truenorth.measure_activity``)."""
+def evaluate_spiking(net, train_data, test_data, n_nengo, n_chip, spiking=False):
+    """Accuracies of ``net`` (rate neurons, made spiking here; ``spiking``: spiking
+    already, on the chip's own loop) in nengo.Simulator, in nengo.Simulator with the
+    chip's loop latency (``LoopLatency`` on the recurrent synapse; None where the
+    loop is the chip's already), on the chip with default options, and on the chip
+    with the activity measured on training samples
+    (``nengo_truenorth.measure_activity``)."""
     import nengo_truenorth
     from nengo_truenorth.training import LoopLatency
 
-    to_spiking(net)
     row = {}
+    if not spiking:
+        to_spiking(net)
     row["nengo_spiking"], _ = spiking_accuracy(net, test_data, nengo.Simulator, n_nengo)
-    conn = recurrent_connection(net)
-    synapse = conn.synapse
-    conn.synapse = LoopLatency(synapse)
-    row["nengo_spiking_chip_latency"], _ = spiking_accuracy(
-        net, test_data, nengo.Simulator, n_nengo
-    )
-    conn.synapse = synapse
+    row["nengo_spiking_chip_latency"] = None
+    if not spiking:
+        conn = recurrent_connection(net)
+        synapse = conn.synapse
+        conn.synapse = LoopLatency(synapse)
+        row["nengo_spiking_chip_latency"], _ = spiking_accuracy(
+            net, test_data, nengo.Simulator, n_nengo
+        )
+        conn.synapse = synapse
     row["chip_spiking"], info = spiking_accuracy(
         net, test_data, nengo_truenorth.Simulator, n_chip
     )
@@ -163,7 +179,57 @@ def run_task(label, n_neurons, args, train_data, test_data, log):
         )
         log(f"{label} {variant}: {_brief(row)}")
         rows.append(row)
+    if not args.plain_only:
+        rows.append(
+            chip_dynamics_row(label, n_neurons, plain, args, train_data, test_data, log)
+        )
     return rows
+
+
+def chip_dynamics_row(label, n_neurons, plain, args, train_data, test_data, log):
+    """The plain network retrained with the chip's own dynamics, and its results."""
+    import tensorflow as tf
+
+    start = time.perf_counter()
+    net = chip_dynamics_network(n_neurons, plain, seed=args.seed)
+    batches = len(train_data[0]) // 100
+    lr = tf.keras.optimizers.schedules.CosineDecay(
+        args.chip_lr, decay_steps=args.chip_epochs * batches
+    )
+    accuracy = train(
+        net,
+        [train_data, test_data],
+        args.chip_epochs,
+        seed=args.seed,
+        lr=lr,
+        constrained=True,
+        readout_steps=STEPS_PER_ROW,
+    )
+    row = {
+        "task": label,
+        "neurons": n_neurons,
+        "variant": "chip dynamics",
+        "training": (
+            f"plain + {args.chip_epochs} epochs, Adam(cosine from {args.chip_lr}), "
+            "ChipSpikingRectifiedLinear spiking in training, delay_synapse(2) "
+            "recurrence, ChipDense(bits=4) recurrent weights, loss on the last row"
+        ),
+        "train_s": round(time.perf_counter() - start, 1),
+        # the network spikes in NengoDL too: its accuracy there is a spiking one
+        "nengo_dl_rate": accuracy,
+        "recurrent_weight_values": int(
+            np.unique(recurrent_connection(net).transform.init).size
+        ),
+    }
+    log(f"{label} chip dynamics: trained, NengoDL {accuracy:.3f}")
+    save_weights(args.save_weights, f"{label}/chip-dynamics/", network_weights(net))
+    row.update(
+        evaluate_spiking(
+            net, train_data, test_data, args.n_nengo, args.n_chip, spiking=True
+        )
+    )
+    log(f"{label} chip dynamics: {_brief(row)}")
+    return row
 
 
 def save_weights(path, prefix, weights):
@@ -208,6 +274,13 @@ def main(argv=None):
     parser.add_argument("--finetune-epochs", type=int, default=None)
     parser.add_argument("--finetune-lr", type=float, default=0.001)
     parser.add_argument(
+        "--chip-epochs",
+        type=int,
+        default=None,
+        help="epochs of the chip-dynamics variant (default 60; --quick 5)",
+    )
+    parser.add_argument("--chip-lr", type=float, default=0.003)
+    parser.add_argument(
         "--n-nengo", type=int, default=None, help="test samples run in nengo.Simulator"
     )
     parser.add_argument(
@@ -229,6 +302,7 @@ def main(argv=None):
     args = parser.parse_args(argv)
     args.epochs = args.epochs or (5 if args.quick else 20)
     args.finetune_epochs = args.finetune_epochs or (2 if args.quick else 10)
+    args.chip_epochs = args.chip_epochs or (5 if args.quick else 60)
     args.n_nengo = args.n_nengo or (100 if args.quick else 300)
     args.n_chip = args.n_chip or (100 if args.quick else 300)
 
@@ -259,6 +333,8 @@ def main(argv=None):
             "epochs": args.epochs,
             "finetune_epochs": args.finetune_epochs,
             "finetune_lr": args.finetune_lr,
+            "chip_epochs": args.chip_epochs,
+            "chip_lr": args.chip_lr,
             "n_nengo": args.n_nengo,
             "n_chip": args.n_chip,
             "seed": args.seed,

@@ -155,14 +155,15 @@ def constrained_network(n_neurons, weights, seed=0):
     )
 
 
-def chip_dynamics_network(n_neurons, weights, seed=0):
+def chip_dynamics_network(n_neurons, weights, seed=0, bits=4):
     """The network of ``weights`` set up to train with the chip's own dynamics.
 
     What the chip runs, in every simulator: the neurons are
     :class:`~nengo_truenorth.ChipSpikingRectifiedLinear` at :data:`SCALE` times the
     rate (spiking in NengoDL's training too, with the rate's gradient), the
-    recurrent weights a ``ChipDense(bits=4)`` (16 levels per post neuron), and the
-    recurrent synapse the chip's shortest neuron -> neuron path,
+    recurrent weights a ``ChipDense(bits=bits)`` (16 levels per post neuron for 4
+    bits; the chip's ``weight_bits`` option of the connection is set to the same
+    code), and the recurrent synapse the chip's shortest neuron -> neuron path,
     :func:`~nengo_truenorth.delay_synapse` of
     :data:`~nengo_truenorth.synapses.CHIP_PATH_TICKS` steps, in place of the
     ``Lowpass``: no filter neurons, so nothing random, and a loop of the same
@@ -175,7 +176,7 @@ def chip_dynamics_network(n_neurons, weights, seed=0):
     constrained=True, readout_steps=STEPS_PER_ROW)``: its output is spikes, so the
     loss reads their mean over the last row.
     """
-    from nengo_truenorth import ChipSpikingRectifiedLinear, delay_synapse
+    from nengo_truenorth import ChipSpikingRectifiedLinear, add_params, delay_synapse
     from nengo_truenorth.synapses import CHIP_PATH_TICKS
 
     from .weights import ChipDense
@@ -184,14 +185,17 @@ def chip_dynamics_network(n_neurons, weights, seed=0):
     w["W_rec"] = np.asarray(w["W_rec"]) * (1 - np.exp(-0.001 / TAU))
     w["gain"] = np.asarray(w["gain"]) * SCALE
     w["bias"] = np.asarray(w["bias"]) * SCALE
-    return build_network(
+    net = build_network(
         n_neurons,
         neuron_type=ChipSpikingRectifiedLinear(amplitude=1.0 / SCALE),
         seed=seed,
         weights=w,
-        rec_transform=lambda w_rec: ChipDense(w_rec.shape, init=w_rec, bits=4),
+        rec_transform=lambda w_rec: ChipDense(w_rec.shape, init=w_rec, bits=bits),
         rec_synapse=delay_synapse(CHIP_PATH_TICKS),
     )
+    add_params(net)
+    net.config[recurrent_connection(net)].weight_bits = bits
+    return net
 
 
 def train(

@@ -1,4 +1,4 @@
-"""`make demo` (nengo_truenorth.demo_training) trains, constrains, runs on the chip,
+"""`make demo` (nengo_truenorth.demo_training) trains, retrains for the chip, runs on it,
 prints what it says and writes its plots. Skipped without the dl extra."""
 
 import pytest
@@ -26,9 +26,9 @@ def test_demo_trains_runs_on_the_chip_and_writes_plots(tmp_path, capsys):
     rows = {}
     for line in text.splitlines():
         cells = [cell.strip() for cell in line.split("|")]
-        if len(cells) == 8 and cells[0] in ("plain", "constrained"):
+        if len(cells) == 8 and cells[0] in ("plain", demo_training.CHIP_TRAINED):
             rows[cells[0]] = cells[1:]
-    assert set(rows) == {"plain", "constrained"}, text
+    assert set(rows) == {"plain", demo_training.CHIP_TRAINED}, text
     for rate, nengo_acc, chip_acc, measured_acc, cores, uj, mw in rows.values():
         for accuracy in (rate, nengo_acc, chip_acc, measured_acc):
             assert 0.0 <= float(accuracy) <= 1.0
