@@ -1,5 +1,5 @@
-"""`make demo` (nengo_truenorth.demo_training) trains, retrains for the chip, runs on it,
-prints what it says and writes its plots. Skipped without the dl extra."""
+"""`make demo` (nengo_truenorth.demo_training) trains, retrains for the chip, runs
+on it, prints what it says and writes its plots. Skipped without the dl extra."""
 
 import pytest
 
