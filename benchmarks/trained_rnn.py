@@ -24,8 +24,9 @@ Two networks (``TASKS``): 128 and 64 hidden neurons. For each, three variants:
     ``ChipSpikingRectifiedLinear`` (what the chip runs; spiking in NengoDL's training
     too, with the rate's gradient), the recurrent synapse the chip's two-tick path
     (``delay_synapse(2)``, no filter neurons) and the recurrent weights a
-    ``ChipDense(bits=4)``; Adam with a cosine-decayed rate, the loss on the mean
-    output over the last row; frozen with ``freeze_constrained``. It is spiking
+    ``ChipDense(bits=4)`` (at most ``CHIP_FAN_IN`` = 64 inputs per neuron, so that
+    the 128-neuron network's inputs fit a core); Adam with a cosine-decayed rate, the loss on the mean output
+    over the last row; frozen with ``freeze_constrained``. It is spiking
     already, so its "NengoDL rate" column is NengoDL's spiking accuracy, and the
     chip's loop is its own (no latency column).
 
@@ -65,6 +66,9 @@ VARIANTS = ("plain", "constrained")
 from provenance import git_commit
 
 from nengo_truenorth.training.digits import (
+    CHIP_EPOCHS,
+    CHIP_FAN_IN,
+    CHIP_LR,
     SCALE,
     STEPS_PER_ROW,
     TAU,
@@ -80,6 +84,7 @@ from nengo_truenorth.training.digits import (
     spiking_accuracy,
     to_spiking,
     train,
+    train_chip_dynamics,
 )
 
 
@@ -188,23 +193,16 @@ def run_task(label, n_neurons, args, train_data, test_data, log):
 
 def chip_dynamics_row(label, n_neurons, plain, args, train_data, test_data, log):
     """The plain network retrained with the chip's own dynamics, and its results."""
-    import tensorflow as tf
-
     start = time.perf_counter()
     net = chip_dynamics_network(n_neurons, plain, seed=args.seed)
-    batches = len(train_data[0]) // 100
-    lr = tf.keras.optimizers.schedules.CosineDecay(
-        args.chip_lr, decay_steps=args.chip_epochs * batches
-    )
-    accuracy = train(
+    accuracy = train_chip_dynamics(
         net,
         [train_data, test_data],
         args.chip_epochs,
         seed=args.seed,
-        lr=lr,
-        constrained=True,
-        readout_steps=STEPS_PER_ROW,
+        lr=args.chip_lr,
     )
+    w_rec = np.asarray(recurrent_connection(net).transform.init)
     row = {
         "task": label,
         "neurons": n_neurons,
@@ -212,14 +210,14 @@ def chip_dynamics_row(label, n_neurons, plain, args, train_data, test_data, log)
         "training": (
             f"plain + {args.chip_epochs} epochs, Adam(cosine from {args.chip_lr}), "
             "ChipSpikingRectifiedLinear spiking in training, delay_synapse(2) "
-            "recurrence, ChipDense(bits=4) recurrent weights, loss on the last row"
+            f"recurrence, ChipDense(bits=4, fan_in={CHIP_FAN_IN}) recurrent "
+            "weights, loss on the last row"
         ),
         "train_s": round(time.perf_counter() - start, 1),
         # the network spikes in NengoDL too: its accuracy there is a spiking one
         "nengo_dl_rate": accuracy,
-        "recurrent_weight_values": int(
-            np.unique(recurrent_connection(net).transform.init).size
-        ),
+        "recurrent_weight_values": int(np.unique(w_rec).size),
+        "recurrent_fan_in": int((w_rec != 0).sum(axis=1).max()),
     }
     log(f"{label} chip dynamics: trained, NengoDL {accuracy:.3f}")
     save_weights(args.save_weights, f"{label}/chip-dynamics/", network_weights(net))
@@ -277,9 +275,9 @@ def main(argv=None):
         "--chip-epochs",
         type=int,
         default=None,
-        help="epochs of the chip-dynamics variant (default 60; --quick 5)",
+        help=f"epochs of the chip-dynamics variant (default {CHIP_EPOCHS}; --quick 5)",
     )
-    parser.add_argument("--chip-lr", type=float, default=0.003)
+    parser.add_argument("--chip-lr", type=float, default=CHIP_LR)
     parser.add_argument(
         "--n-nengo", type=int, default=None, help="test samples run in nengo.Simulator"
     )
@@ -302,7 +300,7 @@ def main(argv=None):
     args = parser.parse_args(argv)
     args.epochs = args.epochs or (5 if args.quick else 20)
     args.finetune_epochs = args.finetune_epochs or (2 if args.quick else 10)
-    args.chip_epochs = args.chip_epochs or (5 if args.quick else 60)
+    args.chip_epochs = args.chip_epochs or (5 if args.quick else CHIP_EPOCHS)
     args.n_nengo = args.n_nengo or (100 if args.quick else 300)
     args.n_chip = args.n_chip or (100 if args.quick else 300)
 

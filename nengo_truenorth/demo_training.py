@@ -40,7 +40,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")  # TensorFlow's info lines
 
 #: Defaults of a full run, and of ``--quick`` (a smoke test: its accuracies mean
 #: little).
-FULL = {"epochs": 20, "chip_epochs": 60, "samples": 300}
+FULL = {"epochs": 20, "chip_epochs": 60, "samples": 300}  # as the benchmark
 QUICK = {"epochs": 1, "chip_epochs": 1, "samples": 5}
 #: The network trained with the chip's dynamics, in the printed table and the plots.
 CHIP_TRAINED = "chip-trained"
@@ -95,8 +95,6 @@ def train_and_constrain(args, train_data, test_data, log):
     rates : dict of str to float
         Their NengoDL accuracies on the test digits (rate; spiking for the second).
     """
-    import tensorflow as tf
-
     from .training import digits
 
     plain = digits.build_network(args.neurons, seed=args.seed)
@@ -113,18 +111,8 @@ def train_and_constrain(args, train_data, test_data, log):
         f"retraining a copy with the chip's dynamics, {args.chip_epochs} epochs "
         "(the chip's neuron spiking, its two-tick loop, 16-level recurrent weights)"
     )
-    batches = len(train_data[0]) // 100
-    rates[CHIP_TRAINED] = digits.train(
-        chip,
-        [train_data, test_data],
-        args.chip_epochs,
-        seed=args.seed,
-        lr=tf.keras.optimizers.schedules.CosineDecay(
-            0.003, decay_steps=max(args.chip_epochs * batches, 1)
-        ),
-        constrained=True,
-        readout_steps=digits.STEPS_PER_ROW,
-        verbose=2,
+    rates[CHIP_TRAINED] = digits.train_chip_dynamics(
+        chip, [train_data, test_data], args.chip_epochs, seed=args.seed, verbose=2
     )
     log(f"NengoDL spiking accuracy, {CHIP_TRAINED}: {rates[CHIP_TRAINED]:.3f}")
     return {"plain": plain, CHIP_TRAINED: chip}, rates

@@ -155,7 +155,16 @@ def constrained_network(n_neurons, weights, seed=0):
     )
 
 
-def chip_dynamics_network(n_neurons, weights, seed=0, bits=4):
+#: Most recurrent inputs per neuron of :func:`chip_dynamics_network`: with 16-level
+#: weights (up to 4 axons each) and the host's channels, what one core's 256 axons
+#: hold (the fan-in of Diehl et al. 2016). More would need partial sums: a tick
+#: more around the loop and a sigma-delta stage, which the trained model lacks.
+CHIP_FAN_IN = 64
+
+
+def chip_dynamics_network(
+    n_neurons, weights, seed=0, bits=4, fan_in=CHIP_FAN_IN, loop_steps=None
+):
     """The network of ``weights`` set up to train with the chip's own dynamics.
 
     What the chip runs, in every simulator: the neurons are
@@ -163,7 +172,8 @@ def chip_dynamics_network(n_neurons, weights, seed=0, bits=4):
     rate (spiking in NengoDL's training too, with the rate's gradient), the
     recurrent weights a ``ChipDense(bits=bits)`` (16 levels per post neuron for 4
     bits; the chip's ``weight_bits`` option of the connection is set to the same
-    code), and the recurrent synapse the chip's shortest neuron -> neuron path,
+    code; at most ``fan_in`` inputs per neuron, :data:`CHIP_FAN_IN` by default,
+    where there are more neurons), and the recurrent synapse the chip's shortest neuron -> neuron path,
     :func:`~nengo_truenorth.delay_synapse` of
     :data:`~nengo_truenorth.synapses.CHIP_PATH_TICKS` steps, in place of the
     ``Lowpass``: no filter neurons, so nothing random, and a loop of the same
@@ -181,6 +191,8 @@ def chip_dynamics_network(n_neurons, weights, seed=0, bits=4):
 
     from .weights import ChipDense
 
+    if fan_in is not None and fan_in >= n_neurons:
+        fan_in = None  # every input fits
     w = dict(weights)
     w["W_rec"] = np.asarray(w["W_rec"]) * (1 - np.exp(-0.001 / TAU))
     w["gain"] = np.asarray(w["gain"]) * SCALE
@@ -190,12 +202,50 @@ def chip_dynamics_network(n_neurons, weights, seed=0, bits=4):
         neuron_type=ChipSpikingRectifiedLinear(amplitude=1.0 / SCALE),
         seed=seed,
         weights=w,
-        rec_transform=lambda w_rec: ChipDense(w_rec.shape, init=w_rec, bits=bits),
-        rec_synapse=delay_synapse(CHIP_PATH_TICKS),
+        rec_transform=lambda w_rec: ChipDense(
+            w_rec.shape, init=w_rec, bits=bits, fan_in=fan_in
+        ),
+        rec_synapse=delay_synapse(loop_steps or CHIP_PATH_TICKS),
     )
     add_params(net)
     net.config[recurrent_connection(net)].weight_bits = bits
     return net
+
+
+#: Epochs and initial learning rate (Adam, cosine-decayed) of
+#: :func:`train_chip_dynamics`.
+CHIP_EPOCHS = 60
+CHIP_LR = 0.002
+#: Samples per minibatch in :func:`train`.
+MINIBATCH = 100
+
+
+def train_chip_dynamics(
+    net, train_data, epochs=CHIP_EPOCHS, seed=0, lr=CHIP_LR, verbose=0
+):
+    """:func:`train` a :func:`chip_dynamics_network`: Adam with a learning rate
+    decayed from ``lr`` to 0 on a cosine over the epochs, the loss on the mean
+    output over the last row, frozen for the chip.
+
+    Returns the NengoDL accuracy (spiking: the network spikes in training too) on
+    ``train_data[1]``, if given.
+    """
+    import tensorflow as tf
+
+    batches = len(train_data[0][0]) // MINIBATCH
+    schedule = tf.keras.optimizers.schedules.CosineDecay(
+        lr, decay_steps=max(epochs * batches, 1)
+    )
+    return train(
+        net,
+        train_data,
+        epochs,
+        seed=seed,
+        lr=schedule,
+        constrained=True,
+        verbose=verbose,
+        readout_steps=STEPS_PER_ROW,
+    )
 
 
 def train(
@@ -233,7 +283,7 @@ def train(
 
     accuracy = None
     with nengo_dl.Simulator(
-        net, minibatch_size=100, seed=seed, progress_bar=False
+        net, minibatch_size=MINIBATCH, seed=seed, progress_bar=False
     ) as sim:
         sim.compile(optimizer=tf.optimizers.Adam(lr), loss={net.probe: last_step_loss})
         targets = np.repeat(y[:, None, None], x.shape[1], axis=1).astype(np.float32)
