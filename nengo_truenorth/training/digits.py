@@ -215,7 +215,7 @@ def chip_dynamics_network(
 #: Epochs and initial learning rate (Adam, cosine-decayed) of
 #: :func:`train_chip_dynamics`.
 CHIP_EPOCHS = 60
-CHIP_LR = 0.002
+CHIP_LR = 0.003
 #: Samples per minibatch in :func:`train`.
 MINIBATCH = 100
 
