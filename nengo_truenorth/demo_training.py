@@ -208,7 +208,13 @@ def save_plots(out, rates, results, traces, label):
         ax.set_title(f"{name}: digit {label} (bold)", fontsize="medium")
         ax.set_xlabel("step (ms)")
     axes[0].set_ylabel("output (filtered)")
-    axes[1].legend(ncol=2, fontsize="small", title="class")
+    axes[1].legend(
+        ncol=2,
+        fontsize="small",
+        title="class",
+        loc="center left",
+        bbox_to_anchor=(1.02, 0.5),
+    )
     fig.tight_layout()
     paths.append(out / "class_scores.png")
     fig.savefig(paths[-1], dpi=120)
