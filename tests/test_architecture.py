@@ -49,10 +49,11 @@ ALLOWED = {
         "ir",
         "neurons",
     },
-    # NengoDL training behind the [dl] extra: the chip's neuron, weight codes and
-    # limits (and nengo_sigmadelta's quantizers, outside this package); nothing of
-    # the compiler, so training never needs a build
-    "training": {"neurons", "synapses", "ir", "hardware", "options"},
+    # NengoDL training behind the [dl] extra: the chip's neurons, its delay
+    # synapses, weight codes and limits, per-object options (and nengo_sigmadelta's
+    # quantizers, outside this package); nothing of the compiler, so training never
+    # needs a build
+    "training": {"neurons", "synapses", "config", "ir", "hardware", "options"},
     # question classification (Diehl et al. 2016): the TREC data, the Elman core's
     # integers and its ticks (NumPy), the core as a chip model on the emulators with
     # its energy and files, the core as Nengo objects (the chip's neuron, per-object

@@ -169,26 +169,40 @@ def chip_dynamics_network(
 
     What the chip runs, in every simulator: the neurons are
     :class:`~nengo_truenorth.ChipSpikingRectifiedLinear` at :data:`SCALE` times the
-    rate (spiking in NengoDL's training too, with the rate's gradient), the
-    recurrent weights a ``ChipDense(bits=bits)`` (16 levels per post neuron for 4
-    bits; the chip's ``weight_bits`` option of the connection is set to the same
-    code; at most ``fan_in`` inputs per neuron, :data:`CHIP_FAN_IN` by default,
-    where there are more neurons), and the recurrent synapse the chip's shortest neuron -> neuron path,
+    rate (spiking in NengoDL's training too, with the rate's gradient); the
+    recurrent weights a ``ChipDense(bits=bits, fan_in=fan_in)``, with the chip's
+    ``weight_bits`` option of the connection set to the same code; and the recurrent
+    synapse the chip's shortest neuron -> neuron path,
     :func:`~nengo_truenorth.delay_synapse` of
     :data:`~nengo_truenorth.synapses.CHIP_PATH_TICKS` steps, in place of the
-    ``Lowpass``: no filter neurons, so nothing random, and a loop of the same
-    length on the chip as in ``nengo.Simulator``.
+    ``Lowpass``: no filter neurons, so nothing random, and a loop of the same length
+    on the chip as in ``nengo.Simulator``.
 
     A ``Lowpass`` spreads each spike over about ``tau / dt`` steps, the delay puts it
     in one, so the recurrent weights start at the filter's share of the first step,
     ``1 - exp(-dt / tau)``, of the trained ones (from the trained ones as they are,
-    the loop runs away and training diverges). Train it with ``train(...,
-    constrained=True, readout_steps=STEPS_PER_ROW)``: its output is spikes, so the
-    loss reads their mean over the last row.
-    """
-    from nengo_truenorth import ChipSpikingRectifiedLinear, add_params, delay_synapse
-    from nengo_truenorth.synapses import CHIP_PATH_TICKS
+    the loop runs away and training diverges). Train it with
+    :func:`train_chip_dynamics`.
 
+    Parameters
+    ----------
+    n_neurons : int
+    weights : dict
+        A plain network's trained arrays (:data:`WEIGHT_NAMES`, rate units).
+    seed : int, optional
+    bits : int, optional
+        Bits of the recurrent weights' code (16 levels for 4).
+    fan_in : int or None, optional
+        Most recurrent inputs per neuron (:data:`CHIP_FAN_IN`; None, or at least
+        ``n_neurons``: all).
+    loop_steps : int, optional
+        Steps of the recurrent delay (default
+        :data:`~nengo_truenorth.synapses.CHIP_PATH_TICKS`): a longer path, where the
+        chip's compile report gives one.
+    """
+    from ..config import add_params
+    from ..neurons import ChipSpikingRectifiedLinear
+    from ..synapses import CHIP_PATH_TICKS, delay_synapse
     from .weights import ChipDense
 
     if fan_in is not None and fan_in >= n_neurons:
