@@ -15,6 +15,7 @@ needs nothing of the compiler.
 """
 
 import time
+from dataclasses import dataclass
 
 import nengo
 import numpy as np
@@ -235,17 +236,25 @@ MINIBATCH = 100
 
 
 def train_chip_dynamics(
-    net, train_data, epochs=CHIP_EPOCHS, seed=0, lr=CHIP_LR, verbose=0
+    net,
+    train_data,
+    epochs=CHIP_EPOCHS,
+    seed=0,
+    lr=CHIP_LR,
+    verbose=0,
+    noise=None,
 ):
     """:func:`train` a :func:`chip_dynamics_network`: Adam with a learning rate
     decayed from ``lr`` to 0 on a cosine over the epochs, the loss on the mean
-    output over the last row, frozen for the chip.
+    output over the last row, the hidden neurons perturbed by ``noise`` (default
+    :data:`CHIP_NOISE`), frozen for the chip.
 
     Returns the NengoDL accuracy (spiking: the network spikes in training too) on
     ``train_data[1]``, if given.
     """
     import tensorflow as tf
 
+    noise = CHIP_NOISE if noise is None else noise
     batches = len(train_data[0][0]) // MINIBATCH
     schedule = tf.keras.optimizers.schedules.CosineDecay(
         lr, decay_steps=max(epochs * batches, 1)
@@ -259,7 +268,38 @@ def train_chip_dynamics(
         constrained=True,
         verbose=verbose,
         readout_steps=STEPS_PER_ROW,
+        noise=noise,
     )
+
+
+@dataclass(frozen=True)
+class TrainingNoise:
+    """Perturbations of the hidden neurons' voltages while training (none after).
+
+    Attributes
+    ----------
+    sigma : float
+        Standard deviation of a white-noise drive, in thresholds per step.
+    kick : float
+        Half-width of a uniform kick to each neuron's voltage at the first step of
+        every sample, in thresholds.
+    """
+
+    sigma: float
+    kick: float
+
+    def sample(self, rng, samples, steps, n_neurons, dt=0.001):
+        """Input currents for a noise node: ``(samples, steps, n_neurons)``."""
+        z = rng.normal(0.0, self.sigma, size=(samples, steps, n_neurons))
+        z[:, 0] += rng.uniform(-self.kick, self.kick, size=(samples, n_neurons))
+        return (z / dt).astype(np.float32)
+
+
+#: :func:`train_chip_dynamics`'s perturbations: the chip writes each neuron's bias
+#: and starting potential to ``1/α`` of its threshold (``α`` is what its largest
+#: weight on level 7 allows), and a trained loop can amplify such a difference;
+#: trained under about that much noise, it does not.
+CHIP_NOISE = TrainingNoise(sigma=0.0005, kick=0.05)
 
 
 def train(
@@ -271,6 +311,7 @@ def train(
     constrained=False,
     verbose=0,
     readout_steps=1,
+    noise=None,
 ):
     """Fit with NengoDL and freeze the parameters into ``net`` (with
     ``freeze_constrained`` where ``constrained``: the weights on their levels, the
@@ -280,7 +321,9 @@ def train(
     as ``train_data[1]``. ``verbose`` is Keras' (2: a line per epoch). ``lr`` is
     Adam's learning rate, a number or a schedule. The loss and the accuracy read
     the mean output of the last ``readout_steps`` steps (1 for rate networks; a
-    spiking network's one step is a handful of spikes).
+    spiking network's one step is a handful of spikes). With ``noise`` (a
+    :class:`TrainingNoise`), a node feeds the hidden neurons fresh noise every
+    epoch, and is gone from ``net`` afterwards.
     """
     import nengo_dl
     import tensorflow as tf
@@ -295,22 +338,44 @@ def train(
             from_logits=True,
         )
 
+    node = conn = None
+    if noise is not None:
+        with net:
+            node = nengo.Node(np.zeros(net.ens.n_neurons), label="training noise")
+            conn = nengo.Connection(node, net.ens.neurons, synapse=None)
     accuracy = None
-    with nengo_dl.Simulator(
-        net, minibatch_size=MINIBATCH, seed=seed, progress_bar=False
-    ) as sim:
-        sim.compile(optimizer=tf.optimizers.Adam(lr), loss={net.probe: last_step_loss})
-        targets = np.repeat(y[:, None, None], x.shape[1], axis=1).astype(np.float32)
-        if epochs > 0:
-            sim.fit({net.inp: x}, {net.probe: targets}, epochs=epochs, verbose=verbose)
-        if test is not None:
-            accuracy = _predict_accuracy(sim, net, test, readout_steps)
-        if constrained:
-            from nengo_truenorth.training import freeze_constrained
+    try:
+        with nengo_dl.Simulator(
+            net, minibatch_size=MINIBATCH, seed=seed, progress_bar=False
+        ) as sim:
+            sim.compile(
+                optimizer=tf.optimizers.Adam(lr), loss={net.probe: last_step_loss}
+            )
+            targets = np.repeat(y[:, None, None], x.shape[1], axis=1).astype(np.float32)
+            if epochs > 0 and node is None:
+                sim.fit(
+                    {net.inp: x}, {net.probe: targets}, epochs=epochs, verbose=verbose
+                )
+            elif epochs > 0:
+                rng = np.random.RandomState(seed)
+                for _ in range(epochs):  # fresh noise every epoch
+                    inputs = {
+                        net.inp: x,
+                        node: noise.sample(rng, *x.shape[:2], net.ens.n_neurons),
+                    }
+                    sim.fit(inputs, {net.probe: targets}, epochs=1, verbose=verbose)
+            if test is not None:
+                accuracy = _predict_accuracy(sim, net, test, readout_steps)
+            if constrained:
+                from nengo_truenorth.training import freeze_constrained
 
-            freeze_constrained(sim, net)
-        else:
-            sim.freeze_params(net)
+                freeze_constrained(sim, net)
+            else:
+                sim.freeze_params(net)
+    finally:
+        if node is not None:
+            net.connections.remove(conn)
+            net.nodes.remove(node)
     return accuracy
 
 
