@@ -46,13 +46,10 @@ def test_a_network_trained_with_the_chip_dynamics_spikes_on_the_chip_as_in_nengo
         "bias": np.zeros(32),
     }
     net = digits.chip_dynamics_network(32, start)
-    digits.train(
-        net,
-        [(x[:300], y[:300])],
-        2,
-        constrained=True,
-        readout_steps=digits.STEPS_PER_ROW,
-    )
+    objects = len(net.all_nodes), len(net.all_connections)
+    digits.train_chip_dynamics(net, [(x[:300], y[:300])], epochs=2)
+    # the training noise's node is gone again
+    assert (len(net.all_nodes), len(net.all_connections)) == objects
     conn = digits.recurrent_connection(net)
     # frozen: a plain Dense on 16 levels per post neuron, the delay kept
     weights = np.asarray(conn.transform.init)
@@ -73,3 +70,12 @@ def test_a_network_trained_with_the_chip_dynamics_spikes_on_the_chip_as_in_nengo
     # integers' rounding differ
     assert abs(chip.sum() / ref.sum() - 1) < 0.1
     assert np.corrcoef(ref.ravel(), chip.ravel())[0, 1] > 0.9
+
+
+def test_training_noise_drives_the_first_step_and_every_step():
+    noise = digits.TrainingNoise(sigma=0.01, kick=0.2)
+    z = noise.sample(np.random.RandomState(0), 50, 80, 30) * 0.001  # thresholds
+    assert z.shape == (50, 80, 30) and z.dtype == np.float32
+    assert abs(z[:, 1:].std() - 0.01) < 0.001
+    assert 0.19 < np.abs(z[:, 0]).max() <= 0.2 + 5 * 0.01
+    assert abs(z[:, 1:].mean()) < 0.001
