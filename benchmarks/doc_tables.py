@@ -949,6 +949,18 @@ def chip_dynamics_quotes(results):
     ]
 
 
+def integers_quotes(results):
+    """docs/training.md: the chip's integers put back into Nengo
+    (trained_rnn_integers.py)."""
+    a = results["tasks"]["digits-rows-128"]["accuracy"]
+    return [
+        f"`nengo.Simulator` gets {a['nengo']:.3f} as trained, {a['chip_biases']:.3f} "
+        f"with the chip's biases, {a['chip_starts']:.3f} with its starting potentials, "
+        f"{a['chip_biases_and_starts']:.3f} with both, where the chip gets "
+        f"{a['chip']:.3f}"
+    ]
+
+
 def training_quotes(results):
     """docs/training.md: the trained-RNN benchmark's figures in the prose."""
     rows = _trained_rows(results)
@@ -1165,6 +1177,7 @@ QUOTES = [
     ("README.md", "trained_rnn.json", readme_quotes),
     ("docs/training.md", "trained_rnn.json", training_quotes),
     ("docs/training.md", "trained_rnn.json", chip_dynamics_quotes),
+    ("docs/training.md", "trained_rnn_integers.json", integers_quotes),
     ("docs/training.md", "trained_rnn_ablations.json", ablation_quotes),
     ("docs/simulator.md", "saturation.json", saturation_quotes),
     ("docs/training.md", "trained_rnn_neuron.json", neuron_quotes),

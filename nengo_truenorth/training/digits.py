@@ -246,15 +246,14 @@ def train_chip_dynamics(
 ):
     """:func:`train` a :func:`chip_dynamics_network`: Adam with a learning rate
     decayed from ``lr`` to 0 on a cosine over the epochs, the loss on the mean
-    output over the last row, the hidden neurons perturbed by ``noise`` (default
-    :data:`CHIP_NOISE`), frozen for the chip.
+    output over the last row, the hidden neurons perturbed by ``noise`` (a
+    :class:`TrainingNoise`; none by default), frozen for the chip.
 
     Returns the NengoDL accuracy (spiking: the network spikes in training too) on
     ``train_data[1]``, if given.
     """
     import tensorflow as tf
 
-    noise = CHIP_NOISE if noise is None else noise
     batches = len(train_data[0][0]) // MINIBATCH
     schedule = tf.keras.optimizers.schedules.CosineDecay(
         lr, decay_steps=max(epochs * batches, 1)
@@ -295,10 +294,10 @@ class TrainingNoise:
         return (z / dt).astype(np.float32)
 
 
-#: :func:`train_chip_dynamics`'s perturbations: the chip writes each neuron's bias
-#: and starting potential to ``1/α`` of its threshold (``α`` is what its largest
-#: weight on level 7 allows), and a trained loop can amplify such a difference;
-#: trained under about that much noise, it does not.
+#: Perturbations tried with :func:`train_chip_dynamics` (``noise=CHIP_NOISE``): about
+#: the size of the chip's rounding of a neuron's bias and starting potential (``1/α``
+#: of its threshold). Measured: no better on the chip (docs/training.md), so not the
+#: default.
 CHIP_NOISE = TrainingNoise(sigma=0.0005, kick=0.05)
 
 
