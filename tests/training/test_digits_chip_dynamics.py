@@ -47,7 +47,9 @@ def test_a_network_trained_with_the_chip_dynamics_spikes_on_the_chip_as_in_nengo
     }
     net = digits.chip_dynamics_network(32, start)
     objects = len(net.all_nodes), len(net.all_connections)
-    digits.train_chip_dynamics(net, [(x[:300], y[:300])], epochs=2)
+    digits.train_chip_dynamics(
+        net, [(x[:300], y[:300])], epochs=2, noise=digits.CHIP_NOISE
+    )
     # the training noise's node is gone again
     assert (len(net.all_nodes), len(net.all_connections)) == objects
     conn = digits.recurrent_connection(net)
