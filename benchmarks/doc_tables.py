@@ -918,27 +918,21 @@ def chip_dynamics_quotes(results):
     def chip(r):
         return r["chip_spiking_measured"]
 
-    def against():
-        return (
-            f"{chip(c64):.3f} against {c64['nengo_spiking']:.3f} (64 neurons) and "
-            f"{chip(c128):.3f} against {c128['nengo_spiking']:.3f} (128 neurons), "
-            "with measured activity"
-        )
-
     def energy(r):
         return f"{r['chip_measured']['uj_per_inference']:.0f}"
 
+    gap128 = f"{100 * (c128['nengo_spiking'] - chip(c128)):.0f} points"
     return [
         f"{chip(c64):.3f} on the chip against {c64['nengo_spiking']:.3f} in "
         f"`nengo.Simulator` (64 neurons), {chip(c128):.3f} against "
         f"{c128['nengo_spiking']:.3f} (128 neurons, at most 64 inputs per neuron)",
-        f"128-neuron one comes within "
-        f"{100 * (c128['nengo_spiking'] - chip(c128)):.0f} points",
-        against(),
+        f"128-neuron one comes within {gap128}",
+        f"{chip(c64):.3f} against {c64['nengo_spiking']:.3f} (64 neurons) and "
+        f"{chip(c128):.3f} against {c128['nengo_spiking']:.3f} (128 neurons), "
+        "with measured activity",
         f"{100 * (chip(c64) - p64['nengo_spiking']):.0f} points above (64 neurons) and "
         f"{100 * (p128['nengo_spiking'] - chip(c128)):.0f} points below (128 neurons)",
-        f"trails its own `nengo.Simulator` run by "
-        f"{100 * (c128['nengo_spiking'] - chip(c128)):.0f} points",
+        f"trails its own `nengo.Simulator` run by {gap128}",
         f"({c128['chip_spiking']:.3f} and {c64['chip_spiking']:.3f} on the chip)",
         f"({c128['chip_measured']['cores']} and {c64['chip_measured']['cores']} cores, "
         f"{energy(c128)} and {energy(c64)} µJ, against {energy(p128)} and "

@@ -25,10 +25,10 @@ Two networks (``TASKS``): 128 and 64 hidden neurons. For each, three variants:
     too, with the rate's gradient), the recurrent synapse the chip's two-tick path
     (``delay_synapse(2)``, no filter neurons) and the recurrent weights a
     ``ChipDense(bits=4)`` (at most ``CHIP_FAN_IN`` = 64 inputs per neuron, so that
-    the 128-neuron network's inputs fit a core); Adam with a cosine-decayed rate, the loss on the mean output
-    over the last row; frozen with ``freeze_constrained``. It is spiking
-    already, so its "NengoDL rate" column is NengoDL's spiking accuracy, and the
-    chip's loop is its own (no latency column).
+    the 128-neuron network's inputs fit a core); Adam with a cosine-decayed rate,
+    the loss on the mean output over the last row; frozen with
+    ``freeze_constrained``. It is spiking already, so its "NengoDL rate" column is
+    NengoDL's spiking accuracy, and the chip's loop is its own (no latency column).
 
 Per variant: the NengoDL rate accuracy (in the training graph: with the loop latency
 and the weight levels for ``constrained``); ``nengo.Simulator`` spiking accuracy, as

@@ -64,7 +64,9 @@ class NeuronVariant(SpikingRectifiedLinear):
     The chip runs ``SpikingRectifiedLinear`` as integrate-and-fire that adds the signed
     input to the potential, floors the potential at 0 and fires at most once per step,
     linear reset (the chip's mapping: ``negative_saturation`` at ``β = 0``):
-    ``NeuronVariant(rectify=False, one_spike=True, floor=0)``. Nengo's neuron adds
+    ``NeuronVariant(rectify=False, one_spike=True, floor=0)``, the dynamics of
+    :class:`nengo_truenorth.ChipSpikingRectifiedLinear` (the same spikes; this class
+    adds the counters below and the other variants). Nengo's neuron adds
     ``max(J, 0)`` instead, so a negative input does not take back the potential
     earlier inputs left (the two agree for a constant input), and may fire several
     times in one step.
