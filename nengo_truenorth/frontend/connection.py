@@ -188,13 +188,13 @@ def check_chip_synapse(conn):
     if conn.synapse is None or type(conn.synapse) in CHIP_SYNAPSES:
         return
     steps = delay_steps(conn.synapse)
-    if steps is not None and steps <= MAX_DELAY_STEPS:
-        return
     if steps is not None:
-        raise BuildError(
-            f"{conn}: a delay of {steps} steps is longer than one chip path can "
-            f"take ({MAX_DELAY_STEPS} ticks); use at most {MAX_DELAY_STEPS}"
-        )
+        if steps > MAX_DELAY_STEPS:
+            raise BuildError(
+                f"{conn}: a delay of {steps} steps is longer than one chip path can "
+                f"take ({MAX_DELAY_STEPS} ticks); use at most {MAX_DELAY_STEPS}"
+            )
+        return
     raise BuildError(
         f"{conn}: synapse {conn.synapse} cannot run between chip ensembles "
         "(supported: None; Lowpass, realized with filter neurons; and pure delays, "
