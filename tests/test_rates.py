@@ -67,8 +67,11 @@ def test_measured_options_change_the_chip_build_and_keep_it_close_to_nengo():
         (host,) = after.model.chip.host_inputs
         labels = [str(g.label) for g in after.model.graph.groups]
     # the host's spikes are sized to the measured currents: a quarter of them each
-    # (input_channels = 4), far finer than input_range's 2 thresholds a tick
-    np.testing.assert_allclose(host.unit, 100 * network()[1].sum(axis=1) / 4)
+    # (input_channels = 4), far finer than input_range's 2 thresholds a tick, and
+    # then to the level the chip gives their weight (fit_host_units; here their
+    # weights are the neurons' largest, so about level 7)
+    quarter = 100 * network()[1].sum(axis=1) / 4
+    np.testing.assert_allclose(host.unit, quarter, rtol=0.01)
     assert np.all(host.unit < unit_before)
     assert any("gain" in label for label in labels)
     rates_ref = ref.data[probe][-100:].mean(axis=0)

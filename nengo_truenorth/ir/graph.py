@@ -176,10 +176,30 @@ class FloatEdge:
     obj : object
         The Nengo connection it comes from (names it in errors and maps).
     rounding : {"nearest", "stochastic"}
+    resizable : bool
+        Whether the sender may give ``pre``'s spikes any size (the host does, for
+        each neuron it drives alone): the discretization pass then rounds the
+        weights' magnitudes up, one level per post neuron, and sets
+        :attr:`resized`, by which the sender multiplies its spikes so that the chip
+        adds exactly the potential the float weights ask for.
+    resized : (post.n,) ndarray or None
+        Set by the discretization pass for a resizable edge: per post neuron, the
+        realized potential of its level over that of its float weight.
     """
 
-    def __init__(self, pre, post, weights, delay=1, obj=None, rounding="nearest"):
+    def __init__(
+        self,
+        pre,
+        post,
+        weights,
+        delay=1,
+        obj=None,
+        rounding="nearest",
+        resizable=False,
+    ):
         self.rounding = rounding
+        self.resizable = resizable
+        self.resized = None
         self.pre = pre
         self.post = post
         self.weights = sparse.as_matrix(weights, np.float64)

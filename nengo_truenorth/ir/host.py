@@ -52,7 +52,9 @@ class HostInput:
     channels : int
         Channels per dimension and sign.
     unit : (size,) ndarray
-        Value one spike stands for, per dimension.
+        Value one spike stands for, per dimension. Where each dimension drives one
+        post neuron (:attr:`resizable`), the passes resize it to the weight the chip
+        realizes (:func:`nengo_truenorth.passes.host_inputs.fit_host_units`).
     label : str
     obj : object
         The Nengo object it feeds (names it in errors and maps).
@@ -60,6 +62,9 @@ class HostInput:
         What the runtime reads the value from (a Nengo signal).
     input_group : InputGroup or None
         Its channels on the chip, once the pass has added them.
+    edge : FloatEdge or None
+        The float edge from :attr:`input_group` into ``post``, once the pass has
+        added it.
     """
 
     post: object
@@ -70,11 +75,28 @@ class HostInput:
     obj: object = None
     target: object = None
     input_group: object = None
+    edge: object = None
 
     @property
     def size(self):
         """int: dimensions of the value."""
         return self.encoders.shape[1]
+
+    @property
+    def post_of_dimension(self):
+        """(size,) ndarray of int or None: the one post neuron each dimension drives
+        (currents into ``ens.neurons``), or None where some dimension drives
+        several (a decoded value, through the encoders)."""
+        drives = np.asarray(self.encoders) != 0
+        if not np.all(drives.sum(axis=0) == 1):
+            return None
+        return np.argmax(drives, axis=0)
+
+    @property
+    def resizable(self):
+        """bool: whether each dimension drives one post neuron, so that its spikes
+        can be sized to the weight the chip realizes for that neuron alone."""
+        return self.post_of_dimension is not None
 
     @property
     def n_channels(self):

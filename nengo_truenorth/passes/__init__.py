@@ -11,6 +11,8 @@ options' limits (``max_cores``, ``max_build_memory``); then, in this order:
 4. :func:`~.discretize.default_weight_codes`: the default code where none was chosen.
 5. :func:`~.fan_in.split_fan_in`: relays where a neuron needs more than a core's axons.
 6. :func:`~.discretize.discretize_groups`: float edges to integer levels.
+7. :func:`~.host_inputs.fit_host_units`: the host's spikes sized to the levels of
+   the weights they reach.
 
 Imports: the IR, the hardware limits and :mod:`nengo_truenorth.options` (and Nengo's
 ``BuildError``); nothing of Nengo's build.
@@ -28,7 +30,7 @@ from .discretize import default_weight_codes, discretize_groups
 from .fan_in import split_fan_in
 from .fidelity import connection_fidelity, warn_unfaithful
 from .filters import check_filter_loops, lower_filtered_edges
-from .host_inputs import add_host_inputs
+from .host_inputs import add_host_inputs, fit_host_units
 from .state import ChipBuild
 
 #: Passes that lower the deferred edges of the front end, in order.
@@ -39,6 +41,7 @@ FITTING_PASSES = (
     default_weight_codes,
     split_fan_in,
     discretize_groups,
+    fit_host_units,
 )
 
 
@@ -83,6 +86,7 @@ __all__ = [
     "default_weight_codes",
     "discretize_groups",
     "estimate_build",
+    "fit_host_units",
     "lower_decoded_edges",
     "lower_filtered_edges",
     "run_passes",

@@ -34,7 +34,8 @@ INTEGER_TOLERANCE = 1e-9
 
 
 def round_levels(x, lo, hi, rounding="nearest", rng=None):
-    """Round ``x`` to integers in ``lo..hi``, to nearest or stochastically.
+    """Round ``x`` to integers in ``lo..hi``: to nearest, stochastically, or up
+    (:func:`round_up`).
 
     Stochastic rounding rounds up with probability equal to the fractional part, so the
     rounded value is unbiased (Diehl et al. 2016 name it as a remedy for the loss from
@@ -51,9 +52,26 @@ def round_levels(x, lo, hi, rounding="nearest", rng=None):
         rng = np.random if rng is None else rng
         low = np.floor(v)
         q = low + (sparse.stream_uniforms(x, rng) < (v - low))
+    elif rounding == "up":
+        q = round_up(v, max(min(hi, -lo), 1))
     else:
-        raise ValueError(f"rounding = {rounding!r} is not 'nearest' or 'stochastic'")
+        raise ValueError(
+            f"rounding = {rounding!r} is not 'nearest', 'stochastic' or 'up'"
+        )
     return sparse.with_values(x, np.clip(q, lo, hi).astype(np.int64))
+
+
+def round_up(x, top):
+    """Magnitudes rounded up (away from 0), at most ``top``: the rounding of a
+    :attr:`~nengo_truenorth.ir.FloatEdge.resizable` edge.
+
+    A nonzero weight never becomes 0, and ``x`` and ``-x`` get opposite levels, so
+    every weight of the same size gets the same level and one factor per post
+    neuron (:attr:`~nengo_truenorth.ir.FloatEdge.resized`) resizes them all.
+    ``x`` within :data:`INTEGER_TOLERANCE` of an integer rounds to it.
+    """
+    x = np.asarray(x, dtype=float)
+    return np.sign(x) * np.minimum(np.ceil(np.abs(x) * (1 - INTEGER_TOLERANCE)), top)
 
 
 def neuron_scale(max_weight, bias, threshold, code):
@@ -157,8 +175,8 @@ def discretize_group(weights, bias, threshold, code, rounding="nearest", rng=Non
     threshold : (n,) ndarray of float
         Firing threshold, in the same unit.
     code : WeightCode
-    rounding : {"nearest", "stochastic"} or list of them
-        Rounding of all edges, or of each edge.
+    rounding : {"nearest", "stochastic", "up"} or list of them
+        Rounding of all edges, or of each edge (:func:`round_levels`).
     rng : numpy.random.RandomState, optional
 
     Returns
@@ -265,9 +283,23 @@ def round_group(state, group, edges, rng):
         drive,
         threshold,
         group.code,
-        [e.rounding for e in edges],
+        [edge_rounding(e, group.code) for e in edges],
         rng,
     )
+
+
+def rounds_up(edge, code):
+    """Whether ``edge``'s weights round up (:func:`round_up`) and get resized: its
+    spikes are :attr:`~nengo_truenorth.ir.FloatEdge.resizable` and ``code`` writes
+    its top level with either sign (so on and off channels get one level)."""
+    top = max(min(code.levels.max(), -code.levels.min()), 1)
+    return bool(edge.resizable and np.isin([top, -top], code.levels).all())
+
+
+def edge_rounding(edge, code):
+    """How ``edge``'s weights round into a group of ``code``: up where
+    :func:`rounds_up`, else as its ``rounding`` says."""
+    return "up" if rounds_up(edge, code) else edge.rounding
 
 
 #: :func:`discretize_groups` rounds small groups a batch at a time, each batch
@@ -312,7 +344,9 @@ def discretize_groups(state):
             rounded = round_group(state, group, edges, rng)
             target, realized = _apply(state, group, edges, rounded, threshold_before)
             for edge, q in zip(edges, rounded[0]):
-                _add_weight_error(state, edge, q, realized, target)
+                # a resized edge's spikes carry what its levels realize
+                asked = target if edge.resized is None else target * edge.resized
+                _add_weight_error(state, edge, q, realized, asked)
             continue
         batch.append(group)
         weights += size
@@ -344,13 +378,32 @@ def _apply(state, group, edges, rounded, threshold_before):
             value = np.asarray(group.params[name], dtype=float) * scale
             group.params[name] = np.clip(np.round(value), low, high).astype(np.int64)
     group.weight_scale = weight_scale
-    for edge, q in zip(edges, levels):
-        state.graph.add_edge(Edge(edge.pre, group, q, edge.delay, edge.obj))
     # the potential each float weight asks for, in thresholds: negated for
     # `negate` neurons (their float weights are the levels they share)
     sign = np.where(group.negate, -1.0, 1.0) if group.negate is not None else 1.0
     target = sign / np.maximum(threshold_before, 1.0) * np.ones(group.n)
-    return target, group.weight_scale / alpha
+    realized = group.weight_scale / alpha
+    for edge, q in zip(edges, levels):
+        state.graph.add_edge(Edge(edge.pre, group, q, edge.delay, edge.obj))
+        if rounds_up(edge, group.code):
+            edge.resized = resize_factors(edge.weights, q, target, realized)
+    return target, realized
+
+
+def resize_factors(weights, levels, target_per_weight, realized_per_level):
+    """Per post neuron, what a resizable edge's weights are multiplied by on the
+    chip: the realized potential of its level over the potential its float weight
+    asks for (1 where it has none).
+
+    Every weight into one neuron has the same size and level (:func:`round_up`), so
+    the largest of each stands for all. A factor within :data:`INTEGER_TOLERANCE`
+    of 1 is 1: a weight the chip writes exactly leaves its spikes as they were.
+    """
+    asked = sparse.row_max_abs(weights) * np.abs(target_per_weight)
+    got = sparse.row_max_abs(levels) * np.abs(realized_per_level)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        factor = np.where(asked > 0, got / asked, 1.0)
+    return np.where(np.abs(factor - 1) <= INTEGER_TOLERANCE, 1.0, factor)
 
 
 def _discretize_batch(state, groups, edges_into, rng):
@@ -438,17 +491,18 @@ class _WeightTable:
         self.hi = per_row(lambda c: c.levels.max())
         self.top = per_row(lambda c: max(np.abs(c.levels).max(), 1))
         # per edge: its group, its entries and (stochastic edges) their uniforms
-        self.edges, rows, values, uniforms, stochastic = [], [], [], [], []
+        self.edges, rows, values, uniforms, stochastic, up = [], [], [], [], [], []
         for k, group in enumerate(groups):
             for edge in edges_into.get(group, []):
                 r, c, v = sparse.entries(edge.weights)
                 self.edges.append((k, edge, r, c))
                 rows.append(r + self.offsets[k])
                 values.append(v)
-                if edge.rounding == "stochastic":
+                up_here = rounds_up(edge, group.code)
+                if edge.rounding == "stochastic" and not up_here:
                     uniforms.append(_uniforms_at(edge.weights, r, c, rng))
                     stochastic.append(np.ones(r.size, dtype=bool))
-                elif edge.rounding == "nearest":
+                elif edge.rounding == "nearest" or up_here:
                     uniforms.append(np.zeros(r.size))
                     stochastic.append(np.zeros(r.size, dtype=bool))
                 else:
@@ -456,10 +510,12 @@ class _WeightTable:
                         f"rounding = {edge.rounding!r} is not 'nearest' or "
                         "'stochastic'"
                     )
+                up.append(np.full(r.size, up_here))
         self.row = _concat(rows, np.int64)
         self.value = _concat(values, float)
         self.uniform = _concat(uniforms, float)
         self.stochastic = _concat(stochastic, bool)
+        self.up = _concat(up, bool)  # entries that round up (rounds_up)
         self.edge_sizes = np.array([r.size for r in rows], dtype=np.int64)
 
     def round(self):
@@ -521,7 +577,13 @@ class _WeightTable:
         if not self.edges:
             return
         row = self.row
-        target = self.value * target_per_weight[row]
+        # a resized edge's spikes carry what its levels realize
+        resized = np.ones(row.size)
+        ends = np.cumsum(self.edge_sizes)
+        for (_, edge, r, _), end, size in zip(self.edges, ends, self.edge_sizes):
+            if edge.resized is not None:
+                resized[end - size : end] = edge.resized[r]
+        target = self.value * target_per_weight[row] * resized
         error = self.q * realized_per_level[row] - target
         edge_of = np.repeat(np.arange(len(self.edges)), self.edge_sizes)
         n = len(self.edges)
@@ -577,6 +639,8 @@ class _WeightTable:
         x = scale[row] * self.value / weight_scale[row]
         low = np.floor(x)
         q = np.where(self.stochastic, low + (self.uniform < (x - low)), np.round(x))
+        if self.up.any():
+            q = np.where(self.up, round_up(x, self.q_ref[row]), q)
         q = np.clip(q, self.lo[row], self.hi[row]).astype(np.int64)
         for k, code in enumerate(self.codes):
             levels = code.levels

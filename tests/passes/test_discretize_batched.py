@@ -23,7 +23,8 @@ GAPPY = WeightCode((1, 4), "gappy")
 
 def mixed_graph(seed=0):
     """Groups of every kind the pass meets: four codes, dense and sparse edges,
-    nearest and stochastic rounding, an integer group, a group without inputs."""
+    nearest and stochastic rounding, resizable edges (rounded up), an integer
+    group, a group without inputs."""
     rng = np.random.RandomState(seed)
     state = ChipBuild()
     inp = state.graph.add_input(InputGroup(30, "in"))
@@ -40,6 +41,11 @@ def mixed_graph(seed=0):
             if j == 2:
                 w = sparse.csr(w)
             edges.append(FloatEdge(inp, group, w, 1, f"conn {k}.{j}", rounding))
+        # the host's currents into neurons: one size per neuron, on and off
+        size = rng.uniform(0.1, 2, (n, 1))
+        host = np.hstack([np.eye(n), -np.eye(n)]) * size
+        host_in = state.graph.add_input(InputGroup(2 * n, f"host {k}"))
+        edges.append(FloatEdge(host_in, group, host, 0, f"host {k}", resizable=True))
         edges_into[group] = edges
         groups.append(group)
     # exact integers (a trained integer layer): kept as they are
@@ -117,4 +123,14 @@ def test_discretize_groups_builds_the_same_edges_in_any_batches(
         np.testing.assert_array_equal(g.params["threshold"], h.params["threshold"])
     assert whole.weight_errors.keys() == other.weight_errors.keys()
     for obj, (error, target) in whole.weight_errors.items():
-        np.testing.assert_allclose(other.weight_errors[obj], [error, target])
+        np.testing.assert_allclose(
+            other.weight_errors[obj], [error, target], atol=1e-30
+        )
+    # resizable edges: the same factors either way, and no error once resized;
+    # not resized where the code cannot write both signs (GAPPY: 0, 1, 4, 5)
+    for a, b in zip(whole.graph.float_edges, other.graph.float_edges):
+        resized = a.resizable and a.post.code is not GAPPY
+        assert (a.resized is not None) == resized
+        if resized:
+            np.testing.assert_array_equal(a.resized, b.resized)
+            assert whole.weight_errors[a.obj][0] < 1e-20

@@ -1,0 +1,81 @@
+"""The host's spikes into neurons, sized to the weights the chip gives them
+(the discretization pass's ``round_up`` and ``resized``, ``fit_host_units``)."""
+
+import nengo
+import numpy as np
+
+import nengo_truenorth
+from nengo_truenorth.passes.discretize import round_up
+
+STEPS = 1000
+
+
+def test_round_up_keeps_every_weight_and_gives_both_signs_one_level():
+    x = np.array([0.01, 0.99, 1.0 + 1e-12, 1.2, 2.0, 6.5, 9.0])
+    up = round_up(x, 7)
+    np.testing.assert_array_equal(up, [1, 1, 1, 2, 2, 7, 7])
+    np.testing.assert_array_equal(round_up(-x, 7), -up)
+    assert round_up(np.zeros(1), 7)[0] == 0
+
+
+def host_and_silent_inputs(currents, silent_weight=0.5):
+    """Constant currents from the host into neurons that also take a large weight
+    from neurons that never fire: that weight sets each neuron's scale, so the
+    host's small spikes fall between its levels."""
+    n = len(currents)
+    with nengo.Network(seed=0) as net:
+        stim = nengo.Node(currents)
+        ens = nengo.Ensemble(
+            n, 1, neuron_type=nengo.SpikingRectifiedLinear(),
+            gain=np.ones(n), bias=np.zeros(n),
+        )  # fmt: skip
+        silent = nengo.Ensemble(
+            n, 1, neuron_type=nengo.SpikingRectifiedLinear(),
+            gain=np.ones(n), bias=np.full(n, -100.0),
+        )  # fmt: skip
+        nengo.Connection(stim, ens.neurons, synapse=None)
+        # two sizes per neuron, so the 16-level code (one size would be trinary)
+        weights = silent_weight * (np.eye(n) + 0.5 * np.roll(np.eye(n), 1, axis=1))
+        nengo.Connection(
+            silent.neurons, ens.neurons, transform=weights,
+            synapse=nengo_truenorth.delay_synapse(2),
+        )  # fmt: skip
+        probe = nengo.Probe(ens.neurons)
+    nengo_truenorth.add_params(net)
+    # the silent weight, a spike of 1 / dt times 0.5, adds half a threshold: on
+    # level 7, a level is 0.5 / 7 of a threshold; the host's spikes (a quarter of
+    # the range each, current times dt) are 1.3 levels
+    level = 0.5 / 7 / 0.001
+    net.config[ens].neuron_input_range = 4 * 1.3 * level
+    return net, ens, probe
+
+
+def test_host_currents_reach_neurons_exactly_beside_a_larger_weight():
+    currents = np.linspace(20.0, 70.0, 6)  # thresholds per second (dt = 1 ms)
+    net, ens, probe = host_and_silent_inputs(currents)
+    with nengo.Simulator(net, progress_bar=False) as ref:
+        ref.run_steps(STEPS)
+    with nengo_truenorth.Simulator(net, progress_bar=False) as sim:
+        sim.run_steps(STEPS)
+        (host,) = sim.model.chip.host_inputs
+        resized = host.edge.resized
+    # the host's weights fell between levels (1.3 -> 2): without resizing the
+    # neurons would fire half as often again
+    np.testing.assert_allclose(resized, 2 / 1.3, rtol=0.05)
+    counts_chip = (sim.data[probe] > 0).sum(axis=0)
+    counts_ref = (ref.data[probe] > 0).sum(axis=0)
+    np.testing.assert_allclose(counts_ref, currents * STEPS / 1000, atol=1)
+    assert np.all(np.abs(counts_chip - counts_ref) <= 1)
+    assert sim.model.chip.weight_errors[ens][0] < 1e-20  # no error left
+
+
+def test_decoded_values_keep_the_host_s_spike_size():
+    with nengo.Network(seed=0) as net:
+        stim = nengo.Node(0.5)
+        ens = nengo.Ensemble(20, 1)
+        nengo.Connection(stim, ens)
+    with nengo_truenorth.Simulator(net, progress_bar=False) as sim:
+        (host,) = sim.model.chip.host_inputs
+    # a value reaches every neuron through its encoders: no one size fits them all
+    assert not host.resizable and host.edge.resized is None
+    np.testing.assert_array_equal(host.unit, [2.0 / 4])  # input_range / channels
