@@ -36,7 +36,13 @@ frozen and with the chip's loop latency put in (``LoopLatency`` on the recurrent
 synapse); ``nengo_truenorth.Simulator`` spiking accuracy with default options; the
 chip's cores; its energy per inference (``sim.energy()`` after each sample, summed,
 divided by the samples; the default operating point, Merolla 2014, static power of the
-active cores included). ``docs/training.md`` shows a run and reads it;
+active cores included). The chip's run with measured activity is compared digit
+by digit with ``nengo.Simulator``'s (``chip_measured_vs_nengo``; for ``chip
+dynamics`` also with the plain network's, ``chip_measured_vs_plain_nengo``): the
+digits only one of them gets right and McNemar's exact p-value, which says whether
+a difference in accuracy is more than the luck of 300 digits
+(:func:`~nengo_truenorth.training.digits.paired_comparison`).
+``docs/training.md`` shows a run and reads it;
 ``benchmarks/trained_rnn_ablations.py`` takes the chip's differences apart.
 
 Nothing is asserted; the results go to ``benchmarks/results/trained_rnn.json``.
@@ -78,6 +84,7 @@ from nengo_truenorth.training.digits import (
     constrained_network,
     digits_sequences,
     network_weights,
+    paired_comparison,
     rate_accuracy,
     recurrent_connection,
     sample_runner,
@@ -101,7 +108,10 @@ def evaluate_spiking(net, train_data, test_data, n_nengo, n_chip, spiking=False)
     row = {}
     if not spiking:
         to_spiking(net)
-    row["nengo_spiking"], _ = spiking_accuracy(net, test_data, nengo.Simulator, n_nengo)
+    row["nengo_spiking"], info = spiking_accuracy(
+        net, test_data, nengo.Simulator, n_nengo
+    )
+    correct = {"nengo": info.pop("correct")}
     row["nengo_spiking_chip_latency"] = None
     if not spiking:
         conn = recurrent_connection(net)
@@ -114,6 +124,7 @@ def evaluate_spiking(net, train_data, test_data, n_nengo, n_chip, spiking=False)
     row["chip_spiking"], info = spiking_accuracy(
         net, test_data, nengo_truenorth.Simulator, n_chip
     )
+    correct["chip"] = info.pop("correct")
     row["chip"] = info
     # with the activity measured on training samples (peak rates: filter-neuron
     # gain; host input currents: the host's spike size)
@@ -121,8 +132,17 @@ def evaluate_spiking(net, train_data, test_data, n_nengo, n_chip, spiking=False)
     row["chip_spiking_measured"], info = spiking_accuracy(
         net, test_data, nengo_truenorth.Simulator, n_chip
     )
+    correct["chip_measured"] = info.pop("correct")
     row["chip_measured"] = info
-    return row
+    row["chip_measured_vs_nengo"] = compare(correct["nengo"], correct["chip_measured"])
+    return row, correct
+
+
+def compare(nengo_correct, chip_correct):
+    """:func:`paired_comparison` of a Nengo run and a chip run on the samples both
+    ran (``only_a``: right in Nengo only; ``only_b``: on the chip only)."""
+    n = min(len(nengo_correct), len(chip_correct))
+    return paired_comparison(nengo_correct[:n], chip_correct[:n])
 
 
 def run_task(label, n_neurons, args, train_data, test_data, log):
@@ -148,7 +168,10 @@ def run_task(label, n_neurons, args, train_data, test_data, log):
         "nengo_dl_rate": rate,
     }
     log(f"{label} plain: trained, rate {rate:.3f}")
-    row.update(evaluate_spiking(net, train_data, test_data, args.n_nengo, args.n_chip))
+    spiking, plain_correct = evaluate_spiking(
+        net, train_data, test_data, args.n_nengo, args.n_chip
+    )
+    row.update(spiking)
     log(f"{label} plain: {_brief(row)}")
     rows.append(row)
     save_weights(args.save_weights, f"{label}/", plain)
@@ -180,19 +203,24 @@ def run_task(label, n_neurons, args, train_data, test_data, log):
         log(f"{label} {variant}: trained, rate {rate:.3f}")
         save_weights(args.save_weights, f"{label}/{variant}/", network_weights(net))
         row.update(
-            evaluate_spiking(net, train_data, test_data, args.n_nengo, args.n_chip)
+            evaluate_spiking(net, train_data, test_data, args.n_nengo, args.n_chip)[0]
         )
         log(f"{label} {variant}: {_brief(row)}")
         rows.append(row)
     if not args.plain_only:
-        rows.append(
-            chip_dynamics_row(label, n_neurons, plain, args, train_data, test_data, log)
+        row = chip_dynamics_row(
+            label, n_neurons, plain, args, train_data, test_data, log, plain_correct
         )
+        rows.append(row)
     return rows
 
 
-def chip_dynamics_row(label, n_neurons, plain, args, train_data, test_data, log):
-    """The plain network retrained with the chip's own dynamics, and its results."""
+def chip_dynamics_row(
+    label, n_neurons, plain, args, train_data, test_data, log, plain_correct
+):
+    """The plain network retrained with the chip's own dynamics, and its results
+    (with its chip run compared, digit by digit, with the plain network's
+    ``nengo.Simulator`` run: ``plain_correct``)."""
     start = time.perf_counter()
     net = chip_dynamics_network(n_neurons, plain, seed=args.seed)
     accuracy = train_chip_dynamics(
@@ -221,10 +249,12 @@ def chip_dynamics_row(label, n_neurons, plain, args, train_data, test_data, log)
     }
     log(f"{label} chip dynamics: trained, NengoDL {accuracy:.3f}")
     save_weights(args.save_weights, f"{label}/chip-dynamics/", network_weights(net))
-    row.update(
-        evaluate_spiking(
-            net, train_data, test_data, args.n_nengo, args.n_chip, spiking=True
-        )
+    spiking, correct = evaluate_spiking(
+        net, train_data, test_data, args.n_nengo, args.n_chip, spiking=True
+    )
+    row.update(spiking)
+    row["chip_measured_vs_plain_nengo"] = compare(
+        plain_correct["nengo"], correct["chip_measured"]
     )
     log(f"{label} chip dynamics: {_brief(row)}")
     return row

@@ -14,11 +14,16 @@ back into ``nengo.Simulator``, one at a time and together, next to the chip itse
 - ``chip_starts``: each neuron's starting voltage as the chip's initial potential
   writes it (``initial_potential / α``);
 - ``chip_biases_and_starts``: both;
+- ``chip_host_spikes``: the input currents as the host sends them to the chip,
+  spikes of its sigma-delta encoder (the runtime's own ``SigmaDeltaEncoder``, with
+  the channels and the spike sizes of the chip's build) in place of Nengo's
+  currents;
+- ``chip_all``: the biases, the starts and the host's spikes;
 - ``chip``: ``nengo_truenorth.Simulator``.
 
 Nothing is asserted. Needs the weights that ``trained_rnn.py --save-weights W``
 writes; run with ``.venv-dl/bin/python benchmarks/trained_rnn_integers.py --weights
-W`` (about 2 minutes on 2 cores). Writes
+W`` (about 3 minutes on 2 cores). Writes
 ``benchmarks/results/trained_rnn_integers.json``.
 """
 
@@ -40,12 +45,14 @@ RESULTS = Path(__file__).parent / "results" / "trained_rnn_integers.json"
 DT = 0.001
 
 
-def network(n_neurons, weights, voltages=None):
-    """The frozen chip-dynamics network of ``weights`` (spiking already)."""
+def network(n_neurons, weights, voltages=None, host=None):
+    """The frozen chip-dynamics network of ``weights`` (spiking already); with
+    ``host`` (``(channels, unit)`` of the chip's build), its input currents reach
+    the neurons as the host's spikes (:func:`host_spikes`)."""
     import nengo_truenorth
 
     initial = None if voltages is None else {"voltage": np.asarray(voltages)}
-    return T.build_network(
+    net = T.build_network(
         n_neurons,
         neuron_type=nengo_truenorth.ChipSpikingRectifiedLinear(
             amplitude=1.0 / T.SCALE, initial_state=initial
@@ -53,6 +60,41 @@ def network(n_neurons, weights, voltages=None):
         weights=weights,
         rec_synapse=nengo_truenorth.delay_synapse(2),
     )
+    if host is not None:
+        host_spikes(net, *host)
+    return net
+
+
+def host_spikes(net, channels, unit):
+    """Put the host's sigma-delta spikes between ``net``'s input and its neurons.
+
+    The chip's host reads the current Nengo computes for each neuron (the input
+    times the transform times the gain) and sends it as spikes of ``unit`` on up
+    to ``channels`` channels per sign a tick; here a node does the same with the
+    runtime's own encoder and passes on what the spikes add, divided by the gain
+    that Nengo's connection into neurons multiplies by again.
+    """
+    from nengo_truenorth.runtime.host_io import SigmaDeltaEncoder
+
+    (conn,) = [c for c in net.all_connections if c.pre_obj is net.inp]
+    transform = np.asarray(conn.transform.init) * np.asarray(net.ens.gain)[:, None]
+    gain = np.asarray(net.ens.gain, dtype=float)
+    n = net.ens.n_neurons
+    encoder = SigmaDeltaEncoder(n, channels, unit)
+
+    def spikes(t, x):
+        if t < 1.5 * DT:  # each sample starts from a fresh state
+            encoder.reset()
+        fired = encoder.encode(transform @ x)
+        sign = np.where(fired < channels * n, 1.0, -1.0)  # on, then off channels
+        added = np.bincount(fired % n, weights=sign, minlength=n) * encoder.unit
+        return added / gain
+
+    with net:
+        node = nengo.Node(spikes, size_in=net.inp.size_out, label="host spikes")
+        nengo.Connection(net.inp, node, synapse=None)
+        nengo.Connection(node, net.ens.neurons, synapse=None)
+    net.connections.remove(conn)
 
 
 def chip_integers(net, train_x):
@@ -72,6 +114,8 @@ def chip_integers(net, train_x):
             k: np.asarray(group.params[k], dtype=float)
             for k in ("threshold", "leak", "initial_potential")
         }
+        (host,) = sim.model.chip.host_inputs
+        params["host"] = (host.channels, np.array(host.unit))
     with nengo.Simulator(net, progress_bar=False) as ref:
         voltages = ref.signals[ref.model.sig[net.ens.neurons]["voltage"]].copy()
     return params, voltages
@@ -86,15 +130,18 @@ def measure(label, n_neurons, weights, train_data, test_data, n):
     alpha = params["threshold"]
     chip_bias = params["leak"] / alpha / DT  # back to Nengo's units (Hz)
     chip_start = params["initial_potential"] / alpha
+    chip_w, host = dict(weights, bias=chip_bias), params["host"]
     rows = {}
-    for key, w, start in (
-        ("nengo", weights, voltages),
-        ("chip_biases", dict(weights, bias=chip_bias), voltages),
-        ("chip_starts", weights, chip_start),
-        ("chip_biases_and_starts", dict(weights, bias=chip_bias), chip_start),
+    for key, w, start, spikes in (
+        ("nengo", weights, voltages, None),
+        ("chip_biases", chip_w, voltages, None),
+        ("chip_starts", weights, chip_start, None),
+        ("chip_biases_and_starts", chip_w, chip_start, None),
+        ("chip_host_spikes", weights, voltages, host),
+        ("chip_all", chip_w, chip_start, host),
     ):
         rows[key], _ = T.spiking_accuracy(
-            network(n_neurons, w, start), test_data, nengo.Simulator, n
+            network(n_neurons, w, start, spikes), test_data, nengo.Simulator, n
         )
         print(f"{label} {key}: {rows[key]:.3f}", flush=True)
     rows["chip"], _ = T.spiking_accuracy(net, test_data, nengo_truenorth.Simulator, n)

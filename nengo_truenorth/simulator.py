@@ -499,6 +499,13 @@ class Simulator(nengo.Simulator):
             - ``neurons``: chip neurons in the role;
             - ``ticks``: ticks run since the last reset.
 
+            And ``"host"``, for what the host sends into a chip ensemble (a value,
+            or currents into its neurons): its sigma-delta encoder is saturated at a
+            tick when a dimension asks for more spikes than its channels carry (the
+            rest carries over, so the input arrives late); ``fraction`` and
+            ``worst`` count dimension-ticks, and ``dimensions`` replaces
+            ``neurons``.
+
             Empty when no ensemble runs on the chip.
 
         Examples
@@ -530,6 +537,22 @@ class Simulator(nengo.Simulator):
                 else 0.0,
                 "worst": float(counts.max()) / ticks if ticks else 0.0,
                 "neurons": int(neurons.size),
+                "ticks": ticks,
+            }
+        # a value and currents into one ensemble's neurons share its "host" row
+        per_obj = {}
+        for host_input, counts in zip(
+            self.model.chip.host_inputs, self.model.chip_runtime.input_saturation()
+        ):
+            per_obj.setdefault(host_input.obj, []).append(counts)
+        for obj, parts in per_obj.items():
+            counts = np.concatenate(parts)
+            out.setdefault(obj, {})["host"] = {
+                "fraction": float(counts.sum()) / (counts.size * ticks)
+                if ticks and counts.size
+                else 0.0,
+                "worst": float(counts.max(initial=0)) / ticks if ticks else 0.0,
+                "dimensions": int(counts.size),
                 "ticks": ticks,
             }
         return out
@@ -587,6 +610,12 @@ def _warn_saturation(sim):
     if not over:
         return
     sim._saturation_warned = True
+    host = [(fraction, obj) for fraction, obj, role in over if role == "host"]
+    if host:
+        _warn_host_saturation(sim, host, limit)
+    over = [item for item in over if item[2] != "host"]
+    if not over:
+        return
     names = [
         f"{obj} ({'its' if role == 'neurons' else role} neurons, {fraction:.0%})"
         for fraction, obj, role in over[:3]
@@ -603,6 +632,24 @@ def _warn_saturation(sim):
         "or a larger radius), or raise BuildOptions.decode_margin for decode "
         "neurons; see Simulator.saturation() and the Saturation section of "
         "docs/simulator.md (BuildOptions.max_saturation sets this limit)",
+        UserWarning,
+    )
+
+
+def _warn_host_saturation(sim, over, limit):
+    """Warn of host inputs whose encoders saturated beyond the option's limit."""
+    names = [f"{obj} ({fraction:.0%})" for fraction, obj in over[:3]]
+    if len(over) > 3:
+        names.append(f"and {len(over) - 3} more")
+    warnings.warn(
+        f"The host's input into {', '.join(names)} asked for more spikes than its "
+        f"channels carry in more than {limit:.0%} of its ticks over "
+        f"{sim.emulator.activity.ticks} ticks: the rest carries over, so the input "
+        "reaches the chip late. Size the host's spikes to the input: "
+        "nengo_truenorth.measure_activity(net, run) for currents into neurons (or "
+        "set net.config[ens].neuron_input_range), a larger input_range for values "
+        "(BuildOptions), or more input_channels; see Simulator.saturation() and "
+        "the Saturation section of docs/simulator.md",
         UserWarning,
     )
 

@@ -129,7 +129,7 @@ def test_decode_blocks_of_a_function_are_keyed_by_the_connection(monkeypatch):
         rows = sim.saturation()
     assert "decode" in rows[conn]
     assert "filters" in rows[loop]
-    assert set(rows[a]) == {"neurons"}
+    assert set(rows[a]) == {"neurons", "host"}  # host: the node's value into a
 
 
 def test_saturation_is_empty_without_a_chip():
@@ -138,3 +138,48 @@ def test_saturation_is_empty_without_a_chip():
     with nengo_truenorth.Simulator(net, progress_bar=False) as sim:
         sim.run_steps(SATURATION_MIN_TICKS)
         assert sim.saturation() == {}
+
+
+def host_currents(neuron_input_range):
+    """Constant currents from the host into neurons, with the host's spikes sized
+    for currents up to ``neuron_input_range``."""
+    with nengo.Network(seed=0) as net:
+        stim = nengo.Node([30.0, 60.0])
+        ens = nengo.Ensemble(
+            2, 1, neuron_type=nengo.SpikingRectifiedLinear(), label="fed",
+            gain=[1.0, 1.0], bias=[0.0, 0.0],
+        )  # fmt: skip
+        nengo.Connection(stim, ens.neurons, synapse=None)
+    nengo_truenorth.add_params(net)
+    net.config[ens].neuron_input_range = neuron_input_range
+    return net, ens
+
+
+def host_warnings(caught):
+    return [w for w in caught if "host's input into" in str(w.message)]
+
+
+def test_host_spikes_too_small_for_the_input_are_reported_and_named():
+    net, ens = host_currents(40.0)  # the second neuron's 60 does not fit
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        with nengo_truenorth.Simulator(net, progress_bar=False) as sim:
+            sim.run_steps(SATURATION_MIN_TICKS)
+            row = sim.saturation()[ens]["host"]
+    assert row["dimensions"] == 2 and row["ticks"] == SATURATION_MIN_TICKS
+    assert row["worst"] > 0.9  # the second neuron's currents, at every tick
+    assert row["fraction"] == pytest.approx(row["worst"] / 2)
+    (warning,) = host_warnings(caught)
+    assert str(ens) in str(warning.message)
+    assert "measure_activity" in str(warning.message)
+    assert saturation_warnings(caught) == []  # the neurons themselves are fine
+
+
+def test_host_spikes_sized_to_the_input_are_not_reported():
+    net, ens = host_currents(60.0)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        with nengo_truenorth.Simulator(net, progress_bar=False) as sim:
+            sim.run_steps(SATURATION_MIN_TICKS)
+    assert sim.saturation()[ens]["host"]["fraction"] == 0.0
+    assert host_warnings(caught) == []

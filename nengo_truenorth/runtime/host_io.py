@@ -32,6 +32,13 @@ class SigmaDeltaEncoder:
     unit : float or (size,) ndarray
         Value that one spike stands for.
 
+    Attributes
+    ----------
+    saturated : (size,) ndarray of int64
+        Per dimension, the ticks since the last :meth:`reset` at which the value
+        asked for more spikes than its channels carry; the rest carries over, so
+        the value reaches the chip late.
+
     Notes
     -----
     Channel order is ``(sign, channel, dimension)``: index
@@ -44,6 +51,7 @@ class SigmaDeltaEncoder:
         self.channels = channels
         self.unit = np.broadcast_to(np.asarray(unit, dtype=np.float64), (size,)).copy()
         self.acc = np.zeros(size)
+        self.saturated = np.zeros(size, dtype=np.int64)
         self._limit = np.full(size, channels, dtype=np.int64)
         # channel index of each (dimension, channel), for either sign
         self._on = np.arange(channels)[None, :] * size + np.arange(size)[:, None]
@@ -64,6 +72,7 @@ class SigmaDeltaEncoder:
         stacked.channels = max((e.channels for e in encoders), default=0)
         stacked.unit = np.concatenate([e.unit for e in encoders] or [np.zeros(0)])
         stacked.acc = np.zeros(stacked.size)
+        stacked.saturated = np.zeros(stacked.size, dtype=np.int64)
         stacked._limit = np.concatenate(
             [e._limit for e in encoders] or [np.zeros(0, np.int64)]
         )
@@ -86,8 +95,9 @@ class SigmaDeltaEncoder:
         return self._n_channels
 
     def reset(self):
-        """Forget the remainder."""
+        """Forget the remainder and the saturated ticks."""
         self.acc[:] = 0
+        self.saturated[:] = 0
 
     def encode(self, value):
         """Add one tick of ``value``; return the indices of the channels that spike.
@@ -120,7 +130,15 @@ class SigmaDeltaEncoder:
                 f"{self}: value of shape {value.shape}, not ({self.size},)"
             )
         return _encode_tick(
-            value, self.unit, self._limit, self.acc, self._on, self._off, ptr, targets
+            value,
+            self.unit,
+            self._limit,
+            self.acc,
+            self.saturated,
+            self._on,
+            self._off,
+            ptr,
+            targets,
         )
 
     def channel_weights(self, encoders):
@@ -141,8 +159,9 @@ class SigmaDeltaEncoder:
 
 
 @numba.njit(cache=True, nogil=True)
-def _encode_tick(value, unit, limit, acc, on, off, ptr, targets):
-    """One tick of :meth:`SigmaDeltaEncoder.encode_to` (``acc`` is updated in place).
+def _encode_tick(value, unit, limit, acc, saturated, on, off, ptr, targets):
+    """One tick of :meth:`SigmaDeltaEncoder.encode_to` (``acc`` and ``saturated``
+    are updated in place).
 
     A small kernel: a tick's dozen NumPy calls on a few values cost far more than
     their arithmetic.
@@ -152,7 +171,10 @@ def _encode_tick(value, unit, limit, acc, on, off, ptr, targets):
     n_out = 0
     for d in range(size):
         a = acc[d] + value[d] / unit[d]
-        c = min(max(np.trunc(a), -limit[d]), limit[d])
+        whole = np.trunc(a)
+        c = min(max(whole, -limit[d]), limit[d])
+        if c != whole:
+            saturated[d] += 1
         acc[d] = a - c
         count[d] = int(c)
         table = on if c > 0 else off
@@ -311,6 +333,13 @@ class ChipRuntime:
             self._resume = False
         else:
             self.reset()
+
+    def input_saturation(self):
+        """Per input (in the order of ``inputs``), its encoder's saturated ticks per
+        dimension since the last reset (:attr:`SigmaDeltaEncoder.saturated`)."""
+        saturated = self._encoder.saturated
+        bounds = np.cumsum([0] + [encoder.size for encoder, _ in self.inputs])
+        return [saturated[a:b].copy() for a, b in zip(bounds[:-1], bounds[1:])]
 
     def encode(self, values):
         """Add one tick of every input value; return the global axons that spike."""

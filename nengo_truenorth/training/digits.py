@@ -461,13 +461,15 @@ def spiking_accuracy(net, data, simulator, n=None, progress=None, **kwargs):
     -------
     accuracy : float
     info : dict
-        For the chip: ``cores``, the energy per inference (``sim.energy()`` after each
-        sample, summed, divided by ``n``) and its parts, spikes per inference.
+        ``correct``: per sample, whether it was classified right (for
+        :func:`paired_comparison`). For the chip: ``cores``, the energy per inference
+        (``sim.energy()`` after each sample, summed, divided by ``n``) and its
+        parts, spikes per inference.
     """
     x, y = data
     n = len(x) if n is None else n
     play = sequence_input(net, x.shape[1])
-    correct = 0
+    correct = np.zeros(n, dtype=bool)
     energy = {"total": 0.0, "synaptic": 0.0, "communication": 0.0, "static": 0.0}
     spikes = 0
     start = time.perf_counter()
@@ -476,13 +478,17 @@ def spiking_accuracy(net, data, simulator, n=None, progress=None, **kwargs):
         for k in progress(range(n)) if progress else range(n):
             play(sim, x[k])
             out = sim.data[net.probe][-STEPS_PER_ROW:].mean(axis=0)
-            correct += int(np.argmax(out) == y[k])
+            correct[k] = np.argmax(out) == y[k]
             if chip:  # the energy of this sample (sim.reset() clears the counters)
                 report = sim.energy()
                 for key in energy:
                     energy[key] += getattr(report, key)
                 spikes += report.totals["spikes"]
-        info = {"n": n, "run_s": round(time.perf_counter() - start, 1)}
+        info = {
+            "n": n,
+            "run_s": round(time.perf_counter() - start, 1),
+            "correct": correct,
+        }
         if chip:
             info["cores"] = int(sim.resources()["cores"])
             info["uj_per_inference"] = energy["total"] / n * 1e6
@@ -491,4 +497,32 @@ def spiking_accuracy(net, data, simulator, n=None, progress=None, **kwargs):
             }
             info["chip_spikes_per_inference"] = spikes / n
             info["operating_point"] = report.operating_point.name
-    return correct / n, info
+    return float(correct.mean()), info
+
+
+def paired_comparison(correct_a, correct_b):
+    """Two runs on the same samples, compared sample by sample (McNemar's exact
+    test): are their accuracies different beyond what chance gives?
+
+    Parameters
+    ----------
+    correct_a, correct_b : (n,) array of bool
+        Per sample, whether each run classified it right (``info["correct"]`` of
+        :func:`spiking_accuracy`).
+
+    Returns
+    -------
+    dict
+        ``n``; ``only_a`` and ``only_b``, the samples only one of them got right;
+        ``p_value``, the two-sided probability of a split at least that uneven
+        when either is as likely to be right on each of those samples.
+    """
+    from scipy.stats import binomtest
+
+    a, b = np.asarray(correct_a, bool), np.asarray(correct_b, bool)
+    if a.shape != b.shape:
+        raise ValueError(f"runs of {a.size} and {b.size} samples: not the same ones")
+    only_a, only_b = int(np.sum(a & ~b)), int(np.sum(b & ~a))
+    differ = only_a + only_b
+    p = binomtest(only_a, differ, 0.5).pvalue if differ else 1.0
+    return {"n": int(a.size), "only_a": only_a, "only_b": only_b, "p_value": float(p)}

@@ -65,3 +65,19 @@ def test_encode_to_gathers_each_fired_channels_targets_in_order():
     # dimension 1 holds -2: off channels 5 and 7
     out = encoder.encode_to(np.array([2.0, -2.0]), ptr, targets)
     np.testing.assert_array_equal(out, [10, 50, 70])
+
+
+def test_saturated_ticks_count_values_beyond_the_channels_and_reset():
+    encoder = SigmaDeltaEncoder(3, channels=2, unit=1.0)
+    for _ in range(4):
+        # 2 units fit two channels; 3 do not (the rest carries over); -5 neither
+        encoder.encode(np.array([2.0, 3.0, -5.0]))
+    np.testing.assert_array_equal(encoder.saturated, [0, 4, 4])
+    np.testing.assert_array_equal(encoder.acc, [0.0, 4.0, -12.0])  # arriving late
+    stacked = SigmaDeltaEncoder.stack([SigmaDeltaEncoder(1, 1, 1.0), encoder])
+    stacked.encode(np.array([1.5, 0.0, 0.0, 0.0]))
+    np.testing.assert_array_equal(stacked.saturated, [0, 0, 0, 0])  # 1.5: 1 + rest
+    stacked.encode(np.array([1.5, 0.0, 0.0, 0.0]))
+    np.testing.assert_array_equal(stacked.saturated, [1, 0, 0, 0])  # 0.5 + 1.5
+    encoder.reset()
+    np.testing.assert_array_equal(encoder.saturated, [0, 0, 0])
