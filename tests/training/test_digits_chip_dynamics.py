@@ -62,8 +62,12 @@ def test_a_network_trained_with_the_chip_dynamics_spikes_on_the_chip_as_in_nengo
     nengo_truenorth.measure_activity(net, digits.sample_runner(net, x, n=10))
     with nengo_truenorth.Simulator(net, progress_bar=False) as sim:
         fidelity = sim.connection_fidelity()[conn]
+        host_error, host_energy = sim.model.chip.weight_errors[net.ens]
     assert fidelity["loop_ticks"] == fidelity["nengo_loop_steps"] == 2
     assert fidelity["weight_error"] < 0.05
+    # the host's currents reach the neurons exactly: its spikes take the levels'
+    # sizes (fit_host_units)
+    assert host_energy > 0 and host_error < 1e-12 * host_energy
 
     ref = hidden_spikes(net, x_test[:8], nengo.Simulator)
     chip = hidden_spikes(net, x_test[:8], nengo_truenorth.Simulator)
