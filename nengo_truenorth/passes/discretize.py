@@ -34,8 +34,8 @@ INTEGER_TOLERANCE = 1e-9
 
 
 def round_levels(x, lo, hi, rounding="nearest", rng=None):
-    """Round ``x`` to integers in ``lo..hi``: to nearest, stochastically, or up
-    (:func:`round_up`).
+    """Round ``x`` to integers in ``lo..hi``: to nearest, stochastically, or by
+    magnitude (:func:`round_magnitudes`).
 
     Stochastic rounding rounds up with probability equal to the fractional part, so the
     rounded value is unbiased (Diehl et al. 2016 name it as a remedy for the loss from
@@ -52,26 +52,28 @@ def round_levels(x, lo, hi, rounding="nearest", rng=None):
         rng = np.random if rng is None else rng
         low = np.floor(v)
         q = low + (sparse.stream_uniforms(x, rng) < (v - low))
-    elif rounding == "up":
-        q = round_up(v, max(min(hi, -lo), 1))
+    elif rounding == "magnitude":
+        q = round_magnitudes(v, max(min(hi, -lo), 1))
     else:
         raise ValueError(
-            f"rounding = {rounding!r} is not 'nearest', 'stochastic' or 'up'"
+            f"rounding = {rounding!r} is not 'nearest', 'stochastic' or 'magnitude'"
         )
     return sparse.with_values(x, np.clip(q, lo, hi).astype(np.int64))
 
 
-def round_up(x, top):
-    """Magnitudes rounded up (away from 0), at most ``top``: the rounding of a
+def round_magnitudes(x, top):
+    """Magnitudes rounded to the nearest level from 1 to ``top``: the rounding of a
     :attr:`~nengo_truenorth.ir.FloatEdge.resizable` edge.
 
     A nonzero weight never becomes 0, and ``x`` and ``-x`` get opposite levels, so
     every weight of the same size gets the same level and one factor per post
-    neuron (:attr:`~nengo_truenorth.ir.FloatEdge.resized`) resizes them all.
-    ``x`` within :data:`INTEGER_TOLERANCE` of an integer rounds to it.
+    neuron (:attr:`~nengo_truenorth.ir.FloatEdge.resized`) resizes them all. To the
+    nearest level, not up: the sender's spikes change size by the least, and
+    smaller spikes carry a value more finely (rounding up put the 64-neuron digits
+    network at 0.583 on the chip, nearest at 0.690; docs/training.md).
     """
     x = np.asarray(x, dtype=float)
-    return np.sign(x) * np.minimum(np.ceil(np.abs(x) * (1 - INTEGER_TOLERANCE)), top)
+    return np.sign(x) * np.clip(np.round(np.abs(x)), 1, top)
 
 
 def neuron_scale(max_weight, bias, threshold, code):
@@ -175,7 +177,7 @@ def discretize_group(weights, bias, threshold, code, rounding="nearest", rng=Non
     threshold : (n,) ndarray of float
         Firing threshold, in the same unit.
     code : WeightCode
-    rounding : {"nearest", "stochastic", "up"} or list of them
+    rounding : {"nearest", "stochastic", "magnitude"} or list of them
         Rounding of all edges, or of each edge (:func:`round_levels`).
     rng : numpy.random.RandomState, optional
 
@@ -288,18 +290,19 @@ def round_group(state, group, edges, rng):
     )
 
 
-def rounds_up(edge, code):
-    """Whether ``edge``'s weights round up (:func:`round_up`) and get resized: its
-    spikes are :attr:`~nengo_truenorth.ir.FloatEdge.resizable` and ``code`` writes
-    its top level with either sign (so on and off channels get one level)."""
+def resizes(edge, code):
+    """Whether ``edge``'s weights round by magnitude (:func:`round_magnitudes`) and
+    get resized: its spikes are :attr:`~nengo_truenorth.ir.FloatEdge.resizable`
+    and ``code`` writes its top level with either sign (so on and off channels get
+    one level)."""
     top = max(min(code.levels.max(), -code.levels.min()), 1)
     return bool(edge.resizable and np.isin([top, -top], code.levels).all())
 
 
 def edge_rounding(edge, code):
-    """How ``edge``'s weights round into a group of ``code``: up where
-    :func:`rounds_up`, else as its ``rounding`` says."""
-    return "up" if rounds_up(edge, code) else edge.rounding
+    """How ``edge``'s weights round into a group of ``code``: by magnitude where
+    it :func:`resizes`, else as its ``rounding`` says."""
+    return "magnitude" if resizes(edge, code) else edge.rounding
 
 
 #: :func:`discretize_groups` rounds small groups a batch at a time, each batch
@@ -385,7 +388,7 @@ def _apply(state, group, edges, rounded, threshold_before):
     realized = group.weight_scale / alpha
     for edge, q in zip(edges, levels):
         state.graph.add_edge(Edge(edge.pre, group, q, edge.delay, edge.obj))
-        if rounds_up(edge, group.code):
+        if resizes(edge, group.code):
             edge.resized = resize_factors(edge.weights, q, target, realized)
     return target, realized
 
@@ -395,7 +398,8 @@ def resize_factors(weights, levels, target_per_weight, realized_per_level):
     chip: the realized potential of its level over the potential its float weight
     asks for (1 where it has none).
 
-    Every weight into one neuron has the same size and level (:func:`round_up`), so
+    Every weight into one neuron has the same size and level
+    (:func:`round_magnitudes`), so
     the largest of each stands for all. A factor within :data:`INTEGER_TOLERANCE`
     of 1 is 1: a weight the chip writes exactly leaves its spikes as they were.
     """
@@ -498,11 +502,11 @@ class _WeightTable:
                 self.edges.append((k, edge, r, c))
                 rows.append(r + self.offsets[k])
                 values.append(v)
-                up_here = rounds_up(edge, group.code)
-                if edge.rounding == "stochastic" and not up_here:
+                resized_here = resizes(edge, group.code)
+                if edge.rounding == "stochastic" and not resized_here:
                     uniforms.append(_uniforms_at(edge.weights, r, c, rng))
                     stochastic.append(np.ones(r.size, dtype=bool))
-                elif edge.rounding == "nearest" or up_here:
+                elif edge.rounding == "nearest" or resized_here:
                     uniforms.append(np.zeros(r.size))
                     stochastic.append(np.zeros(r.size, dtype=bool))
                 else:
@@ -510,12 +514,12 @@ class _WeightTable:
                         f"rounding = {edge.rounding!r} is not 'nearest' or "
                         "'stochastic'"
                     )
-                up.append(np.full(r.size, up_here))
+                up.append(np.full(r.size, resized_here))
         self.row = _concat(rows, np.int64)
         self.value = _concat(values, float)
         self.uniform = _concat(uniforms, float)
         self.stochastic = _concat(stochastic, bool)
-        self.up = _concat(up, bool)  # entries that round up (rounds_up)
+        self.up = _concat(up, bool)  # entries of edges that resize (resizes)
         self.edge_sizes = np.array([r.size for r in rows], dtype=np.int64)
 
     def round(self):
@@ -640,7 +644,7 @@ class _WeightTable:
         low = np.floor(x)
         q = np.where(self.stochastic, low + (self.uniform < (x - low)), np.round(x))
         if self.up.any():
-            q = np.where(self.up, round_up(x, self.q_ref[row]), q)
+            q = np.where(self.up, round_magnitudes(x, self.q_ref[row]), q)
         q = np.clip(q, self.lo[row], self.hi[row]).astype(np.int64)
         for k, code in enumerate(self.codes):
             levels = code.levels

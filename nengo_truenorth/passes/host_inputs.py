@@ -50,13 +50,14 @@ def fit_host_units(state):
     (mostly 1 or 2 when the host's spikes are small, an error of up to half its
     size). But the host can send spikes of any size: for an input whose every
     dimension drives one neuron (currents into ``ens.neurons``), the discretization
-    pass rounds each channel's weight up to a level and records by how much
-    (:attr:`~nengo_truenorth.ir.FloatEdge.resized`), and this pass multiplies the
-    dimension's :attr:`~nengo_truenorth.ir.HostInput.unit` by the same factor. Each
-    spike then stands for what the chip adds: the input reaches the neurons
-    exactly. A channel's range grows, except where its weight is the neuron's
-    largest: there it sits on the top level, and may shrink by the rounding of the
-    neuron's scale (a few percent at most).
+    pass rounds each channel's weight to the nearest level, at least 1, and records
+    by how much (:attr:`~nengo_truenorth.ir.FloatEdge.resized`), and this pass
+    multiplies the dimension's :attr:`~nengo_truenorth.ir.HostInput.unit` by the
+    same factor. Each spike then stands for what the chip adds: the input reaches
+    the neurons exactly. A spike smaller than half a level grows to one; one of
+    ``x`` levels (``x >= 1``) changes by at most a third, and where it shrinks,
+    so does the channels' range: the Simulator warns when the host's input then
+    saturates (:meth:`nengo_truenorth.Simulator.saturation`).
 
     An edge that the fan-in pass replaced by relays is left as it is (its
     ``resized`` stays None).

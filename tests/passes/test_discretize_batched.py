@@ -23,7 +23,7 @@ GAPPY = WeightCode((1, 4), "gappy")
 
 def mixed_graph(seed=0):
     """Groups of every kind the pass meets: four codes, dense and sparse edges,
-    nearest and stochastic rounding, resizable edges (rounded up), an integer
+    nearest and stochastic rounding, resizable edges (by magnitude), an integer
     group, a group without inputs."""
     rng = np.random.RandomState(seed)
     state = ChipBuild()

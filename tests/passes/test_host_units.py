@@ -1,21 +1,22 @@
 """The host's spikes into neurons, sized to the weights the chip gives them
-(the discretization pass's ``round_up`` and ``resized``, ``fit_host_units``)."""
+(the discretization pass's ``round_magnitudes`` and ``resized``,
+``fit_host_units``)."""
 
 import nengo
 import numpy as np
 
 import nengo_truenorth
-from nengo_truenorth.passes.discretize import round_up
+from nengo_truenorth.passes.discretize import round_magnitudes
 
 STEPS = 1000
 
 
-def test_round_up_keeps_every_weight_and_gives_both_signs_one_level():
-    x = np.array([0.01, 0.99, 1.0 + 1e-12, 1.2, 2.0, 6.5, 9.0])
-    up = round_up(x, 7)
-    np.testing.assert_array_equal(up, [1, 1, 1, 2, 2, 7, 7])
-    np.testing.assert_array_equal(round_up(-x, 7), -up)
-    assert round_up(np.zeros(1), 7)[0] == 0
+def test_magnitudes_keep_every_weight_and_give_both_signs_one_level():
+    x = np.array([0.01, 0.99, 1.2, 1.6, 2.0, 6.6, 9.0])
+    levels = round_magnitudes(x, 7)
+    np.testing.assert_array_equal(levels, [1, 1, 1, 2, 2, 7, 7])
+    np.testing.assert_array_equal(round_magnitudes(-x, 7), -levels)
+    assert round_magnitudes(np.zeros(1), 7)[0] == 0
 
 
 def host_and_silent_inputs(currents, silent_weight=0.5):
@@ -59,9 +60,9 @@ def test_host_currents_reach_neurons_exactly_beside_a_larger_weight():
         sim.run_steps(STEPS)
         (host,) = sim.model.chip.host_inputs
         resized = host.edge.resized
-    # the host's weights fell between levels (1.3 -> 2): without resizing the
-    # neurons would fire half as often again
-    np.testing.assert_allclose(resized, 2 / 1.3, rtol=0.05)
+    # the host's weights fell between levels (1.3 -> 1): without resizing the
+    # neurons would fire a quarter less often
+    np.testing.assert_allclose(resized, 1 / 1.3, rtol=0.05)
     counts_chip = (sim.data[probe] > 0).sum(axis=0)
     counts_ref = (ref.data[probe] > 0).sum(axis=0)
     np.testing.assert_allclose(counts_ref, currents * STEPS / 1000, atol=1)
