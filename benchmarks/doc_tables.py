@@ -921,18 +921,26 @@ def chip_dynamics_quotes(results):
     def energy(r):
         return f"{r['chip_measured']['uj_per_inference']:.0f}"
 
-    gap128 = f"{100 * (c128['nengo_spiking'] - chip(c128)):.0f} points"
+    def paired(c):
+        """Digits only one run gets right, and McNemar's p-value."""
+        return (
+            f"{c['only_b']} digits right on the chip only, {c['only_a']} in "
+            f"`nengo.Simulator` only (McNemar's p = {c['p_value']:.2f})"
+        )
+
     return [
         f"{chip(c64):.3f} on the chip against {c64['nengo_spiking']:.3f} in "
         f"`nengo.Simulator` (64 neurons), {chip(c128):.3f} against "
         f"{c128['nengo_spiking']:.3f} (128 neurons, at most 64 inputs per neuron)",
-        f"128-neuron one comes within {gap128}",
         f"{chip(c64):.3f} against {c64['nengo_spiking']:.3f} (64 neurons) and "
         f"{chip(c128):.3f} against {c128['nengo_spiking']:.3f} (128 neurons), "
         "with measured activity",
-        f"{100 * (chip(c64) - p64['nengo_spiking']):.0f} points above (64 neurons) and "
-        f"{100 * (p128['nengo_spiking'] - chip(c128)):.0f} points below (128 neurons)",
-        f"trails its own `nengo.Simulator` run by {gap128}",
+        f"against their own runs: 64 neurons, {paired(c64['chip_measured_vs_nengo'])}; "
+        f"128 neurons, {paired(c128['chip_measured_vs_nengo'])}",
+        f"({p64['nengo_spiking']:.3f} for 64 neurons, {p128['nengo_spiking']:.3f} "
+        "for 128)",
+        f"64 neurons, {paired(c64['chip_measured_vs_plain_nengo'])}; 128 neurons, "
+        f"{paired(c128['chip_measured_vs_plain_nengo'])}",
         f"({c128['chip_spiking']:.3f} and {c64['chip_spiking']:.3f} on the chip)",
         f"({c128['chip_measured']['cores']} and {c64['chip_measured']['cores']} cores, "
         f"{energy(c128)} and {energy(c64)} µJ, against {energy(p128)} and "
@@ -944,14 +952,15 @@ def chip_dynamics_quotes(results):
 
 
 def integers_quotes(results):
-    """docs/training.md: the chip's integers put back into Nengo
-    (trained_rnn_integers.py)."""
+    """docs/training.md: the chip's integers and the host's spikes put back into
+    Nengo (trained_rnn_integers.py)."""
     a = results["tasks"]["digits-rows-128"]["accuracy"]
     return [
         f"`nengo.Simulator` gets {a['nengo']:.3f} as trained, {a['chip_biases']:.3f} "
         f"with the chip's biases, {a['chip_starts']:.3f} with its starting potentials, "
-        f"{a['chip_biases_and_starts']:.3f} with both, where the chip gets "
-        f"{a['chip']:.3f}"
+        f"{a['chip_biases_and_starts']:.3f} with both, {a['chip_host_spikes']:.3f} with "
+        f"the host's spikes in place of its currents and {a['chip_all']:.3f} with all "
+        f"three, where the chip gets {a['chip']:.3f}"
     ]
 
 
@@ -991,6 +1000,7 @@ def training_quotes(results):
         for r in lowpass
         for k in ("chip", "chip_measured")
     ]
+    within = points(c64["nengo_spiking"], c64["chip_spiking_measured"])
     return demo_lines(results) + [
         f"{p128['chip_spiking']:.3f} where `nengo.Simulator` gets "
         f"{p128['nengo_spiking']:.3f} (digits, 128 neurons), {p64['chip_spiking']:.3f} "
@@ -1008,7 +1018,7 @@ def training_quotes(results):
         + " points on the chip",
         f"({p64['chip_spiking']:.3f} → {p64['chip_spiking_measured']:.3f}, "
         f"{c64['chip_spiking']:.3f} → {c64['chip_spiking_measured']:.3f})",
-        f"within {points(c64['nengo_spiking'], c64['chip_spiking_measured'])} point "
+        f"within {within} point{'' if within == '1' else 's'} "
         f"of its own `nengo.Simulator` run ({c64['nengo_spiking']:.3f}) and "
         f"{points(c64['nengo_spiking_chip_latency'], c64['chip_spiking_measured'])} of "
         f"its run with the chip's latency ({c64['nengo_spiking_chip_latency']:.3f}); "
