@@ -43,8 +43,7 @@ def declare_host_inputs(model):
                 model.option(ens, "neuron_input_range", None),
                 "current",
             )
-            range_given = current_range is not None
-            if not range_given:
+            if current_range is None:
                 current_range = options.input_range * threshold / scale
             unit = np.broadcast_to(current_range / channels, (ens.n_neurons,)).astype(
                 np.float64
@@ -58,7 +57,6 @@ def declare_host_inputs(model):
                     label=f"{ens} host neurons",
                     obj=ens,
                     target=model.sig[ens.neurons]["in"],
-                    range_given=range_given,
                 )
             )
 

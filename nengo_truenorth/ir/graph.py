@@ -183,11 +183,6 @@ class FloatEdge:
         neuron, and sets
         :attr:`resized`, by which the sender multiplies its spikes so that the chip
         adds exactly the potential the float weights ask for.
-    follows_scale : bool
-        For a resizable edge whose spike size is a guess (the host's default
-        range): its weights do not set the post neurons' scales (where a neuron has
-        other inputs); they take the levels of the scale the other inputs set, at
-        most the top one, and the sender's spikes shrink to fit where needed.
     resized : (post.n,) ndarray or None
         Set by the discretization pass for a resizable edge: per post neuron, the
         realized potential of its level over that of its float weight.
@@ -202,11 +197,9 @@ class FloatEdge:
         obj=None,
         rounding="nearest",
         resizable=False,
-        follows_scale=False,
     ):
         self.rounding = rounding
         self.resizable = resizable
-        self.follows_scale = follows_scale
         self.resized = None
         self.pre = pre
         self.post = post

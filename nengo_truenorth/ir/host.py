@@ -65,9 +65,6 @@ class HostInput:
     edge : FloatEdge or None
         The float edge from :attr:`input_group` into ``post``, once the pass has
         added it.
-    range_given : bool
-        Whether ``unit`` was sized to a given range of the value (``neuron_input_range``,
-        as ``measure_activity`` sets it) rather than to the default guess.
     """
 
     post: object
@@ -79,7 +76,6 @@ class HostInput:
     target: object = None
     input_group: object = None
     edge: object = None
-    range_given: bool = False
 
     @property
     def size(self):

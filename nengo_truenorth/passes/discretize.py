@@ -103,23 +103,6 @@ def neuron_scale(max_weight, bias, threshold, code):
     return np.min(bounds, axis=0)
 
 
-def scale_weights(leading, following):
-    """The weight each neuron's scale is fitted to (its largest on the top level).
-
-    Parameters
-    ----------
-    leading, following : (n,) ndarray
-        Per neuron, its largest weight on edges that set the scale and on edges
-        that follow it (:attr:`~nengo_truenorth.ir.FloatEdge.follows_scale`).
-
-    Returns
-    -------
-    (n,) ndarray
-        ``leading``, or ``following`` for a neuron without leading weights.
-    """
-    return np.where(leading > 0, leading, following)
-
-
 def _is_integer(x):
     x = np.asarray(x, dtype=float)
     return np.abs(x - np.round(x)) <= INTEGER_TOLERANCE * np.maximum(1.0, np.abs(x))
@@ -181,9 +164,7 @@ def exact_weight_scales(weights, bias, threshold, code):
     return np.where(ok, scale, 0).astype(np.int64)
 
 
-def discretize_group(
-    weights, bias, threshold, code, rounding="nearest", rng=None, follows=None
-):
+def discretize_group(weights, bias, threshold, code, rounding="nearest", rng=None):
     """Integer levels, weight scales, leaks and thresholds for a group of neurons.
 
     Parameters
@@ -199,8 +180,6 @@ def discretize_group(
     rounding : {"nearest", "stochastic", "magnitude"} or list of them
         Rounding of all edges, or of each edge (:func:`round_levels`).
     rng : numpy.random.RandomState, optional
-    follows : list of bool, optional
-        Per edge, whether it follows the scale the others set (:func:`scale_weights`).
 
     Returns
     -------
@@ -210,14 +189,10 @@ def discretize_group(
         The factor each neuron was multiplied by.
     """
     n = len(threshold)
-    follows = [False] * len(weights) if follows is None else follows
-    row_max = [
-        sparse.row_max_abs(w) if sparse.size(w) else np.zeros(n) for w in weights
-    ]
-    max_weight = scale_weights(
-        np.max([m for m, f in zip(row_max, follows) if not f] or [np.zeros(n)], 0),
-        np.max([m for m, f in zip(row_max, follows) if f] or [np.zeros(n)], 0),
-    )
+    max_weight = np.zeros(n)
+    for w in weights:
+        if sparse.size(w):
+            max_weight = np.maximum(max_weight, sparse.row_max_abs(w))
     scale = neuron_scale(max_weight, bias, threshold, code)
     levels = code.levels
     q_ref = max(min(levels.max(), -levels.min()), 1)
@@ -312,7 +287,6 @@ def round_group(state, group, edges, rng):
         group.code,
         [edge_rounding(e, group.code) for e in edges],
         rng,
-        [e.follows_scale and resizes(e, group.code) for e in edges],
     )
 
 
@@ -521,8 +495,7 @@ class _WeightTable:
         self.hi = per_row(lambda c: c.levels.max())
         self.top = per_row(lambda c: max(np.abs(c.levels).max(), 1))
         # per edge: its group, its entries and (stochastic edges) their uniforms
-        self.edges, rows, values, uniforms = [], [], [], []
-        stochastic, up, follows = [], [], []
+        self.edges, rows, values, uniforms, stochastic, up = [], [], [], [], [], []
         for k, group in enumerate(groups):
             for edge in edges_into.get(group, []):
                 r, c, v = sparse.entries(edge.weights)
@@ -542,13 +515,11 @@ class _WeightTable:
                         "'stochastic'"
                     )
                 up.append(np.full(r.size, resized_here))
-                follows.append(np.full(r.size, resized_here and edge.follows_scale))
         self.row = _concat(rows, np.int64)
         self.value = _concat(values, float)
         self.uniform = _concat(uniforms, float)
         self.stochastic = _concat(stochastic, bool)
         self.up = _concat(up, bool)  # entries of edges that resize (resizes)
-        self.follows = _concat(follows, bool)  # ... and follow the scale
         self.edge_sizes = np.array([r.size for r in rows], dtype=np.int64)
 
     def round(self):
@@ -560,11 +531,8 @@ class _WeightTable:
             Per group, the five results of :func:`discretize_group`.
         """
         n = self.offsets[-1]
-        leading, following = np.zeros(n), np.zeros(n)
-        lead = ~self.follows
-        np.maximum.at(leading, self.row[lead], np.abs(self.value[lead]))
-        np.maximum.at(following, self.row[~lead], np.abs(self.value[~lead]))
-        max_weight = scale_weights(leading, following)
+        max_weight = np.zeros(n)
+        np.maximum.at(max_weight, self.row, np.abs(self.value))
         with np.errstate(divide="ignore"):
             bounds = np.stack(
                 [

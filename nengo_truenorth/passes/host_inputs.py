@@ -16,11 +16,7 @@ def add_host_inputs(state):
     :func:`~nengo_truenorth.ir.channel_weights`. The host drives a channel at the
     tick it wants the spike integrated: delay 0. Where each dimension drives one
     neuron, the edge is resizable: the host sizes its spikes to the weights the
-    chip realizes (:func:`fit_host_units`). Where, besides, its range is the
-    default guess (``input_range`` thresholds a tick, not a measured
-    ``neuron_input_range``), it follows the neurons' scale
-    (:attr:`~nengo_truenorth.ir.FloatEdge.follows_scale`): a guess should not take
-    the other inputs' levels away.
+    chip realizes (:func:`fit_host_units`).
     """
     graph = state.graph
     for host_input in state.host_inputs:
@@ -40,9 +36,6 @@ def add_host_inputs(state):
             host_input.obj,
             state.options.rounding,
             resizable=host_input.resizable,
-            # a guessed range does not set the neurons' scales: their other
-            # inputs do, and the host's spikes fit it
-            follows_scale=host_input.resizable and not host_input.range_given,
         )
         graph.add_float_edge(edge)
         host_input.input_group = inp

@@ -4,7 +4,6 @@
 
 import nengo
 import numpy as np
-import pytest
 
 import nengo_truenorth
 from nengo_truenorth.passes.discretize import round_magnitudes
@@ -20,11 +19,10 @@ def test_magnitudes_keep_every_weight_and_give_both_signs_one_level():
     assert round_magnitudes(np.zeros(1), 7)[0] == 0
 
 
-def host_and_silent_inputs(currents, silent_weight=0.5, input_range=True):
+def host_and_silent_inputs(currents, silent_weight=0.5):
     """Constant currents from the host into neurons that also take a large weight
     from neurons that never fire: that weight sets each neuron's scale, so the
-    host's small spikes fall between its levels (``input_range``: the host's
-    spikes sized to 1.3 levels; else the default range)."""
+    host's small spikes fall between its levels."""
     n = len(currents)
     with nengo.Network(seed=0) as net:
         stim = nengo.Node(currents)
@@ -39,7 +37,7 @@ def host_and_silent_inputs(currents, silent_weight=0.5, input_range=True):
         nengo.Connection(stim, ens.neurons, synapse=None)
         # two sizes per neuron, so the 16-level code (one size would be trinary)
         weights = silent_weight * (np.eye(n) + 0.5 * np.roll(np.eye(n), 1, axis=1))
-        silent_conn = nengo.Connection(
+        nengo.Connection(
             silent.neurons, ens.neurons, transform=weights,
             synapse=nengo_truenorth.delay_synapse(2),
         )  # fmt: skip
@@ -49,14 +47,13 @@ def host_and_silent_inputs(currents, silent_weight=0.5, input_range=True):
     # level 7, a level is 0.5 / 7 of a threshold; the host's spikes (a quarter of
     # the range each, current times dt) are 1.3 levels
     level = 0.5 / 7 / 0.001
-    if input_range:
-        net.config[ens].neuron_input_range = 4 * 1.3 * level
-    return net, ens, probe, silent_conn
+    net.config[ens].neuron_input_range = 4 * 1.3 * level
+    return net, ens, probe
 
 
 def test_host_currents_reach_neurons_exactly_beside_a_larger_weight():
     currents = np.linspace(20.0, 70.0, 6)  # thresholds per second (dt = 1 ms)
-    net, ens, probe, _ = host_and_silent_inputs(currents)
+    net, ens, probe = host_and_silent_inputs(currents)
     with nengo.Simulator(net, progress_bar=False) as ref:
         ref.run_steps(STEPS)
     with nengo_truenorth.Simulator(net, progress_bar=False) as sim:
@@ -83,39 +80,3 @@ def test_decoded_values_keep_the_host_s_spike_size():
     # a value reaches every neuron through its encoders: no one size fits them all
     assert not host.resizable and host.edge.resized is None
     np.testing.assert_array_equal(host.unit, [2.0 / 4])  # input_range / channels
-
-
-def test_the_default_range_follows_the_scale_of_the_neurons_other_inputs():
-    # the default range (2 thresholds a tick: spikes of half a threshold) would set
-    # the scale and put the other weights (0.2 and 0.1 of a threshold) between
-    # levels; it follows their scale instead: spikes of 0.2 thresholds, level 7
-    currents = np.linspace(20.0, 70.0, 6)
-    net, ens, probe, silent_conn = host_and_silent_inputs(
-        currents, silent_weight=0.2, input_range=False
-    )
-    with nengo.Simulator(net, progress_bar=False) as ref:
-        ref.run_steps(STEPS)
-    with nengo_truenorth.Simulator(net, progress_bar=False) as sim:
-        sim.run_steps(STEPS)
-        (host,) = sim.model.chip.host_inputs
-        errors = sim.model.chip.weight_errors
-    assert host.edge.follows_scale
-    np.testing.assert_allclose(host.unit * 0.001, 0.2)  # thresholds a spike
-    # on the host's scale (0.5 / 7 a level) they would lose 2 % of their energy
-    error, energy = errors[silent_conn]
-    assert error < 0.01 * energy
-    counts_chip = (sim.data[probe] > 0).sum(axis=0)
-    counts_ref = (ref.data[probe] > 0).sum(axis=0)
-    assert np.all(np.abs(counts_chip - counts_ref) <= 1)
-
-
-def test_a_default_range_too_small_for_the_input_is_named_after_the_run():
-    # other weights of 0.01 thresholds: the host's spikes follow them down to 0.01
-    # thresholds, four a tick at most, short of currents of 0.02 to 0.07 a tick
-    net, ens, probe, _ = host_and_silent_inputs(
-        np.linspace(20.0, 70.0, 6), silent_weight=0.01, input_range=False
-    )
-    with pytest.warns(UserWarning, match="host's input into .*measure_activity"):
-        with nengo_truenorth.Simulator(net, progress_bar=False) as sim:
-            sim.run_steps(200)
-    assert sim.saturation()[ens]["host"]["worst"] == 1.0
