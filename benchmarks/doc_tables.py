@@ -958,9 +958,9 @@ def integers_quotes(results):
     return [
         f"`nengo.Simulator` gets {a['nengo']:.3f} as trained, {a['chip_biases']:.3f} "
         f"with the chip's biases, {a['chip_starts']:.3f} with its starting potentials, "
-        f"{a['chip_biases_and_starts']:.3f} with both, {a['chip_host_spikes']:.3f} with "
-        f"the host's spikes in place of its currents and {a['chip_all']:.3f} with all "
-        f"three, where the chip gets {a['chip']:.3f}"
+        f"{a['chip_biases_and_starts']:.3f} with both, "
+        f"{a['chip_host_spikes']:.3f} with the host's spikes in place of its currents "
+        f"and {a['chip_all']:.3f} with all three, where the chip gets {a['chip']:.3f}"
     ]
 
 

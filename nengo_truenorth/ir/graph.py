@@ -180,9 +180,8 @@ class FloatEdge:
         Whether the sender may give ``pre``'s spikes any size (the host does, for
         each neuron it drives alone): the discretization pass then rounds the
         weights' magnitudes to the nearest level (at least 1), one level per post
-        neuron, and sets
-        :attr:`resized`, by which the sender multiplies its spikes so that the chip
-        adds exactly the potential the float weights ask for.
+        neuron, and sets :attr:`resized`, by which the sender multiplies its spikes
+        so that the chip adds exactly the potential the float weights ask for.
     resized : (post.n,) ndarray or None
         Set by the discretization pass for a resizable edge: per post neuron, the
         realized potential of its level over that of its float weight.

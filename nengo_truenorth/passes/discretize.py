@@ -399,9 +399,9 @@ def resize_factors(weights, levels, target_per_weight, realized_per_level):
     asks for (1 where it has none).
 
     Every weight into one neuron has the same size and level
-    (:func:`round_magnitudes`), so
-    the largest of each stands for all. A factor within :data:`INTEGER_TOLERANCE`
-    of 1 is 1: a weight the chip writes exactly leaves its spikes as they were.
+    (:func:`round_magnitudes`), so the largest of each stands for all. A factor
+    within :data:`INTEGER_TOLERANCE` of 1 is 1: a weight the chip writes exactly
+    leaves its spikes as they were.
     """
     asked = sparse.row_max_abs(weights) * np.abs(target_per_weight)
     got = sparse.row_max_abs(levels) * np.abs(realized_per_level)
@@ -495,7 +495,8 @@ class _WeightTable:
         self.hi = per_row(lambda c: c.levels.max())
         self.top = per_row(lambda c: max(np.abs(c.levels).max(), 1))
         # per edge: its group, its entries and (stochastic edges) their uniforms
-        self.edges, rows, values, uniforms, stochastic, up = [], [], [], [], [], []
+        self.edges, rows, values, uniforms, stochastic = [], [], [], [], []
+        resized_entries = []
         for k, group in enumerate(groups):
             for edge in edges_into.get(group, []):
                 r, c, v = sparse.entries(edge.weights)
@@ -514,12 +515,12 @@ class _WeightTable:
                         f"rounding = {edge.rounding!r} is not 'nearest' or "
                         "'stochastic'"
                     )
-                up.append(np.full(r.size, resized_here))
+                resized_entries.append(np.full(r.size, resized_here))
         self.row = _concat(rows, np.int64)
         self.value = _concat(values, float)
         self.uniform = _concat(uniforms, float)
         self.stochastic = _concat(stochastic, bool)
-        self.up = _concat(up, bool)  # entries of edges that resize (resizes)
+        self.resizes = _concat(resized_entries, bool)  # entries of edges that resize
         self.edge_sizes = np.array([r.size for r in rows], dtype=np.int64)
 
     def round(self):
@@ -643,8 +644,8 @@ class _WeightTable:
         x = scale[row] * self.value / weight_scale[row]
         low = np.floor(x)
         q = np.where(self.stochastic, low + (self.uniform < (x - low)), np.round(x))
-        if self.up.any():
-            q = np.where(self.up, round_magnitudes(x, self.q_ref[row]), q)
+        if self.resizes.any():
+            q = np.where(self.resizes, round_magnitudes(x, self.q_ref[row]), q)
         q = np.clip(q, self.lo[row], self.hi[row]).astype(np.int64)
         for k, code in enumerate(self.codes):
             levels = code.levels
