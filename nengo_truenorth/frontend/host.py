@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from ..ir import HostInput
+from ..ir import HostInput, sparse
 from .ensemble import per_neuron_option
 
 
@@ -51,7 +51,7 @@ def declare_host_inputs(model):
             model.chip.host_inputs.append(
                 HostInput(
                     chip_ens.group,
-                    np.diag(scale),
+                    sparse.diag(scale, sparse=True),
                     channels,
                     unit,
                     label=f"{ens} host neurons",

@@ -13,14 +13,18 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from . import sparse
+
 
 def channel_weights(encoders, unit, channels):
     """Potential per spike of every channel onto post neurons.
 
     Parameters
     ----------
-    encoders : (n_post, size) ndarray
-        Potential per tick per unit of value.
+    encoders : (n_post, size) ndarray or sparse matrix
+        Potential per tick per unit of value (sparse for currents into neurons,
+        one neuron per dimension: a dense matrix would grow with the square of the
+        neurons).
     unit : (size,) ndarray
         Value that one spike stands for, per dimension.
     channels : int
@@ -28,9 +32,11 @@ def channel_weights(encoders, unit, channels):
 
     Returns
     -------
-    (n_post, 2 * channels * size) ndarray
+    (n_post, 2 * channels * size) ndarray, or CSR matrix for sparse ``encoders``
     """
-    per_dim = encoders * np.asarray(unit, dtype=np.float64)[None, :]
+    per_dim = sparse.scale_columns(encoders, unit)
+    if sparse.issparse(per_dim):
+        return sparse.hstack([per_dim] * channels + [-per_dim] * channels)
     on = np.tile(per_dim, (1, channels))
     return np.hstack([on, -on])
 
@@ -47,8 +53,9 @@ class HostInput:
     Attributes
     ----------
     post : NeuronGroup
-    encoders : (post.n, size) ndarray
-        Potential per tick per unit of value, per post neuron.
+    encoders : (post.n, size) ndarray or sparse matrix
+        Potential per tick per unit of value, per post neuron (sparse for currents
+        into neurons).
     channels : int
         Channels per dimension and sign.
     unit : (size,) ndarray
@@ -87,10 +94,7 @@ class HostInput:
         """(size,) ndarray of int or None: the one post neuron each dimension drives
         (currents into ``ens.neurons``), or None where some dimension drives
         several (a decoded value, through the encoders)."""
-        drives = np.asarray(self.encoders) != 0
-        if not np.all(drives.sum(axis=0) == 1):
-            return None
-        return np.argmax(drives, axis=0)
+        return sparse.column_rows(self.encoders)
 
     @property
     def resizable(self):

@@ -186,6 +186,32 @@ def nonzero_columns(m):
     return np.flatnonzero(np.any(np.asarray(m) != 0, axis=0))
 
 
+def scale_columns(m, scale):
+    """``m`` with column ``j`` multiplied by ``scale[j]`` (each entry once, as the
+    dense ``m * scale[None, :]``)."""
+    scale = np.asarray(scale, dtype=np.float64)
+    if issparse(m):
+        m = canonical(m)
+        return csr(
+            sp.csr_matrix((m.data * scale[m.indices], m.indices, m.indptr), m.shape)
+        )
+    return np.asarray(m) * scale[None, :]
+
+
+def column_rows(m):
+    """(n_cols,) ndarray of int64: the row of each column's one nonzero entry, or
+    None where some column has none or several."""
+    if issparse(m):
+        csc = sp.csc_matrix(canonical(m))
+        counts, rows = np.diff(csc.indptr), csc.indices
+    else:
+        nonzero = np.asarray(m) != 0
+        counts, rows = nonzero.sum(axis=0), np.argmax(nonzero, axis=0)
+    if not np.all(counts == 1):
+        return None
+    return np.asarray(rows, dtype=np.int64)
+
+
 def row_nnz(m):
     """(n_rows,) ndarray of int64: nonzero entries per row."""
     if issparse(m):

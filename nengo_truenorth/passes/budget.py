@@ -44,6 +44,7 @@ dimensions 0.71-1.28.
 import math
 from dataclasses import dataclass, field
 
+import numpy as np
 from nengo.exceptions import BuildError
 
 from ..hardware.limits import AXONS_PER_CORE, CORES_PER_CHIP, NEURONS_PER_CORE
@@ -167,6 +168,15 @@ def _name(obj, group):
     return obj if obj is not None else group.label
 
 
+def _dimensions_per_neuron(host):
+    """The most dimensions of ``host`` (a HostInput) that one post neuron reads:
+    all of a value's (through its encoders), one of currents into neurons."""
+    posts = host.post_of_dimension
+    if posts is None:
+        return host.size
+    return int(np.bincount(posts).max(initial=0))
+
+
 def fan_in_cores(n, units, axons_per_input):
     """Cores, relay neurons and relay float entries of a group of ``n`` neurons
     whose neurons each take ``units`` inputs at ``axons_per_input`` axons each, as
@@ -213,7 +223,8 @@ class BuildCounts:
         through filter neurons or not.
     inputs : list of (obj, key, units, filter_neurons)
         Other inputs of a group: ``units`` per neuron (2 per dimension of a host
-        value, the pre neurons of a neuron -> neuron edge) and the filter neurons
+        value, 2 for the host's current into each neuron, the pre neurons of a
+        neuron -> neuron edge) and the filter neurons
         they go through (0 for none).
     """
 
@@ -251,7 +262,9 @@ class BuildCounts:
                 (_name(edge.obj, edge.post), edge.post, units, filters)
             )
         for host in state.host_inputs:
-            counts.inputs.append((host.obj, host.post, 2 * host.size, 0))
+            counts.inputs.append(
+                (host.obj, host.post, 2 * _dimensions_per_neuron(host), 0)
+            )
         default = weight_code(state.options.weight_bits)
         for group in graph.groups:
             if isinstance(group, NeuronGroup):  # not a deferred edge

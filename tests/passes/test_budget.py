@@ -248,3 +248,16 @@ def test_the_network_counts_read_a_sparse_transform_s_rows(form):
     counts = network_counts(Model(), net)
     (units,) = [u for obj, _, u, _ in counts.inputs if obj is conn]
     assert units == 3  # the fullest row's inputs
+
+
+def test_currents_into_neurons_count_one_channel_pair_per_neuron():
+    # each neuron takes its own current from the host, not all of them: 16,000
+    # neurons fit about as many cores as their own count asks for
+    with nengo.Network(seed=0) as net:
+        stim = nengo.Node(np.zeros(8))
+        ens = nengo.Ensemble(16000, 1, neuron_type=nengo.SpikingRectifiedLinear())
+        nengo.Connection(stim, ens.neurons, transform=np.ones((16000, 8)))
+    before = estimate_counts(network_counts(Model(dt=0.001, seed=1), net))
+    after = estimate_build(front_end(net))
+    assert before.cores == after.cores and before.neurons == after.neurons
+    assert after.cores < 2 * 16000 / 256 * 10  # not the 139,099 of every current

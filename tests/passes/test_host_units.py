@@ -6,6 +6,7 @@ import nengo
 import numpy as np
 
 import nengo_truenorth
+from nengo_truenorth.ir import channel_weights, sparse
 from nengo_truenorth.passes.discretize import round_magnitudes
 
 STEPS = 1000
@@ -80,3 +81,23 @@ def test_decoded_values_keep_the_host_s_spike_size():
     # a value reaches every neuron through its encoders: no one size fits them all
     assert not host.resizable and host.edge.resized is None
     np.testing.assert_array_equal(host.unit, [2.0 / 4])  # input_range / channels
+
+
+def test_currents_into_many_neurons_make_a_sparse_host_edge_of_the_same_numbers():
+    n = 2000
+    with nengo.Network(seed=0) as net:
+        stim = nengo.Node(np.linspace(0, 1, 8))
+        ens = nengo.Ensemble(n, 1, neuron_type=nengo.SpikingRectifiedLinear())
+        transform = np.random.RandomState(0).uniform(-1, 1, (n, 8))
+        nengo.Connection(stim, ens.neurons, transform=transform)
+    with nengo_truenorth.Simulator(net, progress_bar=False) as sim:
+        (host,) = sim.model.chip.host_inputs
+    # one entry per channel (4 per sign and neuron), not a dense n x 8n matrix
+    weights = host.edge.weights
+    assert sparse.issparse(weights) and weights.nnz == 2 * 4 * n
+    # and the numbers of the dense form, bit for bit
+    scale, unit = np.linspace(0.5, 2.0, 5), np.linspace(1.0, 3.0, 5)
+    np.testing.assert_array_equal(
+        sparse.to_dense(channel_weights(sparse.diag(scale, sparse=True), unit, 4)),
+        channel_weights(np.diag(scale), unit, 4),
+    )
