@@ -168,9 +168,10 @@ class FloatEdge:
     post : NeuronGroup
     weights : (post.n, pre.n) ndarray of float, or scipy.sparse matrix
         Potential (in the post group's nominal units) that one spike adds. Dense
-        for the small edges of the decode, filter and host-input paths; sparse
-        (canonical CSR, see :mod:`.sparse`) for convolutions and ``Sparse``
-        transforms between chip neurons, whose dense matrix would be huge. The
+        for the small edges of the decode and filter paths and the host's values;
+        sparse (canonical CSR, see :mod:`.sparse`) for convolutions, ``Sparse``
+        transforms between chip neurons and the host's currents into neurons,
+        whose dense matrices would be huge. The
         passes read both through :mod:`.sparse`, with the same results.
     delay : int
     obj : object
