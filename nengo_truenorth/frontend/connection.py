@@ -354,7 +354,8 @@ def sample_transform(conn, rng, decoded):
 
     ``Sparse`` and convolution transforms become sparse matrices
     (:func:`sparse_transform`, :func:`convolution_csr`); as in Nengo, they are
-    refused on decoded connections.
+    refused on decoded connections. Identity and elementwise transforms become a
+    sparse diagonal where not ``decoded`` (between neurons), a dense one else.
 
     Returns
     -------
@@ -364,13 +365,16 @@ def sample_transform(conn, rng, decoded):
     matrix : (size_out, size_mid) ndarray or scipy.sparse.csr_matrix
     """
     transform = conn.transform
+    # a neuron -> neuron identity or elementwise transform is a diagonal: sparse,
+    # or a wide ensemble's would grow with the square of its neurons
     if isinstance(transform, NoTransform):
-        return None, np.eye(conn.size_mid)
+        return None, sparse.diag(np.ones(conn.size_mid), sparse=not decoded)
     if isinstance(transform, Dense):
         sample = transform.sample(rng=rng)
         if sample.ndim == 2:
             return sample, sample
-        return sample, np.diag(np.broadcast_to(sample, (conn.size_mid,)))
+        diagonal = np.broadcast_to(sample, (conn.size_mid,))
+        return sample, sparse.diag(diagonal, sparse=not decoded)
     if isinstance(transform, (Sparse, Convolution, ConvolutionTranspose)):
         if decoded:
             raise BuildError(

@@ -155,6 +155,21 @@ def test_sparse_transforms_become_their_matrices_without_toarray():
     assert np.array_equal(sparse_transform(scipy_sample).toarray(), coo.toarray())
 
 
+@pytest.mark.parametrize(
+    "transform", [nengo.transforms.NoTransform(3000), 0.5, np.linspace(0.1, 1, 3000)]
+)
+def test_identity_and_elementwise_transforms_between_neurons_stay_diagonal(transform):
+    # a dense 3,000 x 3,000 identity would take 72 MB; the diagonal 3,000 entries
+    with nengo.Network(seed=0) as net:
+        a = nengo.Ensemble(3000, 1, neuron_type=nengo.SpikingRectifiedLinear())
+        b = nengo.Ensemble(3000, 1, neuron_type=nengo.SpikingRectifiedLinear())
+        conn = nengo.Connection(a.neurons, b.neurons, transform=transform)
+    model = Model(dt=0.001, seed=1)
+    model.build(net)
+    (edge,) = [e for e in model.chip.graph.float_edges if e.obj is conn]
+    assert sparse.issparse(edge.weights) and edge.weights.nnz == 3000
+
+
 # --- the helpers ----------------------------------------------------------------
 
 
