@@ -82,4 +82,10 @@ def _units_per_row(conn):
             return int(sparse.row_nnz(init).max(initial=0))
         rows = np.asarray(init.indices).reshape(-1, 2)[:, 0]  # a SparseMatrix
         return int(np.bincount(rows).max(initial=0)) if rows.size else 0
+    if isinstance(transform, nengo.transforms.NoTransform) or (
+        isinstance(transform, nengo.Dense)
+        and not isinstance(transform.init, nengo.dists.Distribution)
+        and np.ndim(transform.init) < 2
+    ):
+        return 1  # identity or elementwise: each neuron its own pre neuron
     return conn.size_in

@@ -261,3 +261,16 @@ def test_currents_into_neurons_count_one_channel_pair_per_neuron():
     after = estimate_build(front_end(net))
     assert before.cores == after.cores and before.neurons == after.neurons
     assert after.cores < 2 * 16000 / 256 * 10  # not the 139,099 of every current
+
+
+@pytest.mark.parametrize("transform", [0.5, np.linspace(0.1, 1, 16000)])
+def test_elementwise_transforms_between_neurons_count_one_input_per_neuron(transform):
+    with nengo.Network(seed=0) as net:
+        neuron_type = nengo.SpikingRectifiedLinear()
+        a = nengo.Ensemble(16000, 1, neuron_type=neuron_type)
+        b = nengo.Ensemble(16000, 1, neuron_type=neuron_type)
+        nengo.Connection(a.neurons, b.neurons, transform=transform)
+    before = estimate_counts(network_counts(Model(dt=0.001, seed=1), net))
+    after = estimate_build(front_end(net))
+    assert before.cores == after.cores and before.neurons == after.neurons
+    assert after.cores < 10 * 16000 / 256  # not 69,660 (16,000 inputs per neuron)
