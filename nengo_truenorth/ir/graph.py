@@ -169,10 +169,10 @@ class FloatEdge:
     weights : (post.n, pre.n) ndarray of float, or scipy.sparse matrix
         Potential (in the post group's nominal units) that one spike adds. Dense
         for the small edges of the decode and filter paths and the host's values;
-        sparse (canonical CSR, see :mod:`.sparse`) for convolutions, ``Sparse``
-        transforms between chip neurons and the host's currents into neurons,
-        whose dense matrices would be huge. The
-        passes read both through :mod:`.sparse`, with the same results.
+        sparse (canonical CSR, see :mod:`.sparse`) for convolutions, ``Sparse``,
+        identity and elementwise transforms between chip neurons and the host's
+        currents into neurons, whose dense matrices would be huge. The passes read
+        both through :mod:`.sparse`, with the same results.
     delay : int
     obj : object
         The Nengo connection it comes from (names it in errors and maps).

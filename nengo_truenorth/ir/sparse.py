@@ -2,12 +2,13 @@
 
 :attr:`FloatEdge.weights <.graph.FloatEdge>` and :attr:`Edge.levels <.graph.Edge>` are
 ``(post.n, pre.n)`` matrices. The decode and filter paths and the host's values make
-small dense arrays; a convolution, a ``Sparse`` transform between chip neurons and the
-host's currents into neurons (one neuron per channel) make ``scipy.sparse`` CSR
-matrices, so that a locally connected layer goes from the front end to the cores
-without its dense matrix (a 24 x 24 x 8 -> 22 x 22 x 8 convolution would take 143 MB
-as dense floats; the host's currents into 4,000 neurons 1 GB). The passes and the compiler read edge matrices through
-the functions below, which accept both, so each pass reads the same for both kinds.
+small dense arrays; a convolution, a ``Sparse``, identity or elementwise transform
+between chip neurons and the host's currents into neurons (one neuron per channel)
+make ``scipy.sparse`` CSR matrices, so that a locally connected layer goes from the
+front end to the cores without its dense matrix (a 24 x 24 x 8 -> 22 x 22 x 8
+convolution would take 143 MB as dense floats, the host's currents into 4,000 neurons
+1 GB). The passes and the compiler read edge matrices through the functions below,
+which accept both, so each pass reads the same for both kinds.
 
 A zero entry is no synapse, stored or not. Sparse matrices here are *canonical*:
 CSR, column indices sorted within each row, no duplicates and no stored zeros
