@@ -54,6 +54,12 @@ class WeightCode:
         return levels
 
     @cached_property
+    def reference_level(self):
+        """int: the largest level the code writes with either sign (at least 1):
+        where the discretization pass puts a neuron's largest weight."""
+        return int(max(min(self.levels.max(), -self.levels.min()), 1))
+
+    @cached_property
     def max_scale(self):
         """int: the largest per-neuron scale that keeps every type weight in range."""
         return WEIGHT_MAX // max(abs(v) for v in self.values)

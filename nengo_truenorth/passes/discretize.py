@@ -90,12 +90,10 @@ def neuron_scale(max_weight, bias, threshold, code):
     -------
     (n,) ndarray of float
     """
-    levels = code.levels
-    q_ref = max(min(levels.max(), -levels.min()), 1)
     with np.errstate(divide="ignore"):
         bounds = np.stack(
             [
-                q_ref * code.max_scale / np.abs(max_weight),
+                code.reference_level * code.max_scale / np.abs(max_weight),
                 LEAK_MAX / np.abs(bias),
                 THRESHOLD_MAX / np.abs(threshold),
             ]
@@ -195,7 +193,7 @@ def discretize_group(weights, bias, threshold, code, rounding="nearest", rng=Non
             max_weight = np.maximum(max_weight, sparse.row_max_abs(w))
     scale = neuron_scale(max_weight, bias, threshold, code)
     levels = code.levels
-    q_ref = max(min(levels.max(), -levels.min()), 1)
+    q_ref = code.reference_level
     weight_scale = np.clip(np.round(scale * max_weight / q_ref), 1, code.max_scale)
     weight_scale = weight_scale.astype(np.int64)
     # a group keeps its numbers only if every neuron can: where a few neurons of a
@@ -295,7 +293,7 @@ def resizes(edge, code):
     get resized: its spikes are :attr:`~nengo_truenorth.ir.FloatEdge.resizable`
     and ``code`` writes its top level with either sign (so on and off channels get
     one level)."""
-    top = max(min(code.levels.max(), -code.levels.min()), 1)
+    top = code.reference_level
     return bool(edge.resizable and np.isin([top, -top], code.levels).all())
 
 
@@ -489,7 +487,7 @@ class _WeightTable:
         def per_row(f, dtype=np.int64):
             return np.array([f(c) for c in self.codes], dtype=dtype)[self.code_of_row]
 
-        self.q_ref = per_row(lambda c: max(min(c.levels.max(), -c.levels.min()), 1))
+        self.q_ref = per_row(lambda c: c.reference_level)
         self.max_scale = per_row(lambda c: c.max_scale)
         self.lo = per_row(lambda c: c.levels.min())
         self.hi = per_row(lambda c: c.levels.max())
