@@ -224,8 +224,7 @@ class BuildCounts:
     inputs : list of (obj, key, units, filter_neurons)
         Other inputs of a group: ``units`` per neuron (2 per dimension of a host
         value, 2 for the host's current into each neuron, the pre neurons of a
-        neuron -> neuron edge) and the filter neurons
-        they go through (0 for none).
+        neuron -> neuron edge) and the filter neurons they go through (0 for none).
     """
 
     groups: list = field(default_factory=list)
